@@ -1,0 +1,14 @@
+/**
+ * `speed-layer`: one CLI, one subcommand per task. Each subcommand lives in its own `*-command.ts` file
+ * and is registered here; a bad flag prints the subcommand's usage and exits non-zero.
+ */
+import { Command } from 'commander';
+
+const program = new Command('speed-layer')
+  .description('Speed layer of the LMS Lambda architecture: Kafka events → 25 real-time views on S3')
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true });
+
+for (const command of []) program.addCommand(command);
+
+await program.parseAsync(process.argv);

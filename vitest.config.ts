@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// Four suites; `npm test` runs the first three, `npm run load` drives test/load through the CLI.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'property', include: ['test/property/**/*.test.ts'], testTimeout: 600_000 } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      { test: { name: 'load', include: ['test/load/**/*.test.ts'], testTimeout: 3_600_000 } },
+    ],
+  },
+});
