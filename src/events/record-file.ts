@@ -35,7 +35,8 @@ export function parseRecordLine(line: string, lineNumber: number): SourceRecord 
   if (!Number.isSafeInteger(offset) || (offset as number) < 0) {
     throw fieldError(lineNumber, '"offset" must be an integer >= 0');
   }
-  if (!Number.isSafeInteger(timestamp)) throw fieldError(lineNumber, '"timestamp" must be an integer (epoch ms)');
+  if (!Number.isSafeInteger(timestamp))
+    throw fieldError(lineNumber, '"timestamp" must be an integer (epoch ms)');
   if (key !== null && typeof key !== 'string') throw fieldError(lineNumber, '"key" must be a string or null');
   if (typeof value !== 'string') throw fieldError(lineNumber, '"value" must be a string');
   return {

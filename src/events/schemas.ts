@@ -36,7 +36,13 @@ const TYPE_FIELDS: Record<EventType, Schema> = {
   logout: { session_id: string },
   token_refresh: { session_id: string },
   quiz_started: { course_id: string, assessment_id: string, attempt_id: string },
-  quiz_completed: { course_id: string, assessment_id: string, attempt_id: string, score, max_score: maxScore },
+  quiz_completed: {
+    course_id: string,
+    assessment_id: string,
+    attempt_id: string,
+    score,
+    max_score: maxScore,
+  },
   assignment_submitted: { course_id: string, assessment_id: string, submission_id: string },
   assignment_graded: {
     course_id: string,

@@ -54,6 +54,7 @@ export function jobOfTopic(topic: Topic): JobName {
 }
 
 export function topicOfEventType(type: EventType): Topic {
-  for (const topic of TOPICS) if ((TOPIC_EVENT_TYPES[topic] as readonly string[]).includes(type)) return topic;
+  for (const topic of TOPICS)
+    if ((TOPIC_EVENT_TYPES[topic] as readonly string[]).includes(type)) return topic;
   throw new Error(`event type ${type} belongs to no topic`);
 }

@@ -46,7 +46,10 @@ function fromAjv(error: ErrorObject, event: Record<string, unknown>): Validation
     const field = String(error.params.missingProperty);
     return fail(field, 'required', 'is required');
   }
-  const path = error.instancePath.slice(1).replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.');
+  const path = error.instancePath
+    .slice(1)
+    .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+    .replaceAll('/', '.');
   const field = path.split(/[.[]/)[0]!;
   const allowed = error.keyword === 'enum' ? ` (${(error.params.allowedValues as string[]).join(', ')})` : '';
   const number = error.keyword === 'type' && typeof event[field] === 'number' ? ' and finite' : '';
@@ -59,7 +62,11 @@ function fromAjv(error: ErrorObject, event: Record<string, unknown>): Validation
  */
 export function validateEvent(topic: Topic, key: string | null | undefined, parsed: unknown): Validation {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return fail('(value)', 'object', `must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : preview(parsed)}`);
+    return fail(
+      '(value)',
+      'object',
+      `must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : preview(parsed)}`,
+    );
   }
   const event = parsed as Record<string, unknown>;
   const type = event.event_type;
@@ -81,10 +88,18 @@ export function validateEvent(topic: Topic, key: string | null | undefined, pars
     );
   }
   if (typeof event.max_score === 'number' && (event.score as number) > event.max_score) {
-    return fail('score', 'score-at-most-max_score', `must be <= max_score ${event.max_score}, got ${event.score}`);
+    return fail(
+      'score',
+      'score-at-most-max_score',
+      `must be <= max_score ${event.max_score}, got ${event.score}`,
+    );
   }
   if (key !== undefined && key !== event.user_id) {
-    return fail('(key)', 'key-equals-user_id', `message key ${preview(key)} differs from user_id ${preview(event.user_id)}`);
+    return fail(
+      '(key)',
+      'key-equals-user_id',
+      `message key ${preview(key)} differs from user_id ${preview(event.user_id)}`,
+    );
   }
   event.event_time = eventTimeMs;
   return { ok: true, event: event as unknown as LmsEvent };
@@ -100,7 +115,11 @@ function exceedsMaxBytes(value: string): boolean {
 /** Validates a record's value as it came off the wire (UTF-8 decoded). */
 export function validateValue(topic: Topic, key: string | null | undefined, value: string): Validation {
   if (exceedsMaxBytes(value)) {
-    return fail('(value)', 'max-size', `is ${Buffer.byteLength(value, 'utf8')} bytes, over the ${MAX_VALUE_BYTES}-byte limit`);
+    return fail(
+      '(value)',
+      'max-size',
+      `is ${Buffer.byteLength(value, 'utf8')} bytes, over the ${MAX_VALUE_BYTES}-byte limit`,
+    );
   }
   let parsed: unknown;
   try {

@@ -25,8 +25,15 @@ export interface ViewSpec {
 
 type Shorthand = Record<string, ColumnType>;
 
-function view(name: string, job: JobName, timing: ViewSpec['timing'], keys: Shorthand, values: Shorthand): ViewSpec {
-  const [start, end] = timing === 'window' ? ['window_start', 'window_end'] : ['session_start', 'session_end'];
+function view(
+  name: string,
+  job: JobName,
+  timing: ViewSpec['timing'],
+  keys: Shorthand,
+  values: Shorthand,
+): ViewSpec {
+  const [start, end] =
+    timing === 'window' ? ['window_start', 'window_end'] : ['session_start', 'session_end'];
   const all: Shorthand = { [start]: 'timestamp', [end]: 'timestamp', ...keys, ...values };
   return {
     name,
@@ -74,7 +81,13 @@ export const VIEW_SPECS: readonly ViewSpec[] = [
     { course_id: S },
     { submissions: I, scored: I, avg_score_pct: D, min_score_pct: D, max_score_pct: D },
   ),
-  view('assessment_realtime_active_students', 'assessment', 'window', { course_id: S }, { active_students: I }),
+  view(
+    'assessment_realtime_active_students',
+    'assessment',
+    'window',
+    { course_id: S },
+    { active_students: I },
+  ),
   view(
     'assessment_realtime_quiz_attempts',
     'assessment',
@@ -97,7 +110,13 @@ export const VIEW_SPECS: readonly ViewSpec[] = [
     { submissions: I, submissions_per_minute: D },
   ),
 
-  view('video_realtime_viewers_1min', 'video', 'window', {}, { active_viewers: I, watch_seconds: D, events: I }),
+  view(
+    'video_realtime_viewers_1min',
+    'video',
+    'window',
+    {},
+    { active_viewers: I, watch_seconds: D, events: I },
+  ),
   view(
     'video_realtime_watch_time_5min',
     'video',
@@ -112,8 +131,20 @@ export const VIEW_SPECS: readonly ViewSpec[] = [
     { video_id: S },
     { plays: I, pauses: I, completes: I, completion_rate: D, pause_rate: D },
   ),
-  view('video_realtime_popular_videos', 'video', 'window', { rank: I }, { video_id: S, plays: I, viewers: I }),
-  view('video_realtime_concurrent_viewers', 'video', 'window', {}, { concurrent_viewers: I, videos_playing: I }),
+  view(
+    'video_realtime_popular_videos',
+    'video',
+    'window',
+    { rank: I },
+    { video_id: S, plays: I, viewers: I },
+  ),
+  view(
+    'video_realtime_concurrent_viewers',
+    'video',
+    'window',
+    {},
+    { concurrent_viewers: I, videos_playing: I },
+  ),
 
   view(
     'course_realtime_active_courses_1min',
