@@ -1,0 +1,51 @@
+/**
+ * Operations endpoints on 127.0.0.1 by default: `/healthz` (per-job state; 503 when a job is down or
+ * stalled), `/readyz` (200 once every job restored its checkpoint and consumes), `/metrics` (Prometheus).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+
+export interface JobHealth {
+  state: 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+  /** Seconds since the job's last successful commit (null before the first). */
+  lastCommitAgeSeconds: number | null;
+  /** Records behind the high-water marks, summed over the job's partitions. */
+  lag: number;
+  /** Why the job is unhealthy, when it is. */
+  problem?: string;
+}
+
+export interface HealthSource {
+  jobs(): Record<string, JobHealth>;
+  /** Healthy = running and committed within this many seconds. */
+  stalledAfterSeconds: number;
+}
+
+export function isHealthy(job: JobHealth, stalledAfterSeconds: number): boolean {
+  if (job.state !== 'running') return false;
+  return job.lastCommitAgeSeconds === null || job.lastCommitAgeSeconds <= stalledAfterSeconds;
+}
+
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  health: HealthSource;
+  registry: Registry;
+}): Promise<{ server: FastifyInstance; url: string }> {
+  const server = Fastify({ logger: false });
+  server.get('/healthz', async (_request, reply) => {
+    const jobs = options.health.jobs();
+    const healthy = Object.values(jobs).every((job) => isHealthy(job, options.health.stalledAfterSeconds));
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unhealthy', jobs });
+  });
+  server.get('/readyz', async (_request, reply) => {
+    const jobs = Object.values(options.health.jobs());
+    const ready = jobs.length > 0 && jobs.every((job) => job.state === 'running');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+  });
+  server.get('/metrics', async (_request, reply) => {
+    return reply.type(options.registry.contentType).send(await options.registry.metrics());
+  });
+  const url = await server.listen({ host: options.host, port: options.port });
+  return { server, url };
+}

@@ -1,0 +1,73 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHttpServer, type JobHealth } from '../../src/processor/runtime/http-server.ts';
+import { createLogger } from '../../src/processor/runtime/logger.ts';
+import { createMetrics } from '../../src/processor/runtime/metrics.ts';
+
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function serve(jobs: Record<string, JobHealth>) {
+  const metrics = createMetrics();
+  metrics.rejected.inc({ job: 'auth', topic: 'lms.auth', reason: 'late' }, 3);
+  const { server, url } = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    health: { jobs: () => jobs, stalledAfterSeconds: 30 },
+    registry: metrics.registry,
+  });
+  closers.push(() => server.close());
+  return url;
+}
+
+describe('operations endpoints', () => {
+  it('listens on 127.0.0.1 and answers healthy jobs with 200', async () => {
+    const url = await serve({ auth: { state: 'running', lastCommitAgeSeconds: 1, lag: 0 } });
+    expect(new URL(url).hostname).toBe('127.0.0.1');
+    const response = await fetch(`${url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', jobs: { auth: { lag: 0 } } });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('answers 503 when a job is down or has not committed for too long', async () => {
+    const down = await serve({
+      auth: { state: 'failed', lastCommitAgeSeconds: 1, lag: 0, problem: 'S3 unreachable' },
+    });
+    expect((await fetch(`${down}/healthz`)).status).toBe(503);
+    expect((await fetch(`${down}/readyz`)).status).toBe(503);
+    const stalled = await serve({ auth: { state: 'running', lastCommitAgeSeconds: 31, lag: 500 } });
+    expect((await fetch(`${stalled}/healthz`)).status).toBe(503);
+  });
+
+  it('exports Prometheus metrics including rejections by reason', async () => {
+    const url = await serve({});
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('events_rejected_total{job="auth",topic="lms.auth",reason="late"} 3');
+    expect(text).toContain('# TYPE processing_latency_seconds histogram');
+  });
+});
+
+describe('structured logs', () => {
+  it('writes JSON lines and never writes credentials', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ format: 'json', destination });
+    logger.info({ settings: { s3SecretAccessKey: 'hunter2', s3Bucket: 'bucket-0' } }, 'started');
+    logger.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    const entry = JSON.parse(lines.join(''));
+    expect(entry).toMatchObject({
+      msg: 'started',
+      settings: { s3Bucket: 'bucket-0', s3SecretAccessKey: '****' },
+    });
+    expect(lines.join('')).not.toContain('hunter2');
+  });
+});
