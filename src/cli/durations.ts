@@ -7,13 +7,15 @@ export function parseDurationMs(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
   if (!match) throw new InvalidArgumentError(`"${text}" is not a duration (use e.g. 120000ms, 120s, 2m, 1h)`);
   const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
-  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError(`"${text}" is not a whole number of milliseconds`);
+  if (!Number.isSafeInteger(ms))
+    throw new InvalidArgumentError(`"${text}" is not a whole number of milliseconds`);
   return ms;
 }
 
 export function parsePositiveInt(text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(`"${text}" is not a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new InvalidArgumentError(`"${text}" is not a positive integer`);
   return value;
 }
 

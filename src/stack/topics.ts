@@ -8,7 +8,11 @@ import { TOPICS } from '../events/topics.ts';
 export const TOPIC_CONFIG = [{ name: 'message.timestamp.type', value: 'LogAppendTime' }];
 
 /** Creates any missing topic; existing topics are left as they are (the runner checks their settings). */
-export async function ensureTopics(admin: Admin, partitions: number, topics: readonly string[] = TOPICS): Promise<void> {
+export async function ensureTopics(
+  admin: Admin,
+  partitions: number,
+  topics: readonly string[] = TOPICS,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;
