@@ -1,0 +1,109 @@
+/**
+ * The commit log of one job: checkpoint objects `checkpoints/speed/<job>_stream/commits/<N>.ckpt`, one per
+ * commit, numbered 1, 2, 3... without gaps, shared by every instance of the job. An instance appends
+ * commit N = latest + 1 with a conditional put, so the numbers give one total order of all commits and the
+ * newest state of a partition is the one in the highest-numbered commit that holds it.
+ */
+import { commitKey, commitOfKey, commitsPrefix, type StorageLayout } from './layout.ts';
+import type { ObjectStore, PutIfAbsentResult } from './object-store.ts';
+import { decodeCheckpoint, type Checkpoint, type StagedFile } from './checkpoint-codec.ts';
+import type { CommittedFiles } from './publish.ts';
+
+export interface CommitSummary {
+  commit: number;
+  writerId: string;
+  createdAtMs: number;
+  /** `topic:partition` of every partition the commit holds state for. */
+  partitions: ReadonlySet<string>;
+  files: readonly StagedFile[];
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+function summarize(checkpoint: Checkpoint): CommitSummary {
+  const { commit, writerId, createdAtMs, files } = checkpoint;
+  const partitions = new Set(checkpoint.partitions.map((p) => partitionKey(p.topic, p.partition)));
+  return { commit, writerId, createdAtMs, partitions, files };
+}
+
+export class CommitLog implements CommittedFiles {
+  /** Summaries of the commits in the store as last seen, by number. */
+  private readonly summaries = new Map<number, CommitSummary>();
+  latestCommit = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly layout: StorageLayout,
+    private readonly job: string,
+  ) {}
+
+  /** Lists the log and reads every commit above the newest one seen before; returns those, oldest first. */
+  async sync(): Promise<Checkpoint[]> {
+    const listed = (await this.store.list(commitsPrefix(this.layout, this.job)))
+      .map((key) => commitOfKey(this.layout, this.job, key))
+      .filter((commit): commit is number => commit !== undefined)
+      .sort((a, b) => a - b);
+    const present = new Set(listed);
+    for (const commit of this.summaries.keys()) if (!present.has(commit)) this.summaries.delete(commit);
+    const fresh: Checkpoint[] = [];
+    for (const commit of listed) {
+      if (commit <= this.latestCommit && this.summaries.has(commit)) continue;
+      const checkpoint = await this.read(commit);
+      if (checkpoint === undefined) continue; // pruned between list and get
+      this.summaries.set(commit, summarize(checkpoint));
+      if (commit > this.latestCommit) fresh.push(checkpoint);
+    }
+    this.latestCommit = Math.max(this.latestCommit, listed.at(-1) ?? 0);
+    return fresh;
+  }
+
+  async read(commit: number): Promise<Checkpoint | undefined> {
+    const key = commitKey(this.layout, this.job, commit);
+    const bytes = await this.store.get(key);
+    return bytes === undefined ? undefined : decodeCheckpoint(key, bytes);
+  }
+
+  /** Writes the checkpoint of `checkpoint.commit` unless that number is taken (the fencing point). */
+  async append(checkpoint: Checkpoint, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+    const result = await this.store.putIfAbsent(commitKey(this.layout, this.job, checkpoint.commit), bytes);
+    if (result === 'created') {
+      this.summaries.set(checkpoint.commit, summarize(checkpoint));
+      this.latestCommit = Math.max(this.latestCommit, checkpoint.commit);
+    }
+    return result;
+  }
+
+  /** The highest-numbered known commit holding the partition. */
+  newestHolding(partition: string): number | undefined {
+    let newest: number | undefined;
+    for (const [commit, summary] of this.summaries) {
+      if (summary.partitions.has(partition) && (newest === undefined || commit > newest)) newest = commit;
+    }
+    return newest;
+  }
+
+  filesOf(commit: number): readonly StagedFile[] | undefined {
+    return this.summaries.get(commit)?.files;
+  }
+
+  /**
+   * Deletes commits no restore can need: older than the newest `keepCommits` and than `minRetentionMs`,
+   * and every partition they hold is held by a newer commit (so the newest state of a partition that
+   * nobody has committed for a while is never pruned). Returns the pruned numbers.
+   */
+  async prune(keepCommits: number, minRetentionMs: number, nowMs: number): Promise<number[]> {
+    const newestFirst = [...this.summaries.values()].sort((a, b) => b.commit - a.commit);
+    const heldByNewer = new Set<string>();
+    const prunable: number[] = [];
+    newestFirst.forEach((summary, rank) => {
+      const old = rank >= keepCommits && nowMs - summary.createdAtMs >= minRetentionMs;
+      if (old && [...summary.partitions].every((p) => heldByNewer.has(p))) prunable.push(summary.commit);
+      for (const p of summary.partitions) heldByNewer.add(p);
+    });
+    await this.store.deleteMany(prunable.map((commit) => commitKey(this.layout, this.job, commit)));
+    for (const commit of prunable) this.summaries.delete(commit);
+    return prunable;
+  }
+}

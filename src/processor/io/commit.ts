@@ -1,0 +1,205 @@
+/**
+ * The exactly-once commit protocol of semantics.md, engine-agnostic. Per commit: (a) stage the output
+ * files under `staging/<N>-<writer>/`, (b) write checkpoint N last with a conditional put, (c) publish the
+ * staged files under names derived from N, (d) delete staging. On start or adoption: restore each
+ * partition from the newest commit holding it, publish committed-but-unpublished files, delete staging
+ * that no commit references. Several instances share one log; a writer that finds commits by others
+ * holding its partitions is fenced (StorageError 'fenced'). Design and failure cases: docs/storage.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { encodeCheckpoint, type PartitionSnapshot, type StagedFile } from './checkpoint-codec.ts';
+import { CommitLog, partitionKey } from './checkpoint-store.ts';
+import { DEFAULT_LAYOUT, finalKey, stagingDir, type OutputFile, type StorageLayout } from './layout.ts';
+import type { ObjectStore } from './object-store.ts';
+import { IO_CONCURRENCY, forEachLimit, publishStaged, settleStaging } from './publish.ts';
+import { StorageError } from './storage-error.ts';
+
+export interface CommitterOptions {
+  job: string;
+  layout?: StorageLayout;
+  /** Names this writer's staging and checkpoints; default a random id per committer. */
+  writerId?: string;
+  /** Commits always kept, newest first; default 5. */
+  keepCommits?: number;
+  /** Commits younger than this are never pruned (see docs/storage.md, "stale writer"); default 30 s. */
+  minRetentionMs?: number;
+  nowMs?: () => number;
+}
+
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+export interface RestoredPartition extends PartitionSnapshot {
+  /** The commit the state was read from. */
+  commit: number;
+}
+
+export interface CommitResult {
+  commit: number;
+  /** Final keys of the published files. */
+  published: string[];
+  checkpointBytes: number;
+  /** Conditional puts tried (more than 1 when other instances committed in between). */
+  attempts: number;
+  durationMs: number;
+}
+
+const MAX_ATTEMPTS = 100;
+
+export class JobCommitter {
+  readonly job: string;
+  readonly writerId: string;
+  private readonly layout: StorageLayout;
+  private readonly keepCommits: number;
+  private readonly minRetentionMs: number;
+  private readonly nowMs: () => number;
+  private readonly log: CommitLog;
+  private readonly owned = new Set<string>();
+  /** False until recover() ran, and again after a commit failed half-way (publish must be redone). */
+  private recovered = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    options: CommitterOptions,
+  ) {
+    this.job = options.job;
+    this.writerId = options.writerId ?? randomBytes(4).toString('hex');
+    this.layout = options.layout ?? DEFAULT_LAYOUT;
+    this.keepCommits = options.keepCommits ?? 5;
+    this.minRetentionMs = options.minRetentionMs ?? 30_000;
+    this.nowMs = options.nowMs ?? Date.now;
+    if (!/^[A-Za-z0-9_.]+$/.test(this.writerId)) {
+      throw new Error(
+        `JobCommitter: writerId must match [A-Za-z0-9_.]+, got ${JSON.stringify(this.writerId)}`,
+      );
+    }
+    if (this.keepCommits < 1)
+      throw new Error(`JobCommitter: keepCommits must be >= 1, got ${this.keepCommits}`);
+    this.log = new CommitLog(store, this.layout, this.job);
+  }
+
+  /**
+   * Takes ownership of `partitions` (on start or when a rebalance assigns them) and returns the committed
+   * state of those that have one; the others start fresh. Also finishes any interrupted publish.
+   */
+  async recover(partitions: readonly PartitionRef[]): Promise<Map<string, RestoredPartition>> {
+    await this.syncOrFence();
+    await settleStaging(this.store, this.layout, this.job, this.log);
+    const restored = new Map<string, RestoredPartition>();
+    for (const { topic, partition } of partitions) {
+      const key = partitionKey(topic, partition);
+      this.owned.add(key);
+      const commit = this.log.newestHolding(key);
+      if (commit === undefined) continue;
+      const checkpoint = await this.log.read(commit);
+      const snapshot = checkpoint?.partitions.find((p) => p.topic === topic && p.partition === partition);
+      if (snapshot === undefined)
+        throw new StorageError('missing_file', `commit ${commit} of ${this.job} vanished during restore`, {
+          retryable: true,
+        });
+      restored.set(key, { ...snapshot, commit });
+    }
+    this.recovered = true;
+    return restored;
+  }
+
+  /** Gives partitions up (a rebalance revoked them); their last commit stays for the next owner. */
+  release(partitions: readonly PartitionRef[]): void {
+    for (const { topic, partition } of partitions) this.owned.delete(partitionKey(topic, partition));
+  }
+
+  /** Commits the snapshots of owned partitions and publishes `files`; one checkpoint object per call. */
+  async commit(snapshots: readonly PartitionSnapshot[], files: readonly OutputFile[]): Promise<CommitResult> {
+    const startedMs = performance.now();
+    if (!this.recovered) throw new Error(`JobCommitter(${this.job}): call recover() before commit()`);
+    for (const { topic, partition } of snapshots) {
+      if (!this.owned.has(partitionKey(topic, partition))) {
+        throw new Error(
+          `JobCommitter(${this.job}): partition ${topic}-${partition} is not owned; recover() it first`,
+        );
+      }
+    }
+    const targets = new Set(files.map((file) => `${file.dir}/*.${file.extension}`));
+    if (targets.size !== files.length)
+      throw new Error(`JobCommitter(${this.job}): two output files share a directory and extension`);
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      // Number N = latest + 1 from a fresh listing: a writer that trusted its own last commit could take a
+      // number another writer has since used and pruned. Reading the new commits also fences a zombie.
+      await this.syncOrFence();
+      const commit = this.log.latestCommit + 1;
+      const staged = this.stage(commit, files);
+      await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
+      const checkpoint = {
+        job: this.job,
+        commit,
+        writerId: this.writerId,
+        createdAtMs: this.nowMs(),
+        partitions: [...snapshots],
+        files: staged.map(({ staging, final }): StagedFile => ({ staging, final })),
+      };
+      const bytes = encodeCheckpoint(checkpoint);
+      if ((await this.log.append(checkpoint, bytes)) === 'created') {
+        await this.publish(checkpoint.files);
+        await this.log.prune(this.keepCommits, this.minRetentionMs, this.nowMs());
+        // Staging of attempts at numbers now taken (crashed or losing writers) can go now, not only at restart.
+        await settleStaging(this.store, this.layout, this.job, this.log);
+        const published = checkpoint.files.map((file) => file.final);
+        return {
+          commit,
+          published,
+          checkpointBytes: bytes.length,
+          attempts: attempt,
+          durationMs: performance.now() - startedMs,
+        };
+      }
+      // Another instance took number N: drop our attempt and retry (the next sync reads what it committed).
+      await this.store.deleteMany(staged.map((file) => file.staging));
+    }
+    throw new StorageError(
+      'unavailable',
+      `JobCommitter(${this.job}): no free commit number after ${MAX_ATTEMPTS} attempts`,
+      { retryable: true },
+    );
+  }
+
+  private stage(commit: number, files: readonly OutputFile[]): (StagedFile & { body: Uint8Array })[] {
+    const dir = stagingDir(this.layout, this.job, commit, this.writerId);
+    return files.map((file) => {
+      const final = finalKey(file, this.job, commit);
+      return { staging: `${dir}${final}`, final, body: file.body };
+    });
+  }
+
+  private async publish(files: readonly StagedFile[]): Promise<void> {
+    try {
+      await publishStaged(this.store, files);
+    } catch (error) {
+      this.recovered = false; // the commit stands; recover() publishes it before anything else is committed
+      throw error;
+    }
+  }
+
+  /** Reads new commits; if another writer committed a partition we own, we are a zombie: fence. */
+  private async syncOrFence(): Promise<void> {
+    const lost: string[] = [];
+    for (const checkpoint of await this.log.sync()) {
+      if (checkpoint.writerId === this.writerId) continue;
+      for (const { topic, partition } of checkpoint.partitions) {
+        const key = partitionKey(topic, partition);
+        if (this.owned.delete(key))
+          lost.push(`${key} (commit ${checkpoint.commit} by writer ${checkpoint.writerId})`);
+      }
+    }
+    if (lost.length > 0) {
+      this.recovered = false;
+      throw new StorageError(
+        'fenced',
+        `job ${this.job}, writer ${this.writerId}: another writer committed partitions this writer held: ${lost.join(', ')}; ` +
+          `their state here is stale, recover() them again if they are still assigned`,
+      );
+    }
+  }
+}

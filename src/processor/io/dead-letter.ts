@@ -1,0 +1,65 @@
+/**
+ * Rejected records (semantics.md "Acceptance") as NDJSON under `dead_letter/<topic>/date=YYYY-MM-DD/`,
+ * one file per topic and date of the record timestamp per commit, published with the commit's view files
+ * so a redo after a crash rewrites the same keys instead of adding duplicates. NDJSON rather than Parquet:
+ * the raw value is kept byte for byte as a JSON string, the files are greppable and `jq`-able by whoever
+ * investigates bad producers, and DuckDB still reads them (`read_json`); the volume is small.
+ */
+import type { RejectReason } from '../../events/record.ts';
+import { DEFAULT_LAYOUT, deadLetterDateDir, utcDate, type OutputFile, type StorageLayout } from './layout.ts';
+import type { ObjectStore } from './object-store.ts';
+
+export interface Rejection {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Record (broker) timestamp, epoch ms. */
+  timestamp: number;
+  reason: RejectReason;
+  /** Why, for people: e.g. the validation path and rule, or the watermark a late record missed. */
+  message: string;
+  key: string | null;
+  /** The record value exactly as received (UTF-8 decoded). */
+  value: string;
+}
+
+const FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'reason', 'message', 'key', 'value'] as const;
+
+function line(rejection: Rejection): string {
+  const ordered: Record<string, unknown> = {};
+  for (const field of FIELDS) ordered[field] = rejection[field];
+  return JSON.stringify(ordered);
+}
+
+/** Groups rejections by topic and UTC date of the record timestamp; files keep the given order. */
+export function deadLetterOutputFiles(
+  rejections: readonly Rejection[],
+  layout: StorageLayout = DEFAULT_LAYOUT,
+): OutputFile[] {
+  const linesByDir = new Map<string, string[]>();
+  for (const rejection of rejections) {
+    const dir = deadLetterDateDir(layout, rejection.topic, utcDate(rejection.timestamp));
+    const lines = linesByDir.get(dir);
+    if (lines === undefined) linesByDir.set(dir, [line(rejection)]);
+    else lines.push(line(rejection));
+  }
+  return [...linesByDir].map(([dir, lines]) => ({
+    dir,
+    extension: 'ndjson',
+    body: Buffer.from(`${lines.join('\n')}\n`, 'utf8'),
+  }));
+}
+
+/** Every rejection stored under `prefix` (e.g. `dead_letter/` or `dead_letter/lms.auth/`), file by file. */
+export async function readDeadLetters(store: ObjectStore, prefix: string): Promise<Rejection[]> {
+  const rejections: Rejection[] = [];
+  for (const key of await store.list(prefix)) {
+    if (!key.endsWith('.ndjson')) continue;
+    const body = await store.get(key);
+    if (body === undefined) continue; // deleted between list and get
+    for (const text of body.toString('utf8').split('\n')) {
+      if (text !== '') rejections.push(JSON.parse(text) as Rejection);
+    }
+  }
+  return rejections;
+}

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  deadLetterOutputFiles,
+  readDeadLetters,
+  type Rejection,
+} from '../../src/processor/io/dead-letter.ts';
+import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import { finalKey } from '../../src/processor/io/layout.ts';
+import { duckRows, sqlString } from './io-duckdb.ts';
+
+const DAY1 = Date.UTC(2024, 0, 31, 23, 59);
+const DAY2 = Date.UTC(2024, 1, 1, 0, 1);
+
+const REJECTIONS: Rejection[] = [
+  {
+    topic: 'lms.auth',
+    partition: 1,
+    offset: 7,
+    timestamp: DAY1,
+    reason: 'invalid',
+    message: 'event_id: required',
+    key: 'u1',
+    value: '{"bad":',
+  },
+  {
+    topic: 'lms.auth',
+    partition: 1,
+    offset: 9,
+    timestamp: DAY2,
+    reason: 'late',
+    message: 'event_time < wm',
+    key: null,
+    value: '{"x":"\\u0000é"}',
+  },
+  {
+    topic: 'lms.video',
+    partition: 0,
+    offset: 3,
+    timestamp: DAY2,
+    reason: 'duplicate',
+    message: 'seen',
+    key: 'u2',
+    value: 'not json at all\n',
+  },
+];
+
+let root = '';
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('dead-letter files', () => {
+  it('groups rejections into one file per topic and UTC date of the record timestamp', () => {
+    const dirs = deadLetterOutputFiles(REJECTIONS).map((file) => file.dir);
+    expect(dirs).toEqual([
+      'dead_letter/lms.auth/date=2024-01-31',
+      'dead_letter/lms.auth/date=2024-02-01',
+      'dead_letter/lms.video/date=2024-02-01',
+    ]);
+  });
+
+  it('reads back every rejection with its raw value unchanged, also through DuckDB', async () => {
+    root = await mkdtemp(join(tmpdir(), 'io-dead-letter-'));
+    const store = new FileObjectStore(root);
+    for (const file of deadLetterOutputFiles(REJECTIONS))
+      await store.put(finalKey(file, 'auth', 1), file.body);
+
+    const back = await readDeadLetters(store, 'dead_letter/');
+    expect(back).toEqual(REJECTIONS);
+    const viaDuck = await duckRows(
+      `SELECT value FROM read_json(${sqlString(`${root}/dead_letter/**/*.ndjson`)}, format = 'newline_delimited') ORDER BY topic, "offset"`,
+    );
+    expect(viaDuck.map((row) => row.value)).toEqual(REJECTIONS.map((r) => r.value));
+  });
+});
