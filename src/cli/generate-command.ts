@@ -1,0 +1,214 @@
+/**
+ * `speed-layer generate`: synthetic LMS behaviour (issue 2, part 4) into a record file or Kafka.
+ * Flag names are fixed: tools outside the project rely on them.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TOPICS, isTopic, type Topic } from '../events/topics.ts';
+import { DEFAULT_OPTIONS, DEFAULT_START_TIME_MS, type GeneratorOptions } from '../generator/options.ts';
+import { createProgress } from '../generator/progress.ts';
+import { runGenerator } from '../generator/run-generator.ts';
+import { simulatedSpanMs } from '../generator/simulated-span.ts';
+import { FileSink } from '../generator/sinks/file-sink.ts';
+import { openKafkaSink } from '../generator/sinks/open-kafka-sink.ts';
+import type { RecordSink } from '../generator/sinks/record-sink.ts';
+import { parseDurationMs, parseFraction, parsePositiveInt } from './durations.ts';
+
+interface GenerateFlags {
+  seed: number;
+  events?: number;
+  duration?: number;
+  rate?: number;
+  users?: number;
+  courses?: number;
+  startTime?: number;
+  disorder: number;
+  late: number;
+  duplicates: number;
+  invalid: number;
+  future: number;
+  partitions?: number;
+  topics?: Topic[];
+  kafka?: boolean;
+  out?: string;
+  userPrefix?: string;
+  watermarkDelay: number;
+  progress: boolean;
+}
+
+/** Average events per second one simulated user produces (measured); sizes the population for --rate. */
+export const EVENTS_PER_S_PER_USER = 0.035;
+/** Live runs simulate a little more than the rate asks, so the bucket, not the simulation, sets the pace. */
+const RATE_HEADROOM = 1.1;
+const DEFAULT_EVENTS = 10_000;
+
+function parseSeed(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`"${text}" is not an integer`);
+  return value;
+}
+
+/** Seconds as a plain number (`30`, `0.5`), or a duration with a unit (`30s`, `2m`). */
+function parseSecondsMs(text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
+  return parseDurationMs(text);
+}
+
+/** Milliseconds as a plain integer (`500`), or a duration with a unit (`2s`). */
+function parseMs(text: string): number {
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  return parseDurationMs(text);
+}
+
+function parseStartTime(text: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms) || ms < 0) throw new InvalidArgumentError(`"${text}" is not an ISO-8601 time`);
+  return ms;
+}
+
+function parseTopics(text: string): Topic[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !isTopic(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown topic(s) ${unknown.join(', ')}; choose from ${TOPICS.join(', ')}`,
+    );
+  }
+  return names as Topic[];
+}
+
+function parseRate(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InvalidArgumentError(`"${text}" is not a positive rate`);
+  return value;
+}
+
+async function run(flags: GenerateFlags, command: Command): Promise<void> {
+  if ((flags.kafka === true) === (flags.out !== undefined))
+    command.error('choose one sink: --kafka or --out FILE');
+  const events = flags.events ?? (flags.duration === undefined ? DEFAULT_EVENTS : undefined);
+  const kafkaMode = flags.kafka === true;
+  const live = kafkaMode && flags.rate !== undefined;
+  const users =
+    flags.users ??
+    (flags.rate === undefined ? undefined : Math.ceil((flags.rate * RATE_HEADROOM) / EVENTS_PER_S_PER_USER));
+  const options: Partial<GeneratorOptions> = {
+    seed: flags.seed,
+    disorderMs: flags.disorder,
+    faults: { late: flags.late, duplicate: flags.duplicates, invalid: flags.invalid, future: flags.future },
+    watermarkDelayMs: flags.watermarkDelay,
+  };
+  if (events !== undefined) options.events = events;
+  if (flags.duration !== undefined) options.durationMs = flags.duration;
+  if (users !== undefined) options.users = users;
+  if (flags.courses !== undefined) options.courses = flags.courses;
+  if (flags.topics !== undefined) options.topics = flags.topics;
+  if (flags.userPrefix !== undefined) options.userPrefix = flags.userPrefix;
+
+  let sink: RecordSink;
+  if (kafkaMode) {
+    const opened = await openKafkaSink(flags.partitions, options.topics ?? TOPICS).catch((error: unknown) =>
+      command.error(`generate: ${(error as Error).message}`),
+    );
+    sink = opened.sink;
+    options.partitions = opened.partitions;
+    options.wallClockMs = Date.now;
+    const nowMs = Date.now();
+    if (flags.startTime !== undefined && flags.startTime > nowMs)
+      command.error('--start-time is in the future: Kafka would reject the events as future');
+    // Live: simulated time follows the wall clock from now. Backfill: it ends about now.
+    options.startTimeMs = flags.startTime ?? (live ? nowMs : nowMs - simulatedSpanMs(options));
+  } else {
+    sink = new FileSink(flags.out!);
+    options.startTimeMs = flags.startTime ?? DEFAULT_START_TIME_MS;
+    if (flags.partitions !== undefined) options.partitions = flags.partitions;
+  }
+  const total =
+    events ??
+    (flags.rate !== undefined && flags.duration !== undefined
+      ? Math.round((flags.rate * flags.duration) / 1000)
+      : undefined);
+  const settings: Parameters<typeof runGenerator>[0] = {
+    options,
+    sink,
+    holdToWallClock: kafkaMode,
+    progress: createProgress(total, flags.progress),
+  };
+  if (flags.rate !== undefined) settings.ratePerS = flags.rate;
+  if (live && flags.duration !== undefined) settings.wallDurationMs = flags.duration;
+  const { summary, elapsedMs, setupMs } = await runGenerator(settings);
+  process.stderr.write(
+    `setup (simulated world of ${options.users ?? DEFAULT_OPTIONS.users} users): ${(setupMs / 1000).toFixed(1)} s\n`,
+  );
+  process.stderr.write(`${summary.format(elapsedMs)}\n`);
+  if (flags.rate !== undefined) {
+    const achieved = summary.records / (elapsedMs / 1000);
+    process.stderr.write(
+      `target rate ${flags.rate} records/s, achieved ${Math.round(achieved)} (${((100 * achieved) / flags.rate).toFixed(1)} %)\n`,
+    );
+  }
+}
+
+export function generateCommand(): Command {
+  return new Command('generate')
+    .description(
+      'Generate synthetic LMS behaviour (sessions, videos, quizzes, assignments, notifications, attacks) into a record file or Kafka',
+    )
+    .showHelpAfterError()
+    .option('--seed <n>', 'seed: same seed and flags give a byte-identical file', parseSeed, 1)
+    .addOption(
+      new Option(
+        '--events <n>',
+        `number of records, faults included (default ${DEFAULT_EVENTS} unless --duration)`,
+      )
+        .argParser(parsePositiveInt)
+        .conflicts('duration'),
+    )
+    .option(
+      '--duration <s>',
+      'seconds of simulated time (live Kafka runs: of wall time); 30, 30s, 2m',
+      parseSecondsMs,
+    )
+    .option('--rate <ev/s>', 'records per second on the wall clock (omit for as fast as possible)', parseRate)
+    .option(
+      '--users <n>',
+      `simulated users (default 100; with --rate, enough for the rate at ${EVENTS_PER_S_PER_USER} events/s each)`,
+      parsePositiveInt,
+    )
+    .option('--courses <n>', 'courses (default 20)', parsePositiveInt)
+    .option(
+      '--start-time <iso>',
+      `simulated time of the first event (file default ${new Date(DEFAULT_START_TIME_MS).toISOString()}; Kafka: now, or now minus the span for a backfill)`,
+      parseStartTime,
+    )
+    .option(
+      '--disorder <ms>',
+      'max delay between event time and ingestion; records leave in ingestion order (0 = in order)',
+      parseMs,
+      0,
+    )
+    .option('--late <fraction>', 'fraction of records that are late', parseFraction, 0)
+    .option('--duplicates <fraction>', 'fraction of records that re-send an earlier record', parseFraction, 0)
+    .option('--invalid <fraction>', 'fraction of records that break events.md', parseFraction, 0)
+    .option('--future <fraction>', 'fraction of records stamped more than 5 min ahead', parseFraction, 0)
+    .option(
+      '--partitions <n>',
+      'partitions per topic (default 6; Kafka: PARTITIONS or the existing topics)',
+      parsePositiveInt,
+    )
+    .option('--topics <list>', 'comma-separated subset of the six topics', parseTopics)
+    .option('--kafka', 'produce to Kafka (KAFKA_BROKERS...); topics are created if missing, key = user_id')
+    .option('--out <file>', 'write a record file (replay.md)')
+    .option('--user-prefix <prefix>', 'user ids are <prefix>-<n> (default u)')
+    .option(
+      '--watermark-delay <duration>',
+      'watermark delay late faults must fall behind',
+      parseDurationMs,
+      120_000,
+    )
+    .option('--no-progress', 'no progress bar or progress lines')
+    .action(async (flags: GenerateFlags, command: Command) => run(flags, command));
+}
