@@ -13,7 +13,7 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
-          pool: "forks",
+          pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },
       },
