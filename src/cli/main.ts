@@ -7,12 +7,13 @@ import { oracleCommand } from './oracle-command.ts';
 import { generateCommand } from './generate-command.ts';
 import { stackCommand } from './stack-command.ts';
 import { ingestCommand } from './ingest-command.ts';
+import { replayCommand } from './replay-command.ts';
 
 const program = new Command('speed-layer')
   .description('Speed layer of the LMS Lambda architecture: Kafka events → 25 real-time views on S3')
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true });
 
-for (const command of [oracleCommand(), generateCommand(), stackCommand(), ingestCommand()]) program.addCommand(command);
+for (const command of [oracleCommand(), generateCommand(), stackCommand(), ingestCommand(), replayCommand()]) program.addCommand(command);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,116 @@
+/**
+ * Interval-join state of one partition. Left events wait in their window (tumbling window of the left
+ * time, per group key) and in an index by match key; right event times wait in an index by match key
+ * for left events that arrive after them. A right event older than the watermark can match no future
+ * left event (a left at t >= wm needs right >= t), so it is forgotten; a window is final, and its left
+ * events folded into the aggregate, when the watermark reaches window end + bound.
+ */
+import type { LmsEvent } from '../../events/types.ts';
+import type { ViewEmitter } from './emitter.ts';
+import type { JoinView } from './view-definition.ts';
+import { alignedStartMs } from './windows.ts';
+
+/** Sweep right-event times at most once per this much watermark progress. */
+const SWEEP_EVERY_MS = 60_000;
+
+export interface PendingLeft {
+  timeMs: number;
+  matchKey: string;
+  /** Delay to the earliest matching right event, -1 while there is none. */
+  delayMs: number;
+}
+
+export class JoinBuffer {
+  /** window start → group key → left events of that window and key. */
+  readonly windows = new Map<number, Map<string, PendingLeft[]>>();
+  readonly leftsByMatch = new Map<string, PendingLeft[]>();
+  readonly rightsByMatch = new Map<string, number[]>();
+  private lastSweepMs = -Infinity;
+  private readonly sizeMs: number;
+
+  constructor(private readonly view: JoinView) {
+    this.sizeMs = view.window.sizeMs;
+  }
+
+  add(event: LmsEvent): void {
+    if (event.event_type === this.view.leftType) this.addLeft(event);
+    else this.addRight(event);
+  }
+
+  private addLeft(event: LmsEvent): void {
+    const timeMs = event.event_time;
+    const matchKey = this.view.leftMatchKey(event as never);
+    let delayMs = -1;
+    for (const rightMs of this.rightsByMatch.get(matchKey) ?? []) {
+      if (
+        rightMs >= timeMs &&
+        rightMs - timeMs <= this.view.boundMs &&
+        (delayMs < 0 || rightMs - timeMs < delayMs)
+      ) {
+        delayMs = rightMs - timeMs;
+      }
+    }
+    const left: PendingLeft = { timeMs, matchKey, delayMs };
+    this.index(left, alignedStartMs(timeMs, this.sizeMs), this.view.key(event as never));
+  }
+
+  /** Files a left event under its window and match key (also used by restore). */
+  index(left: PendingLeft, windowStartMs: number, groupKey: string): void {
+    let groups = this.windows.get(windowStartMs);
+    if (groups === undefined) this.windows.set(windowStartMs, (groups = new Map()));
+    const inGroup = groups.get(groupKey);
+    if (inGroup === undefined) groups.set(groupKey, [left]);
+    else inGroup.push(left);
+    const sameMatch = this.leftsByMatch.get(left.matchKey);
+    if (sameMatch === undefined) this.leftsByMatch.set(left.matchKey, [left]);
+    else sameMatch.push(left);
+  }
+
+  private addRight(event: LmsEvent): void {
+    const rightMs = event.event_time;
+    const matchKey = this.view.rightMatchKey(event as never);
+    for (const left of this.leftsByMatch.get(matchKey) ?? []) {
+      const delayMs = rightMs - left.timeMs;
+      if (delayMs >= 0 && delayMs <= this.view.boundMs && (left.delayMs < 0 || delayMs < left.delayMs)) {
+        left.delayMs = delayMs;
+      }
+    }
+    const times = this.rightsByMatch.get(matchKey);
+    if (times === undefined) this.rightsByMatch.set(matchKey, [rightMs]);
+    else times.push(rightMs);
+  }
+
+  close(watermarkMs: number, emitter: ViewEmitter): void {
+    for (const [startMs, groups] of this.windows) {
+      const endMs = startMs + this.sizeMs;
+      if (endMs + this.view.boundMs > watermarkMs) continue;
+      for (const [groupKey, lefts] of groups) {
+        const state = this.view.aggregate.init();
+        for (const left of lefts) {
+          this.view.aggregate.add(state, left.delayMs);
+          this.unindex(left);
+        }
+        emitter.emit(startMs, endMs, groupKey, state);
+      }
+      this.windows.delete(startMs);
+    }
+    this.forgetOldRights(watermarkMs);
+  }
+
+  private unindex(left: PendingLeft): void {
+    const sameMatch = this.leftsByMatch.get(left.matchKey)!;
+    const remaining = sameMatch.filter((other) => other !== left);
+    if (remaining.length === 0) this.leftsByMatch.delete(left.matchKey);
+    else this.leftsByMatch.set(left.matchKey, remaining);
+  }
+
+  private forgetOldRights(watermarkMs: number): void {
+    if (watermarkMs < this.lastSweepMs + SWEEP_EVERY_MS) return;
+    this.lastSweepMs = watermarkMs;
+    for (const [matchKey, times] of this.rightsByMatch) {
+      const kept = times.filter((timeMs) => timeMs >= watermarkMs);
+      if (kept.length === 0) this.rightsByMatch.delete(matchKey);
+      else if (kept.length < times.length) this.rightsByMatch.set(matchKey, kept);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Session windows of one partition: key → its open sessions, sorted and at least `gapMs` apart. An event
+ * at t joins every session whose span it overlaps (first − gap < t < last + gap), so a late event may
+ * bridge two sessions into one. A session is final when the watermark reaches last + gap.
+ */
+import type { LmsEvent } from '../../events/types.ts';
+import type { ViewEmitter } from './emitter.ts';
+import type { SessionView } from './view-definition.ts';
+
+export interface OpenSession {
+  firstMs: number;
+  lastMs: number;
+  state: unknown;
+}
+
+export class SessionStore {
+  readonly sessions = new Map<string, OpenSession[]>();
+  /** No open session ends before this (a lower bound: lets `close` skip the scan). */
+  private earliestEndMs = Infinity;
+
+  constructor(
+    private readonly view: SessionView,
+    private readonly gapMs: number,
+  ) {}
+
+  add(event: LmsEvent): void {
+    const timeMs = event.event_time;
+    const key = this.view.key(event as never);
+    let open = this.sessions.get(key);
+    if (open === undefined) this.sessions.set(key, (open = []));
+    let joined: OpenSession | undefined;
+    let index = 0;
+    while (index < open.length) {
+      const candidate = open[index]!;
+      if (candidate.firstMs - this.gapMs >= timeMs) break; // sorted: no later session can overlap
+      if (timeMs < candidate.lastMs + this.gapMs) {
+        if (joined === undefined) {
+          joined = candidate;
+        } else {
+          this.view.aggregate.merge(joined.state, candidate.state); // the event bridges two sessions
+          joined.lastMs = candidate.lastMs;
+          open.splice(index, 1);
+          continue;
+        }
+      }
+      index++;
+    }
+    if (joined === undefined) {
+      joined = { firstMs: timeMs, lastMs: timeMs, state: this.view.aggregate.init() };
+      let at = 0;
+      while (at < open.length && open[at]!.firstMs < timeMs) at++;
+      open.splice(at, 0, joined);
+    }
+    if (timeMs < joined.firstMs) joined.firstMs = timeMs;
+    if (timeMs > joined.lastMs) joined.lastMs = timeMs;
+    this.view.aggregate.add(joined.state, event as never);
+    const endMs = joined.lastMs + this.gapMs;
+    if (endMs < this.earliestEndMs) this.earliestEndMs = endMs;
+  }
+
+  close(watermarkMs: number, emitter: ViewEmitter): void {
+    if (watermarkMs < this.earliestEndMs) return;
+    let earliestEndMs = Infinity;
+    for (const [key, open] of this.sessions) {
+      let kept = 0;
+      for (const session of open) {
+        const endMs = session.lastMs + this.gapMs;
+        if (endMs <= watermarkMs) {
+          emitter.emit(session.firstMs, endMs, key, session.state);
+        } else {
+          open[kept++] = session;
+          if (endMs < earliestEndMs) earliestEndMs = endMs;
+        }
+      }
+      open.length = kept;
+      if (kept === 0) this.sessions.delete(key);
+    }
+    this.earliestEndMs = earliestEndMs;
+  }
+
+  /** Rebuilds the skip bound after a restore. */
+  recomputeEarliestEnd(): void {
+    this.earliestEndMs = -Infinity;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Engine-only throughput per job, one core, records already in memory (decode + validate + acceptance
+ * + all views of the job + draining final rows every batch). Not a test: it reports numbers.
+ *   npx tsx test/load/engine-bench.ts [--records 400000] [--job video]
+ * Records come from the generator (users fixed to partitions, 6 partitions, 60 s disorder, in order of
+ * ingestion), limited to each job's topics.
+ */
+import { JOB_TOPICS, JOBS, type JobName } from '../../src/events/topics.ts';
+import type { SourceRecord } from '../../src/events/record.ts';
+import { generateRecords } from '../../src/generator/index.ts';
+import { createJobEngine } from '../../src/processor/jobs.ts';
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? undefined : process.argv[at + 1];
+}
+
+const recordsPerJob = Number(flag('records')) || 400_000;
+const jobs = flag('job') === undefined ? JOBS : [flag('job') as JobName];
+const BATCH_SIZE = 10_000;
+
+function recordsOf(job: JobName): SourceRecord[] {
+  const records: SourceRecord[] = [];
+  const generator = generateRecords({ seed: 11, users: 5000, disorderMs: 60_000, topics: JOB_TOPICS[job] });
+  for (const record of generator) {
+    records.push({ ...record });
+    if (records.length >= recordsPerJob) break;
+  }
+  return records;
+}
+
+function run(
+  job: JobName,
+  records: readonly SourceRecord[],
+): { seconds: number; accepted: number; rows: number } {
+  // Validation converts event_time in place on a parsed copy; the values stay strings, so runs are independent.
+  const engine = createJobEngine(job);
+  const startNs = process.hrtime.bigint();
+  let accepted = 0;
+  let rows = 0;
+  for (let at = 0; at < records.length; at += BATCH_SIZE) {
+    accepted += engine.process(records.slice(at, at + BATCH_SIZE)).accepted;
+    for (const viewRows of engine.drainFinal().values()) rows += viewRows.length;
+  }
+  engine.endOfInput();
+  for (const viewRows of engine.drainFinal().values()) rows += viewRows.length;
+  return { seconds: Number(process.hrtime.bigint() - startNs) / 1e9, accepted, rows };
+}
+
+for (const job of jobs) {
+  const records = recordsOf(job);
+  run(job, records.slice(0, Math.min(records.length, 50_000))); // warm-up (JIT)
+  const { seconds, accepted, rows } = run(job, records);
+  const perSecond = Math.round(records.length / seconds).toLocaleString('en-US');
+  console.log(
+    `${job.padEnd(22)} ${perSecond.padStart(10)} records/s  (${records.length} records, ${accepted} accepted, ${rows} rows, ${seconds.toFixed(2)} s)`,
+  );
+}
