@@ -14,6 +14,7 @@ const program = new Command('speed-layer')
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true });
 
-for (const command of [oracleCommand(), generateCommand(), stackCommand(), ingestCommand(), replayCommand()]) program.addCommand(command);
+for (const command of [oracleCommand(), generateCommand(), stackCommand(), ingestCommand(), replayCommand()])
+  program.addCommand(command);
 
 await program.parseAsync(process.argv);
