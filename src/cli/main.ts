@@ -8,13 +8,21 @@ import { generateCommand } from './generate-command.ts';
 import { stackCommand } from './stack-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { replayCommand } from './replay-command.ts';
+import { runCommand } from './run-command.ts';
 
 const program = new Command('speed-layer')
   .description('Speed layer of the LMS Lambda architecture: Kafka events → 25 real-time views on S3')
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true });
 
-for (const command of [oracleCommand(), generateCommand(), stackCommand(), ingestCommand(), replayCommand()])
+for (const command of [
+  oracleCommand(),
+  generateCommand(),
+  stackCommand(),
+  ingestCommand(),
+  replayCommand(),
+  runCommand(),
+])
   program.addCommand(command);
 
 await program.parseAsync(process.argv);

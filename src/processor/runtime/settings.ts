@@ -16,14 +16,15 @@ interface SettingDef {
   secret?: boolean;
 }
 
-function def(
-  kind: Kind,
-  defaultValue: SettingDef['default'],
+// Generic so each setting keeps its literal kind and default type (Settings derives value types from them).
+function def<K extends Kind, D extends SettingDef['default']>(
+  kind: K,
+  defaultValue: D,
   env: string,
   description: string,
   secret = false,
-) {
-  return { kind, default: defaultValue, env, description, secret } satisfies SettingDef;
+): SettingDef & { kind: K; default: D } {
+  return { kind, default: defaultValue, env, description, secret };
 }
 
 export const SETTING_DEFS = {
@@ -57,6 +58,14 @@ export const SETTING_DEFS = {
   checkpointsPrefix: def('string', 'checkpoints/speed/', 'CHECKPOINTS_PREFIX', 'prefix of job checkpoints'),
   deadLetterPrefix: def('string', 'dead_letter/', 'DEAD_LETTER_PREFIX', 'prefix of rejected records'),
   partitions: def('int', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
+  topicPrefix: def('string', '', 'TOPIC_PREFIX', 'prefix of the six topic names (shared clusters, tests)'),
+  sessionTimeout: def(
+    'duration',
+    30_000,
+    'KAFKA_SESSION_TIMEOUT',
+    'consumer-group session timeout: how soon partitions of a dead instance move',
+  ),
+  groupIdPrefix: def('string', 'speed-layer-', 'GROUP_ID_PREFIX', 'consumer group of a job: <prefix><job>'),
   maxOffsetsPerTrigger: def('int', 10_000, 'MAX_OFFSETS_PER_TRIGGER', 'records per micro-batch at most'),
   triggerInterval: def('duration', 1000, 'TRIGGER_INTERVAL', 'wait for new records when caught up'),
   commitInterval: def('duration', 1000, 'COMMIT_INTERVAL', 'time between checkpoints'),
@@ -69,6 +78,12 @@ export const SETTING_DEFS = {
   logLevel: def('string', 'info', 'LOG_LEVEL', 'trace | debug | info | warn | error'),
   logFormat: def('string', 'auto', 'LOG_FORMAT', 'json | pretty | auto (pretty on a terminal)'),
   resetOnGap: def('bool', false, 'RESET_ON_GAP', 'resume after retention deleted checkpointed offsets'),
+  stalledAfter: def(
+    'duration',
+    120_000,
+    'STALLED_AFTER',
+    '/healthz is 503 when a behind job has not committed for this long',
+  ),
 } as const;
 
 export type SettingName = keyof typeof SETTING_DEFS;

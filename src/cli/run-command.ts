@@ -1,0 +1,124 @@
+/**
+ * `speed-layer run [jobs...]`: the production run loop (issue 5). Every setting of
+ * src/processor/runtime/settings.ts is a flag (flag > env > --config file > default); `--print-config`
+ * shows the effective values with secrets masked. SIGTERM/SIGINT stop cleanly and exit 0 within 10 s.
+ */
+import { Command } from 'commander';
+import { JOBS, isJobName, type JobName } from '../events/topics.ts';
+import { resolveEndpoints } from '../processor/runner/endpoints.ts';
+import { PERMANENT_FAILURE_EXIT, superviseProcesses } from '../processor/runner/process-supervisor.ts';
+import { RunnerError, errorCode } from '../processor/runner/runner-error.ts';
+import { startJobs } from '../processor/runner/supervisor.ts';
+import { createLogger, type LogFormat } from '../processor/runtime/logger.ts';
+import {
+  SETTING_DEFS,
+  SETTING_NAMES,
+  flagOf,
+  maskedSettings,
+  resolveSettings,
+  type SettingName,
+  type Settings,
+} from '../processor/runtime/settings.ts';
+
+const STOP_DEADLINE_MS = 9500;
+
+interface RunFlags {
+  config?: string;
+  printConfig?: boolean;
+  processes?: boolean;
+}
+
+function parseJobs(names: readonly string[], command: Command): JobName[] {
+  const unknown = names.filter((name) => !isJobName(name));
+  if (unknown.length > 0)
+    command.error(`unknown job(s) ${unknown.join(', ')}; choose from ${JOBS.join(', ')}`);
+  return names.length === 0 ? [...JOBS] : [...new Set(names as JobName[])];
+}
+
+/** The flags of the settings given on this command line, keyed by setting name. */
+function settingFlags(options: Record<string, unknown>): Partial<Record<SettingName, unknown>> {
+  const flags: Partial<Record<SettingName, unknown>> = {};
+  for (const name of SETTING_NAMES) if (options[name] !== undefined) flags[name] = options[name];
+  return flags;
+}
+
+/** This command line for a child of --processes: the same flags, minus the job list and --processes. */
+function childArgs(jobs: readonly string[], settings: Settings, index: number): string[] {
+  const args = process.argv.slice(3).filter((arg) => arg !== '--processes' && !jobs.includes(arg));
+  const port = settings.httpPort === 0 ? 0 : settings.httpPort + 1 + index;
+  return [...args, '--http-port', String(port)];
+}
+
+async function runInProcess(jobs: JobName[], settings: Settings): Promise<never> {
+  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat as LogFormat });
+  const exit = (code: number): never => {
+    logger.flush();
+    process.exit(code);
+  };
+  try {
+    const { endpoints, stop: stopStack } = await resolveEndpoints(settings);
+    const running = await startJobs({ settings, jobs, endpoints, logger });
+    const shutdown = (code: number): void => {
+      setTimeout(() => {
+        logger.error({ code: 'stop_timeout' }, `not stopped within ${STOP_DEADLINE_MS} ms; exiting`);
+        exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      void running
+        .stop()
+        .then(stopStack)
+        .then(
+          () => exit(code),
+          () => exit(1),
+        );
+    };
+    process.once('SIGTERM', () => shutdown(0));
+    process.once('SIGINT', () => shutdown(0));
+    running.failed.catch((error: unknown) => {
+      logger.error({ code: errorCode(error) }, (error as Error).message);
+      shutdown(PERMANENT_FAILURE_EXIT);
+    });
+    return await new Promise<never>(() => undefined);
+  } catch (error) {
+    logger.error({ code: errorCode(error), err: error }, `run: ${(error as Error).message}`);
+    return exit(error instanceof RunnerError ? PERMANENT_FAILURE_EXIT : 1);
+  }
+}
+
+export function runCommand(): Command {
+  const command = new Command('run')
+    .description('Run the speed-layer jobs: Kafka → 25 real-time views on S3, exactly once')
+    .argument('[jobs...]', `jobs to run (default all: ${JOBS.join(' ')})`)
+    .option('--config <file>', 'JSON config file whose keys are setting names')
+    .option('--print-config', 'print the effective settings (secrets masked) and exit')
+    .option('--processes', 'one process per job instead of all jobs in this process');
+  for (const name of SETTING_NAMES) {
+    const { kind, description, env } = SETTING_DEFS[name];
+    const flag = kind === 'bool' ? flagOf(name) : `${flagOf(name)} <value>`;
+    command.option(flag, `${description} [$${env}]`);
+  }
+  return command
+    .showHelpAfterError()
+    .action(async (names: string[], options: RunFlags & Record<string, unknown>) => {
+      const jobs = parseJobs(names, command);
+      const sources = { flags: settingFlags(options), env: process.env };
+      let settings: Settings | undefined;
+      try {
+        settings = resolveSettings(
+          options.config === undefined ? sources : { ...sources, configFile: options.config },
+        );
+      } catch (error) {
+        command.error(`run: ${(error as Error).message}`);
+      }
+      if (settings === undefined) return;
+      if (options.printConfig === true) {
+        process.stdout.write(`${JSON.stringify({ jobs, ...maskedSettings(settings) }, null, 2)}\n`);
+        return;
+      }
+      if (options.processes === true) {
+        const logger = createLogger({ level: settings.logLevel, format: settings.logFormat as LogFormat });
+        const specs = jobs.map((job, index) => ({ job, args: childArgs(jobs, settings, index) }));
+        process.exit(await superviseProcesses(specs, logger));
+      }
+      await runInProcess(jobs, settings);
+    });
+}

@@ -1,0 +1,247 @@
+/**
+ * The Kafka-free half of a job's run loop: the engine and the partitions this instance owns, what is
+ * waiting for the next commit (rows are drained at commit time, dead letters, gaps, latencies), the idle
+ * rule, and the commit/recovery protocol through io's JobCommitter. The Kafka half (job-runner.ts) feeds it
+ * records and seeks the consumer to the offsets it returns.
+ */
+import type { Logger } from 'pino';
+import type { SourceRecord } from '../../events/record.ts';
+import type { JobName } from '../../events/topics.ts';
+import { JobEngine } from '../engine/job-engine.ts';
+import type { AnyView } from '../engine/view-definition.ts';
+import type { PartitionSnapshot } from '../io/checkpoint-codec.ts';
+import { partitionKey } from '../io/checkpoint-store.ts';
+import { JobCommitter, type CommitResult, type PartitionRef } from '../io/commit.ts';
+import type { Rejection } from '../io/dead-letter.ts';
+import type { StorageLayout } from '../io/layout.ts';
+import type { ObjectStore } from '../io/object-store.ts';
+import { isStorageError } from '../io/storage-error.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import { LatencyRecorder } from './latency.ts';
+import { commitOutputFiles, deadLetter, finalityLatenciesS, type OffsetGap } from './output-files.ts';
+import { decodePartitionBlob, encodePartitionBlob } from './partition-state-blob.ts';
+import { PartitionTracker } from './partition-tracker.ts';
+
+export interface JobStateOptions {
+  job: JobName;
+  views: readonly AnyView[];
+  store: ObjectStore;
+  layout: StorageLayout;
+  writerId?: string;
+  watermarkDelayMs: number;
+  sessionGapMs: number;
+  /** 0 turns the idle rule off. */
+  idleTimeoutMs: number;
+  keepCheckpoints: number;
+  metrics: Metrics;
+  logger: Logger;
+  nowMs?: () => number;
+}
+
+/** Where the consumer must continue for a partition just (re)adopted. */
+export interface SeekTarget extends PartitionRef {
+  nextOffset: number;
+}
+
+export type CommitOutcome =
+  { kind: 'committed'; result: CommitResult; rows: number } | { kind: 'fenced'; message: string };
+
+export class JobState {
+  readonly committer: JobCommitter;
+  readonly latency = new LatencyRecorder();
+  private engine: JobEngine;
+  private readonly trackers = new Map<string, PartitionTracker>();
+  private rejections: Rejection[] = [];
+  private gaps: OffsetGap[] = [];
+  private readonly nowMs: () => number;
+  lastCommitAtMs: number;
+  /** Last time nothing was waiting to be committed and the job was caught up (health). */
+  lastCleanAtMs: number;
+
+  constructor(private readonly options: JobStateOptions) {
+    this.nowMs = options.nowMs ?? Date.now;
+    this.engine = this.newEngine();
+    const committerOptions = {
+      job: options.job,
+      layout: options.layout,
+      keepCommits: options.keepCheckpoints,
+      nowMs: this.nowMs,
+      ...(options.writerId === undefined ? {} : { writerId: options.writerId }),
+    };
+    this.committer = new JobCommitter(options.store, committerOptions);
+    this.lastCommitAtMs = this.lastCleanAtMs = this.nowMs();
+  }
+
+  private newEngine(): JobEngine {
+    const { job, views, watermarkDelayMs, sessionGapMs } = this.options;
+    return new JobEngine(job, views, { watermarkDelayMs, sessionGapMs });
+  }
+
+  tracker(topic: string, partition: number): PartitionTracker | undefined {
+    return this.trackers.get(partitionKey(topic, partition));
+  }
+
+  get owned(): PartitionTracker[] {
+    return [...this.trackers.values()];
+  }
+
+  get dirty(): boolean {
+    return this.owned.some((tracker) => tracker.dirty) || this.gaps.length > 0;
+  }
+
+  get lag(): number {
+    return this.owned.reduce((sum, tracker) => sum + tracker.lag, 0);
+  }
+
+  get engineView(): JobEngine {
+    return this.engine;
+  }
+
+  /**
+   * Makes the owned set `target`: drops partitions no longer assigned (their uncommitted progress is
+   * redone by the next owner from the last commit), recovers new ones. Returns where to seek.
+   */
+  async reconcile(
+    target: readonly PartitionRef[],
+    logStart: (ref: PartitionRef) => number,
+  ): Promise<SeekTarget[]> {
+    const wanted = new Set(target.map(({ topic, partition }) => partitionKey(topic, partition)));
+    const lost = this.owned.filter(({ topic, partition }) => !wanted.has(partitionKey(topic, partition)));
+    if (lost.length > 0) {
+      this.committer.release(lost);
+      for (const { topic, partition } of lost) {
+        this.engine.dropPartition(topic, partition);
+        this.trackers.delete(partitionKey(topic, partition));
+      }
+      const lostKeys = new Set(lost.map(({ topic, partition }) => partitionKey(topic, partition)));
+      this.rejections = this.rejections.filter((r) => !lostKeys.has(partitionKey(r.topic, r.partition)));
+      this.gaps = this.gaps.filter((g) => !lostKeys.has(partitionKey(g.topic, g.partition)));
+      this.options.logger.info({ job: this.options.job, partitions: [...lostKeys] }, 'partitions revoked');
+    }
+    const gained = target.filter(
+      ({ topic, partition }) => !this.trackers.has(partitionKey(topic, partition)),
+    );
+    return gained.length === 0 ? [] : this.adopt(gained, logStart);
+  }
+
+  /** Restores partitions from their newest commits (or the log start) and takes ownership of them. */
+  private async adopt(
+    refs: readonly PartitionRef[],
+    logStart: (ref: PartitionRef) => number,
+  ): Promise<SeekTarget[]> {
+    const restored = await this.committer.recover(refs);
+    const nowMs = this.nowMs();
+    const seeks: SeekTarget[] = [];
+    for (const ref of refs) {
+      const key = partitionKey(ref.topic, ref.partition);
+      const piece = restored.get(key);
+      const blob = piece === undefined ? undefined : decodePartitionBlob(piece.state);
+      if (blob?.engine) this.engine.restorePartition(blob.engine);
+      const nextOffset = piece?.nextOffset ?? logStart(ref);
+      this.trackers.set(
+        key,
+        new PartitionTracker(ref.topic, ref.partition, nextOffset, nowMs, blob?.idle ?? null),
+      );
+      seeks.push({ ...ref, nextOffset });
+    }
+    this.options.logger.info(
+      { job: this.options.job, partitions: seeks.map((s) => `${s.topic}:${s.partition}@${s.nextOffset}`) },
+      'partitions adopted',
+    );
+    return seeks;
+  }
+
+  /** Throws everything uncommitted away and recovers the owned partitions from the commit log again. */
+  async resetToCommitted(logStart: (ref: PartitionRef) => number): Promise<SeekTarget[]> {
+    const refs = this.owned.map(({ topic, partition }) => ({ topic, partition }));
+    this.committer.release(refs);
+    this.trackers.clear();
+    this.engine = this.newEngine();
+    this.rejections = [];
+    this.gaps = [];
+    this.latency.discard();
+    return this.adopt(refs, logStart);
+  }
+
+  /** One micro-batch of one partition, in offset order, all at or after the tracker's next offset. */
+  process(
+    tracker: PartitionTracker,
+    records: readonly SourceRecord[],
+    nowMs: number,
+  ): { accepted: number; rejected: number } {
+    const { job } = this.options;
+    const { metrics } = this.options;
+    for (const record of records) this.latency.add(record.timestamp);
+    const result = this.engine.process(records);
+    metrics.recordsIn.labels(job, tracker.topic).inc(records.length);
+    metrics.accepted.labels(job, tracker.topic).inc(result.accepted);
+    if (result.rejected.length > 0) {
+      const keyByOffset = new Map(records.map((record) => [record.offset, record.key]));
+      for (const rejection of result.rejected) {
+        this.rejections.push(deadLetter(rejection, keyByOffset.get(rejection.offset) ?? null));
+        metrics.rejected.labels(job, rejection.topic, rejection.reason).inc();
+      }
+    }
+    tracker.advanced(records[records.length - 1]!.offset, nowMs);
+    return { accepted: result.accepted, rejected: result.rejected.length };
+  }
+
+  recordGap(tracker: PartitionTracker, toOffset: number): void {
+    const { topic, partition, nextOffset } = tracker;
+    this.gaps.push({ topic, partition, fromOffset: nextOffset, toOffset, detectedAtMs: this.nowMs() });
+    tracker.nextOffset = toOffset;
+    tracker.dirty = true;
+  }
+
+  /** The idle rule for every owned partition; the advance is recorded at the partition's next offset. */
+  applyIdle(nowMs: number): number {
+    const { idleTimeoutMs, watermarkDelayMs } = this.options;
+    if (idleTimeoutMs <= 0) return 0;
+    let advanced = 0;
+    for (const tracker of this.owned) {
+      const watermarkMs = tracker.idleWatermarkDue(nowMs, idleTimeoutMs, watermarkDelayMs);
+      if (watermarkMs === undefined) continue;
+      this.engine.advanceIdle(tracker.topic as never, tracker.partition, watermarkMs);
+      tracker.recordIdle(watermarkMs, nowMs);
+      advanced++;
+    }
+    return advanced;
+  }
+
+  /** Publishes what became final and checkpoints the changed partitions (semantics.md "Exactly-once"). */
+  async commit(): Promise<CommitOutcome> {
+    const { job, views, layout, metrics, watermarkDelayMs } = this.options;
+    const rowsByView = this.engine.drainFinal();
+    const changed = this.owned.filter((tracker) => tracker.dirty);
+    const snapshots: PartitionSnapshot[] = changed.map((tracker) => ({
+      topic: tracker.topic,
+      partition: tracker.partition,
+      nextOffset: tracker.nextOffset,
+      state: encodePartitionBlob({
+        version: 1,
+        idle: tracker.idle,
+        engine: this.engine.snapshotPartition(tracker.topic, tracker.partition) ?? null,
+      }),
+    }));
+    const files = commitOutputFiles(views, rowsByView, this.rejections, this.gaps, layout);
+    let result: CommitResult;
+    try {
+      result = await this.committer.commit(snapshots, files);
+    } catch (error) {
+      if (isStorageError(error, 'fenced')) return { kind: 'fenced', message: error.message };
+      throw error;
+    }
+    const visibleMs = this.nowMs();
+    this.lastCommitAtMs = visibleMs;
+    for (const tracker of changed) tracker.dirty = false;
+    this.rejections = [];
+    this.gaps = [];
+    this.latency.committed(visibleMs, metrics.processingLatency, job);
+    const finality = metrics.finalityLatency.labels(job);
+    const latencies = finalityLatenciesS(views, rowsByView, watermarkDelayMs, visibleMs);
+    for (const seconds of latencies) finality.observe(seconds);
+    metrics.checkpointDuration.labels(job).observe(result.durationMs / 1000);
+    metrics.checkpointBytes.labels(job).set(result.checkpointBytes);
+    return { kind: 'committed', result, rows: latencies.length };
+  }
+}

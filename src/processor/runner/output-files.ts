@@ -1,0 +1,83 @@
+/**
+ * What one commit publishes: per view, the drained final rows as Parquet (catalog columns plus the `_`
+ * merge columns), the rejected records as dead letters, and retention gaps (with --reset-on-gap).
+ */
+import { viewSpec } from '../../events/view-catalog.ts';
+import type { ViewRow } from '../../events/view-dump.ts';
+import type { Rejection as EngineRejection } from '../engine/job-engine.ts';
+import type { AnyView } from '../engine/view-definition.ts';
+import { deadLetterOutputFiles, type Rejection } from '../io/dead-letter.ts';
+import { utcDate, type OutputFile, type StorageLayout } from '../io/layout.ts';
+import type { ParquetColumn, ParquetRow } from '../io/parquet-columns.ts';
+import { viewOutputFiles } from '../io/view-files.ts';
+
+/** A stretch of offsets retention deleted before the job read them (recorded with --reset-on-gap). */
+export interface OffsetGap {
+  topic: string;
+  partition: number;
+  /** First missing offset (the checkpoint's next offset). */
+  fromOffset: number;
+  /** The log start offset the job resumed at. */
+  toOffset: number;
+  detectedAtMs: number;
+}
+
+/** The Parquet columns of a view's published rows: the catalog's, then its `_` merge columns. */
+export function viewParquetColumns(view: AnyView): ParquetColumn[] {
+  const columns: ParquetColumn[] = viewSpec(view.name).columns.map(({ name, type }) => ({ name, type }));
+  // The engine keeps id sets and per-video counts as JSON text already: store that text as it is.
+  for (const [name, type] of Object.entries(view.mergeColumnTypes ?? {})) {
+    columns.push({ name, type: type === 'json' ? 'string' : type });
+  }
+  return columns;
+}
+
+/** The engine's rejection in the dead-letter store's shape (the key comes from the source record). */
+export function deadLetter(rejection: EngineRejection, key: string | null): Rejection {
+  const { topic, partition, offset, timestampMs, reason, message, value } = rejection;
+  return { topic, partition, offset, timestamp: timestampMs, reason, message, key, value };
+}
+
+export function commitOutputFiles(
+  views: readonly AnyView[],
+  rowsByView: ReadonlyMap<string, ViewRow[]>,
+  rejections: readonly Rejection[],
+  gaps: readonly OffsetGap[],
+  layout: StorageLayout,
+): OutputFile[] {
+  const files: OutputFile[] = [];
+  for (const view of views) {
+    const rows = rowsByView.get(view.name) ?? [];
+    if (rows.length > 0)
+      files.push(...viewOutputFiles(view.name, viewParquetColumns(view), rows as ParquetRow[], layout));
+  }
+  files.push(...deadLetterOutputFiles(rejections, layout));
+  if (gaps.length > 0) {
+    // `.jsonl`, not `.ndjson`: readers of rejected records (readDeadLetters) skip them.
+    const date = utcDate(gaps[0]!.detectedAtMs);
+    const body = gaps.map((gap) => JSON.stringify(gap)).join('\n');
+    files.push({
+      dir: `${layout.deadLetterPrefix}_gaps/date=${date}`,
+      extension: 'jsonl',
+      body: Buffer.from(`${body}\n`),
+    });
+  }
+  return files;
+}
+
+/** Seconds from (window end + watermark delay) to `visibleMs`, one per published row: finality latency. */
+export function finalityLatenciesS(
+  views: readonly AnyView[],
+  rowsByView: ReadonlyMap<string, ViewRow[]>,
+  watermarkDelayMs: number,
+  visibleMs: number,
+): number[] {
+  const latencies: number[] = [];
+  for (const view of views) {
+    const endColumn = viewSpec(view.name).columns[1]!.name;
+    for (const row of rowsByView.get(view.name) ?? []) {
+      latencies.push(Math.max(0, visibleMs - (Number(row[endColumn]) + watermarkDelayMs)) / 1000);
+    }
+  }
+  return latencies;
+}

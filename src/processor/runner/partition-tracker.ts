@@ -1,0 +1,68 @@
+/**
+ * What the runner knows about one partition it owns: the next offset to process, the offset of the last
+ * commit, the broker's high-water mark as last seen, when a record last arrived, and the idle rule of
+ * semantics.md: idle only when everything the broker has was read and nothing arrived for idle_timeout.
+ */
+import type { IdleAdvance } from './partition-state-blob.ts';
+
+/** Idle advances smaller than this are not worth a commit (windows end on whole minutes anyway). */
+export const IDLE_STEP_MS = 1000;
+
+export class PartitionTracker {
+  /** High-water mark (next offset the broker will assign) as last seen; -1 before the first look. */
+  highWatermark = -1;
+  /** Something (records or an idle advance) changed the partition's state since the last commit. */
+  dirty = false;
+  idle: IdleAdvance | null;
+
+  constructor(
+    /** Contract topic name (no prefix). */
+    readonly topic: string,
+    readonly partition: number,
+    /** Next offset to process; the checkpoint's, or the log start for a partition never committed. */
+    public nextOffset: number,
+    /** When the partition was adopted: the idle clock starts then. */
+    public lastArrivalMs: number,
+    idle: IdleAdvance | null,
+  ) {
+    this.idle = idle;
+  }
+
+  get lag(): number {
+    return this.highWatermark < 0 ? 0 : Math.max(0, this.highWatermark - this.nextOffset);
+  }
+
+  noteHighWatermark(highWatermark: number): void {
+    if (highWatermark > this.highWatermark) this.highWatermark = highWatermark;
+  }
+
+  /** Records up to `lastOffset` were processed; they arrived at `nowMs`. */
+  advanced(lastOffset: number, nowMs: number): void {
+    this.nextOffset = lastOffset + 1;
+    this.lastArrivalMs = nowMs;
+    this.dirty = true;
+  }
+
+  /**
+   * The idle watermark to apply now, or undefined when the partition is not idle (behind the broker,
+   * a record arrived within idle_timeout, the high-water mark is unknown) or the advance is too small.
+   */
+  idleWatermarkDue(nowMs: number, idleTimeoutMs: number, watermarkDelayMs: number): number | undefined {
+    if (this.highWatermark < 0 || this.nextOffset < this.highWatermark) return undefined;
+    if (nowMs - this.lastArrivalMs < idleTimeoutMs) return undefined;
+    const watermarkMs = nowMs - watermarkDelayMs;
+    if (this.idle !== null && watermarkMs < this.idle.watermarkMs + IDLE_STEP_MS) return undefined;
+    return watermarkMs;
+  }
+
+  /** Records the advance as part of the batch plan: applied at the current next offset. */
+  recordIdle(watermarkMs: number, nowMs: number): IdleAdvance {
+    this.idle = { watermarkMs, atOffset: this.nextOffset, decidedAtMs: nowMs };
+    this.dirty = true;
+    return this.idle;
+  }
+
+  get isIdle(): boolean {
+    return this.idle !== null && this.idle.atOffset === this.nextOffset;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * `startJobs`: every requested job in this process, each restarted with exponential backoff when it
+ * crashes (a job that fails for good — missing topics, a retention gap — fails the whole run), plus the
+ * HTTP endpoints. The programmatic API under `speed-layer run`, `npm start` and `query`.
+ */
+import type { Logger } from 'pino';
+import { JOBS, type JobName } from '../../events/topics.ts';
+import type { StackEndpoints } from '../../stack/endpoints.ts';
+import { createKafka } from '../../stack/kafka-client.ts';
+import { createS3Client } from '../../stack/s3-client.ts';
+import type { StorageLayout } from '../io/layout.ts';
+import type { ObjectStore } from '../io/object-store.ts';
+import { S3ObjectStore } from '../io/s3-object-store.ts';
+import { startHttpServer, type JobHealth } from '../runtime/http-server.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { createMetrics, type Metrics } from '../runtime/metrics.ts';
+import type { Settings } from '../runtime/settings.ts';
+import { JobRunner } from './job-runner.ts';
+import { jobViews } from './job-views.ts';
+import { RunnerError, errorCode } from './runner-error.ts';
+
+export interface StartJobsOptions {
+  settings: Settings;
+  /** Default: all five. */
+  jobs?: readonly JobName[];
+  endpoints: StackEndpoints;
+  /** Default: the settings' bucket on the endpoints' S3. */
+  store?: ObjectStore;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Serve /healthz, /readyz, /metrics on settings.httpHost:httpPort (default true). */
+  http?: boolean;
+  /** Names this process's checkpoints (default random per job start). */
+  writerIdPrefix?: string;
+}
+
+export interface RunningJobs {
+  /** Stops fetching, finishes or abandons the batch in flight, commits, leaves the groups. */
+  stop(): Promise<void>;
+  health(): Record<string, JobHealth>;
+  /** Rejects when a job fails for good; never resolves otherwise. */
+  failed: Promise<never>;
+  /** `http://127.0.0.1:<port>` when HTTP is on. */
+  httpUrl: string | undefined;
+  metrics: Metrics;
+  /** Every job caught up, idle and fully committed (see JobRunner.settled): used after a fixed backlog. */
+  settled(): boolean;
+  /** Processing-latency quantile (ms, 10 ms resolution) over all jobs' commits so far, or null. */
+  processingLatencyMs(q: number): Record<string, number | null>;
+}
+
+const BACKOFF_FIRST_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+/** A job that ran this long before crashing restarts with the first backoff again. */
+const BACKOFF_RESET_AFTER_MS = 60_000;
+
+class JobSlot {
+  runner: JobRunner | undefined;
+  restarting = false;
+  private backoffMs = BACKOFF_FIRST_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly create: () => JobRunner,
+    private readonly logger: Logger,
+    private readonly failForGood: (error: unknown) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.stopped) return;
+    const startedMs = Date.now();
+    const runner = this.create();
+    this.runner = runner;
+    this.restarting = false;
+    runner.onFailed = (error) => this.crashed(error, startedMs);
+    try {
+      await runner.start();
+    } catch (error) {
+      runner.status = 'failed';
+      await runner.stop().catch(() => undefined);
+      this.crashed(error, startedMs);
+    }
+  }
+
+  private crashed(error: unknown, startedMs: number): void {
+    if (this.stopped) return;
+    if (error instanceof RunnerError && error.permanent) {
+      this.failForGood(error);
+      return;
+    }
+    if (Date.now() - startedMs >= BACKOFF_RESET_AFTER_MS) this.backoffMs = BACKOFF_FIRST_MS;
+    this.logger.warn({ code: errorCode(error), restartInMs: this.backoffMs }, 'job crashed; restarting');
+    this.restarting = true;
+    this.restartTimer = setTimeout(() => void this.start(), this.backoffMs);
+    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.runner?.stop();
+  }
+
+  health(nowMs: number): JobHealth {
+    if (this.runner === undefined) return { state: 'starting', lastCommitAgeSeconds: null, lag: 0 };
+    const health = this.runner.health(nowMs);
+    return this.restarting ? { ...health, state: 'restarting' } : health;
+  }
+}
+
+export async function startJobs(options: StartJobsOptions): Promise<RunningJobs> {
+  const { settings, endpoints } = options;
+  const jobs = options.jobs ?? JOBS;
+  const logger =
+    options.logger ?? createLogger({ level: settings.logLevel, format: settings.logFormat as never });
+  const metrics = options.metrics ?? createMetrics();
+  const store = options.store ?? new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket);
+  const layout: StorageLayout = {
+    viewsPrefix: settings.viewsPrefix,
+    checkpointsPrefix: settings.checkpointsPrefix,
+    deadLetterPrefix: settings.deadLetterPrefix,
+  };
+  const kafka = createKafka(endpoints.kafka, 'lms-speed-layer');
+  let rejectFailed: (error: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_resolve, reject) => (rejectFailed = reject));
+  failed.catch(() => undefined); // callers that never look must not see an unhandled rejection
+
+  const slots = new Map<JobName, JobSlot>();
+  for (const job of jobs) {
+    const views = jobViews(job);
+    const create = (): JobRunner =>
+      new JobRunner({
+        job,
+        views,
+        store,
+        layout,
+        ...(options.writerIdPrefix === undefined ? {} : { writerId: `${options.writerIdPrefix}${job}` }),
+        watermarkDelayMs: settings.watermarkDelay,
+        sessionGapMs: settings.sessionGap,
+        idleTimeoutMs: settings.idleTimeout,
+        keepCheckpoints: settings.keepCheckpoints,
+        metrics,
+        logger,
+        kafka,
+        topicPrefix: settings.topicPrefix,
+        groupId: `${settings.groupIdPrefix}${job}`,
+        sessionTimeoutMs: settings.sessionTimeout,
+        maxOffsetsPerTrigger: settings.maxOffsetsPerTrigger,
+        triggerIntervalMs: settings.triggerInterval,
+        commitIntervalMs: settings.commitInterval,
+        resetOnGap: settings.resetOnGap,
+      });
+    slots.set(job, new JobSlot(create, logger.child({ job }), (error) => rejectFailed(error)));
+  }
+  await Promise.all([...slots.values()].map((slot) => slot.start()));
+
+  const health = (): Record<string, JobHealth> => {
+    const nowMs = Date.now();
+    return Object.fromEntries([...slots].map(([job, slot]) => [job, slot.health(nowMs)]));
+  };
+  const http =
+    options.http === false
+      ? undefined
+      : await startHttpServer({
+          host: settings.httpHost,
+          port: settings.httpPort,
+          registry: metrics.registry,
+          health: { jobs: health, stalledAfterSeconds: settings.stalledAfter / 1000 },
+        });
+  logger.info({ jobs, http: http?.url }, 'jobs started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.allSettled([...slots.values()].map((slot) => slot.stop()));
+        await http?.server.close();
+        logger.info('jobs stopped');
+      })()),
+    health,
+    settled: () => [...slots.values()].every((slot) => !slot.restarting && slot.runner?.settled === true),
+    failed,
+    httpUrl: http?.url,
+    metrics,
+    processingLatencyMs: (q) =>
+      Object.fromEntries(
+        [...slots].map(([job, slot]) => [job, slot.runner?.state.latency.quantileMs(q) ?? null]),
+      ),
+  };
+}

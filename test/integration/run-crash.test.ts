@@ -1,0 +1,72 @@
+import { describe, expect, inject, it } from 'vitest';
+import { startJobs } from '../../src/processor/runner/supervisor.ts';
+import { createLogger } from '../../src/processor/runtime/logger.ts';
+import { differences } from '../property/laws.ts';
+import { duplicateRowsByDuckDb, spawnRunner } from './run-child.ts';
+import {
+  createFixture,
+  fixtureSettings,
+  oracleResult,
+  produceBackfill,
+  publishedResult,
+  readBack,
+  waitFor,
+} from './run-fixture.ts';
+import './stack-context.ts';
+
+const endpoints = inject('stack');
+const KILLS = 5;
+
+describe('speed-layer run, killed and restarted', () => {
+  it('loses nothing and publishes nothing twice when SIGKILLed at five random moments', async () => {
+    const fixture = await createFixture(endpoints);
+    const produced = await produceBackfill(endpoints, fixture, 40_000, 600);
+    // Small batches and frequent commits: many commits to land between, and more work to interrupt.
+    const slow = { maxOffsetsPerTrigger: '500', commitInterval: '200ms' };
+    const killedAfterCheckpoints: number[] = [];
+    for (let kill = 0; kill < KILLS; kill++) {
+      const child = spawnRunner(endpoints, fixture, [], slow);
+      await waitFor('a checkpoint of the restarted runner', () => child.checkpoints() > 0, 120_000);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 1500));
+      killedAfterCheckpoints.push(child.checkpoints());
+      child.process.kill('SIGKILL');
+      expect((await child.exited).signal).toBe('SIGKILL');
+    }
+    process.stderr.write(`[run crash] killed after ${killedAfterCheckpoints.join(', ')} checkpoints\n`);
+
+    const running = await startJobs({
+      settings: fixtureSettings(fixture),
+      endpoints,
+      logger: createLogger({ level: 'warn', format: 'json' }),
+    });
+    try {
+      await waitFor('every job caught up, idle and committed', () => running.settled(), 300_000);
+    } finally {
+      await running.stop();
+    }
+    const records = await readBack(endpoints, fixture);
+    expect(records).toHaveLength(produced);
+    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    expect(differences(actual, expected, 10)).toEqual([]);
+
+    // An outside reader (DuckDB) over the published files: views keyed by user see each row once.
+    const sessions = await duplicateRowsByDuckDb(
+      fixture,
+      actual.files.get('auth_realtime_session_activity')!,
+      'session_start, user_id',
+    );
+    expect(sessions).toEqual({
+      rows: expected.rowsByView.get('auth_realtime_session_activity')!.length,
+      duplicated: 0,
+    });
+    const failed = await duplicateRowsByDuckDb(
+      fixture,
+      actual.files.get('auth_realtime_failed_logins')!,
+      'window_start, user_id',
+    );
+    expect(failed).toEqual({
+      rows: expected.rowsByView.get('auth_realtime_failed_logins')!.length,
+      duplicated: 0,
+    });
+  });
+});

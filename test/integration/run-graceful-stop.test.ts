@@ -1,0 +1,91 @@
+import { Writable } from 'node:stream';
+import { describe, expect, inject, it } from 'vitest';
+import { JOBS } from '../../src/events/topics.ts';
+import { startJobs } from '../../src/processor/runner/supervisor.ts';
+import { createLogger } from '../../src/processor/runtime/logger.ts';
+import { createKafka } from '../../src/stack/kafka-client.ts';
+import { differences } from '../property/laws.ts';
+import { spawnRunner } from './run-child.ts';
+import {
+  createFixture,
+  fixtureSettings,
+  oracleResult,
+  produceBackfill,
+  publishedResult,
+  readBack,
+  waitFor,
+  type RunFixture,
+} from './run-fixture.ts';
+import './stack-context.ts';
+
+const endpoints = inject('stack');
+
+/** `topic:partition@offset` of every partition the group committed (lag tools' view of the checkpoints). */
+async function groupOffsets(fixture: RunFixture): Promise<Set<string>> {
+  const admin = createKafka(endpoints.kafka, 'run-test-offsets').admin();
+  await admin.connect();
+  try {
+    const found = new Set<string>();
+    for (const job of JOBS) {
+      for (const { topic, partitions } of await admin.fetchOffsets({
+        groupId: `${fixture.groupIdPrefix}${job}`,
+      })) {
+        for (const { partition, offset } of partitions) {
+          if (Number(offset) >= 0)
+            found.add(`${topic.slice(fixture.topicPrefix.length)}:${partition}@${offset}`);
+        }
+      }
+    }
+    return found;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('speed-layer run, stopped with SIGTERM', () => {
+  it('exits 0 within 10 s, and a restart resumes from the committed offsets', async () => {
+    const fixture = await createFixture(endpoints);
+    const produced = await produceBackfill(endpoints, fixture, 30_000, 500);
+    const child = spawnRunner(endpoints, fixture, [], {
+      maxOffsetsPerTrigger: '500',
+      commitInterval: '200ms',
+    });
+    await waitFor('a few checkpoints', () => child.checkpoints() >= 5, 120_000);
+    const signalledMs = Date.now();
+    child.process.kill('SIGTERM');
+    const { code } = await child.exited;
+    const stopMs = Date.now() - signalledMs;
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(10_000);
+    const committed = await groupOffsets(fixture);
+    expect(committed.size).toBeGreaterThan(0);
+
+    const lines: string[] = [];
+    const capture = new Writable({
+      write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()),
+    });
+    const logger = createLogger({ level: 'info', format: 'json', destination: capture });
+    const running = await startJobs({ settings: fixtureSettings(fixture), endpoints, logger });
+    try {
+      await waitFor('every job caught up, idle and committed', () => running.settled(), 300_000);
+    } finally {
+      await running.stop();
+    }
+    // The restart adopted each partition at the offset its last checkpoint (and the group) recorded.
+    const adopted = lines
+      .map((line) => JSON.parse(line) as { msg: string; partitions?: string[] })
+      .filter((entry) => entry.msg === 'partitions adopted')
+      .flatMap((entry) => entry.partitions ?? []);
+    const resumedAtCommitted = adopted.filter((where) => committed.has(where));
+    expect(resumedAtCommitted.length).toBe(committed.size);
+    expect(adopted.some((where) => !where.endsWith('@0'))).toBe(true);
+
+    const records = await readBack(endpoints, fixture);
+    expect(records).toHaveLength(produced);
+    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    expect(differences(actual, expected, 10)).toEqual([]);
+    process.stderr.write(
+      `[run stop] SIGTERM → exit 0 in ${stopMs} ms; resumed ${resumedAtCommitted.length} partitions\n`,
+    );
+  });
+});

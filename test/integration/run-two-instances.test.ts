@@ -1,0 +1,59 @@
+import { describe, expect, inject, it } from 'vitest';
+import { startJobs } from '../../src/processor/runner/supervisor.ts';
+import { createLogger } from '../../src/processor/runtime/logger.ts';
+import { differences } from '../property/laws.ts';
+import { spawnRunner } from './run-child.ts';
+import {
+  createFixture,
+  fixtureSettings,
+  oracleResult,
+  produceBackfill,
+  publishedResult,
+  readBack,
+  waitFor,
+} from './run-fixture.ts';
+import './stack-context.ts';
+
+const endpoints = inject('stack');
+
+describe('two instances of the jobs sharing the partitions', () => {
+  it('publish the oracle views when one of them is SIGKILLed halfway and the other takes over', async () => {
+    const fixture = await createFixture(endpoints);
+    const produced = await produceBackfill(endpoints, fixture, 40_000, 600);
+    const slow = { maxOffsetsPerTrigger: '500', commitInterval: '200ms' };
+    const doomed = spawnRunner(endpoints, fixture, [], slow);
+    await waitFor('the first instance to commit', () => doomed.checkpoints() >= 5, 120_000);
+
+    const survivor = await startJobs({
+      settings: fixtureSettings(fixture, slow),
+      endpoints,
+      logger: createLogger({ level: 'warn', format: 'json' }),
+    });
+    try {
+      // Both instances are in every job's group now: partitions are split, and both commit.
+      await waitFor(
+        'the survivor to own part of the partitions and commit',
+        () =>
+          Object.values(survivor.health()).some(
+            (job) => job.lastCommitAgeSeconds !== null && job.state === 'running',
+          ),
+        120_000,
+      );
+      const committedBefore = doomed.checkpoints();
+      await waitFor(
+        'the doomed instance to commit after the rebalance',
+        () => doomed.checkpoints() > committedBefore,
+        120_000,
+      );
+      doomed.process.kill('SIGKILL');
+      await doomed.exited;
+      await waitFor('the survivor to take over, catch up and settle', () => survivor.settled(), 300_000);
+    } finally {
+      await survivor.stop();
+    }
+    const records = await readBack(endpoints, fixture);
+    expect(records).toHaveLength(produced);
+    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    expect(differences(actual, expected, 10)).toEqual([]);
+  });
+});

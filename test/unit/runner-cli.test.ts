@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function printConfig(args: string[], env: NodeJS.ProcessEnv = {}): Record<string, unknown> {
+  const stdout = execFileSync(process.execPath, ['bin/speed-layer.js', 'run', '--print-config', ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+// Each call starts the CLI (tsx + imports): seconds on a busy machine.
+describe('speed-layer run --print-config', { timeout: 60_000 }, () => {
+  it('shows the effective settings, flag over environment, with secrets masked', () => {
+    const config = printConfig(['auth', '--commit-interval', '5s', '--s3-secret-access-key', 'hunter2'], {
+      COMMIT_INTERVAL: '2s',
+      KAFKA_SASL_PASSWORD: 'pw-from-env',
+    });
+    expect(config).toMatchObject({
+      jobs: ['auth'],
+      commitInterval: 5000,
+      s3Bucket: 'bucket-0',
+      s3SecretAccessKey: '****',
+    });
+    expect(JSON.stringify(config)).not.toMatch(/hunter2|pw-from-env/);
+  });
+
+  it('runs all five jobs by default and rejects an unknown one', () => {
+    expect(printConfig([]).jobs).toEqual(['auth', 'assessment', 'video', 'course', 'profile_notification']);
+    expect(() => printConfig(['grades'])).toThrow(/unknown job\(s\) grades/);
+  });
+});

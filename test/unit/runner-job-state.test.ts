@@ -1,0 +1,123 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SourceRecord } from '../../src/events/record.ts';
+import { JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
+import { generateRecords } from '../../src/generator/generate-records.ts';
+import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import type { StorageLayout } from '../../src/processor/io/layout.ts';
+import { JOB_VIEWS } from '../../src/processor/jobs.ts';
+import { JobState } from '../../src/processor/runner/job-state.ts';
+import { createLogger } from '../../src/processor/runtime/logger.ts';
+import { createMetrics } from '../../src/processor/runtime/metrics.ts';
+import { differences } from '../property/laws.ts';
+import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
+
+const JOB: JobName = 'auth';
+const LAYOUT: StorageLayout = {
+  viewsPrefix: 'realtime_views/',
+  checkpointsPrefix: 'checkpoints/',
+  deadLetterPrefix: 'dead_letter/',
+};
+/** Far after the generated event times: the idle rule then finalises every window (end of input). */
+const LATER_MS = Date.UTC(2100, 0, 1);
+const metrics = createMetrics();
+const logger = createLogger({ level: 'silent', format: 'json' });
+
+function jobRecords(): SourceRecord[] {
+  const options = {
+    seed: 7,
+    events: 12_000,
+    users: 60,
+    disorderMs: 20_000,
+    faults: { late: 0.02, duplicate: 0.02, invalid: 0.02, future: 0.01 },
+  };
+  const topics = new Set<string>(JOB_TOPICS[JOB]);
+  return [...generateRecords(options)].filter((record) => topics.has(record.topic));
+}
+
+function newState(store: FileObjectStore, writerId: string): JobState {
+  return new JobState({
+    job: JOB,
+    views: JOB_VIEWS[JOB],
+    store,
+    layout: LAYOUT,
+    writerId,
+    watermarkDelayMs: 120_000,
+    sessionGapMs: 600_000,
+    idleTimeoutMs: 1,
+    keepCheckpoints: 3,
+    metrics,
+    logger,
+  });
+}
+
+/** Feeds every partition from the state's next offsets, chunk by chunk, committing every `commitEvery` chunks. */
+async function feed(
+  state: JobState,
+  records: readonly SourceRecord[],
+  chunk: number,
+  stopAfterChunks = Infinity,
+): Promise<boolean> {
+  let chunks = 0;
+  for (const tracker of state.owned) {
+    const mine = records.filter((r) => r.topic === tracker.topic && r.partition === tracker.partition);
+    expect(mine.every((record, index) => record.offset === index)).toBe(true);
+    tracker.noteHighWatermark(mine.length);
+    for (let start = tracker.nextOffset; start < mine.length; start += chunk) {
+      if (chunks++ >= stopAfterChunks) return false; // crash: the uncommitted work is simply gone
+      state.process(tracker, mine.slice(start, start + chunk), 0);
+      if (chunks % 3 === 0) await state.commit();
+    }
+  }
+  return true;
+}
+
+describe('JobState (the run loop without Kafka)', () => {
+  it('publishes the oracle views when it crashes between commits and a new instance resumes from the checkpoints', async () => {
+    const records = jobRecords();
+    const partitions = [...new Set(records.map((r) => `${r.topic}:${r.partition}`))].map((id) => {
+      const [topic, partition] = id.split(':');
+      return { topic: topic!, partition: Number(partition) };
+    });
+    const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-state-')));
+    for (const [crash, stopAfter] of [7, 19, 4].entries()) {
+      const state = newState(store, `w${crash}`);
+      await state.reconcile(partitions, () => 0);
+      expect(await feed(state, records, 31, stopAfter)).toBe(false);
+    }
+    const last = newState(store, 'final');
+    await last.reconcile(partitions, () => 0);
+    expect(await feed(last, records, 31)).toBe(true);
+    expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
+    expect((await last.commit()).kind).toBe('committed');
+
+    const [expected, actual] = [
+      await oracleResult(records),
+      await publishedResult({ store, layout: LAYOUT }),
+    ];
+    expect(expected.rejected.length).toBeGreaterThan(0);
+    expect(differences(actual, expected, 10)).toEqual([]);
+  });
+
+  it("is fenced when another writer committed a partition it holds, and then recovers that writer's state", async () => {
+    const records = jobRecords().filter((r) => r.partition === 0);
+    const partitions = [{ topic: 'lms.auth', partition: 0 }];
+    const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-fence-')));
+    const zombie = newState(store, 'zombie');
+    await zombie.reconcile(partitions, () => 0);
+    const adopter = newState(store, 'adopter');
+    await adopter.reconcile(partitions, () => 0);
+    const adopterTracker = adopter.tracker('lms.auth', 0)!;
+    adopter.process(adopterTracker, records.slice(0, 50), 0);
+    expect((await adopter.commit()).kind).toBe('committed');
+
+    const zombieTracker = zombie.tracker('lms.auth', 0)!;
+    zombie.process(zombieTracker, records.slice(0, 80), 0);
+    const outcome = await zombie.commit();
+    expect(outcome.kind).toBe('fenced');
+    const seeks = await zombie.resetToCommitted(() => 0);
+    expect(seeks).toEqual([{ topic: 'lms.auth', partition: 0, nextOffset: 50 }]);
+  });
+});
