@@ -9,6 +9,8 @@ import { stackCommand } from './stack-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { replayCommand } from './replay-command.ts';
 import { runCommand } from './run-command.ts';
+import { queryCommand } from './query-command.ts';
+import { startCommand } from './start-command.ts';
 
 const program = new Command('speed-layer')
   .description('Speed layer of the LMS Lambda architecture: Kafka events → 25 real-time views on S3')
@@ -22,6 +24,8 @@ for (const command of [
   ingestCommand(),
   replayCommand(),
   runCommand(),
+  queryCommand(),
+  startCommand(),
 ])
   program.addCommand(command);
 

@@ -12,6 +12,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SIGNAL_STOP_GRACE_MS = 5_000;
 const children = new Set<StoppableChild>();
 let installed = false;
+/** Set by a caller that stops its stack itself on these signals, after its own clean shutdown. */
+let signalsLeftToCaller = false;
 
 function killAllNow(): void {
   for (const child of children) {
@@ -25,6 +27,7 @@ function killAllNow(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  if (signalsLeftToCaller) return;
   // Counted now: a `once` listener of someone else is gone by the time our stop finishes.
   const othersListen = process.listenerCount(signal) > 1;
   void Promise.allSettled([...children].map((child) => child.stop(SIGNAL_STOP_GRACE_MS))).then(() => {
@@ -46,6 +49,15 @@ function uninstall(): void {
   installed = false;
   process.off('exit', killAllNow);
   for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+/**
+ * For `npm start`: its jobs must commit before Kafka and S3 go away, so on SIGINT/SIGTERM/SIGHUP it stops
+ * the jobs and then calls the stack's stop() itself. The `exit` handler and each JVM's watchdog still
+ * stop the JVMs if the process dies any other way.
+ */
+export function leaveSignalsToCaller(): void {
+  signalsLeftToCaller = true;
 }
 
 export function registerChild(child: StoppableChild): void {

@@ -1,0 +1,99 @@
+/**
+ * Writes what running jobs leave in storage, for query tests: an "instance" owns some partitions of a
+ * job and commits through io's real JobCommitter, with the runner's partition blobs (an engine snapshot
+ * whose clock gives wm(p)) and the runner's Parquet files (catalog + `_` merge columns).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JobName } from '../../src/events/topics.ts';
+import type { ViewRow } from '../../src/events/view-dump.ts';
+import {
+  SNAPSHOT_VERSION,
+  type PartitionSnapshot as EngineSnapshot,
+} from '../../src/processor/engine/snapshot.ts';
+import type { PartitionSnapshot } from '../../src/processor/io/checkpoint-codec.ts';
+import { JobCommitter, type PartitionRef } from '../../src/processor/io/commit.ts';
+import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import { DEFAULT_LAYOUT } from '../../src/processor/io/layout.ts';
+import { JOB_VIEWS } from '../../src/processor/jobs.ts';
+import { commitOutputFiles } from '../../src/processor/runner/output-files.ts';
+import { encodePartitionBlob } from '../../src/processor/runner/partition-state-blob.ts';
+
+export const DELAY_MS = 120_000;
+export const PARTITIONS = 6;
+export const QUERY_OPTIONS = { partitions: PARTITIONS, watermarkDelayMs: DELAY_MS };
+export const at = (hhmm: string): number => Date.parse(`2025-01-06T${hhmm}:00.000Z`);
+
+export async function tempStore(): Promise<{
+  store: FileObjectStore;
+  root: string;
+  remove: () => Promise<void>;
+}> {
+  const root = await mkdtemp(join(tmpdir(), 'query-test-'));
+  return { store: new FileObjectStore(root), root, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** A partition blob whose clock gives `watermarkMs` (maxT = wm + D); +∞ means end of input. */
+export function blobWithWatermark(
+  job: string,
+  topic: string,
+  partition: number,
+  watermarkMs: number,
+): Uint8Array {
+  const engine: EngineSnapshot = {
+    version: SNAPSHOT_VERSION,
+    job,
+    topic,
+    partition,
+    clock: {
+      maxTimeMs: watermarkMs + DELAY_MS,
+      idleWatermarkMs: -Infinity,
+      ended: watermarkMs === Infinity,
+      seen: [],
+    },
+    views: {},
+  };
+  return encodePartitionBlob({ version: 1, idle: null, engine });
+}
+
+/** One processor instance of a job owning `partitions`; each commit publishes rows and sets watermarks. */
+export class FakeInstance {
+  private readonly committer: JobCommitter;
+  private recovered = false;
+
+  constructor(
+    private readonly store: FileObjectStore,
+    private readonly job: JobName,
+    writerId: string,
+    private readonly partitions: readonly PartitionRef[],
+  ) {
+    this.committer = new JobCommitter(store, { job, writerId, minRetentionMs: 0 });
+  }
+
+  /** Commits the rows (partial rows, as the engine drains them) with every owned partition at `watermarkMs`. */
+  async commit(
+    watermarkMs: number | ((ref: PartitionRef) => number),
+    rowsByView: Record<string, ViewRow[]> = {},
+  ): Promise<void> {
+    if (!this.recovered) await this.committer.recover(this.partitions);
+    this.recovered = true;
+    const wmOf = typeof watermarkMs === 'number' ? () => watermarkMs : watermarkMs;
+    const snapshots: PartitionSnapshot[] = this.partitions.map((ref) => ({
+      ...ref,
+      nextOffset: 1,
+      state: blobWithWatermark(this.job, ref.topic, ref.partition, wmOf(ref)),
+    }));
+    const files = commitOutputFiles(
+      JOB_VIEWS[this.job],
+      new Map(Object.entries(rowsByView)),
+      [],
+      [],
+      DEFAULT_LAYOUT,
+    );
+    await this.committer.commit(snapshots, files);
+  }
+}
+
+export const refs = (topic: string, ...partitions: number[]): PartitionRef[] =>
+  partitions.map((partition) => ({ topic, partition }));
