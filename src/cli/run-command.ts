@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { JOBS, isJobName, type JobName } from '../events/topics.ts';
 import { resolveEndpoints } from '../processor/runner/endpoints.ts';
+import { envOfEndpoints } from '../stack/stack-exports.ts';
 import { PERMANENT_FAILURE_EXIT, superviseProcesses } from '../processor/runner/process-supervisor.ts';
 import { RunnerError, errorCode } from '../processor/runner/runner-error.ts';
 import { startJobs } from '../processor/runner/supervisor.ts';
@@ -47,6 +48,17 @@ function childArgs(jobs: readonly string[], settings: Settings, index: number): 
   const args = process.argv.slice(3).filter((arg) => arg !== '--processes' && !jobs.includes(arg));
   const port = settings.httpPort === 0 ? 0 : settings.httpPort + 1 + index;
   return [...args, '--http-port', String(port)];
+}
+
+/** `--processes`: endpoints resolved (a local stack started) once here, so all children share them. */
+async function runInProcesses(jobs: JobName[], settings: Settings): Promise<never> {
+  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat as LogFormat });
+  const { endpoints, stop: stopStack } = await resolveEndpoints(settings);
+  const env = { ...process.env, ...envOfEndpoints(endpoints) };
+  const specs = jobs.map((job, index) => ({ job, args: childArgs(jobs, settings, index), env }));
+  const code = await superviseProcesses(specs, logger);
+  await stopStack();
+  process.exit(code);
 }
 
 async function runInProcess(jobs: JobName[], settings: Settings): Promise<never> {
@@ -114,11 +126,7 @@ export function runCommand(): Command {
         process.stdout.write(`${JSON.stringify({ jobs, ...maskedSettings(settings) }, null, 2)}\n`);
         return;
       }
-      if (options.processes === true) {
-        const logger = createLogger({ level: settings.logLevel, format: settings.logFormat as LogFormat });
-        const specs = jobs.map((job, index) => ({ job, args: childArgs(jobs, settings, index) }));
-        process.exit(await superviseProcesses(specs, logger));
-      }
+      if (options.processes === true) await runInProcesses(jobs, settings);
       await runInProcess(jobs, settings);
     });
 }

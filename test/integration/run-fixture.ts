@@ -28,6 +28,7 @@ import { resolveSettings, type Settings } from '../../src/processor/runtime/sett
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
+import { envOfEndpoints } from '../../src/stack/stack-exports.ts';
 import { ensureTopics } from '../../src/stack/topics.ts';
 import type { ViewResult } from '../property/laws.ts';
 
@@ -99,16 +100,7 @@ export function fixtureArgs(fixture: RunFixture, overrides: Record<string, strin
 
 /** The environment a child `speed-layer run` needs to reach the stack. */
 export function stackEnv(endpoints: StackEndpoints): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    S3_BUCKET: endpoints.s3.bucket,
-  };
-  if (endpoints.s3.endpoint !== undefined) env.S3_ENDPOINT = endpoints.s3.endpoint;
-  env.S3_REGION = endpoints.s3.region;
-  if (endpoints.s3.accessKeyId !== undefined) env.S3_ACCESS_KEY_ID = endpoints.s3.accessKeyId;
-  if (endpoints.s3.secretAccessKey !== undefined) env.S3_SECRET_ACCESS_KEY = endpoints.s3.secretAccessKey;
-  return env;
+  return { ...process.env, ...envOfEndpoints(endpoints) };
 }
 
 /**

@@ -15,6 +15,8 @@ const BACKOFF_MAX_MS = 30_000;
 export interface ChildSpec {
   job: string;
   args: string[];
+  /** The child's environment: the endpoints the parent resolved, so every job uses the same Kafka and S3. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Runs the children until stopped or one fails for good; resolves with the exit code for the parent. */
@@ -34,7 +36,10 @@ export function superviseProcesses(specs: readonly ChildSpec[], logger: Logger):
     };
     const launch = (spec: ChildSpec): void => {
       if (stopping) return;
-      const child = spawn(process.execPath, [BIN, 'run', spec.job, ...spec.args], { stdio: 'inherit' });
+      const child = spawn(process.execPath, [BIN, 'run', spec.job, ...spec.args], {
+        stdio: 'inherit',
+        env: spec.env,
+      });
       children.set(spec.job, child);
       const startedMs = Date.now();
       child.once('exit', (code, signal) => {
