@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { JOBS, isJobName, type JobName } from '../events/topics.ts';
 import { resolveEndpoints } from '../processor/runner/endpoints.ts';
+import { leaveSignalsToCaller } from '../stack/child-registry.ts';
 import { envOfEndpoints } from '../stack/stack-exports.ts';
 import { PERMANENT_FAILURE_EXIT, superviseProcesses } from '../processor/runner/process-supervisor.ts';
 import { RunnerError, errorCode } from '../processor/runner/runner-error.ts';
@@ -56,6 +57,7 @@ async function runInProcesses(jobs: JobName[], settings: Settings): Promise<neve
   const { endpoints, stop: stopStack } = await resolveEndpoints(settings);
   const env = { ...process.env, ...envOfEndpoints(endpoints) };
   const specs = jobs.map((job, index) => ({ job, args: childArgs(jobs, settings, index), env }));
+  leaveSignalsToCaller(); // the children commit first, then a stack started here stops
   const code = await superviseProcesses(specs, logger);
   await stopStack();
   process.exit(code);
@@ -83,6 +85,7 @@ async function runInProcess(jobs: JobName[], settings: Settings): Promise<never>
           () => exit(1),
         );
     };
+    leaveSignalsToCaller(); // the jobs commit first, then a stack started here stops
     process.once('SIGTERM', () => shutdown(0));
     process.once('SIGINT', () => shutdown(0));
     running.failed.catch((error: unknown) => {

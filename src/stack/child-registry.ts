@@ -52,7 +52,7 @@ function uninstall(): void {
 }
 
 /**
- * For `npm start`: its jobs must commit before Kafka and S3 go away, so on SIGINT/SIGTERM/SIGHUP it stops
+ * For `npm start` and `run`: their jobs must commit before Kafka and S3 go away, so on SIGINT/SIGTERM/SIGHUP it stops
  * the jobs and then calls the stack's stop() itself. The `exit` handler and each JVM's watchdog still
  * stop the JVMs if the process dies any other way.
  */
