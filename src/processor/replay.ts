@@ -6,9 +6,9 @@
 import type { SourceRecord } from '../events/record.ts';
 import { isTopic, jobOfTopic, JOBS, type JobName } from '../events/topics.ts';
 import type { RejectedRecord, ViewRow } from '../events/view-dump.ts';
-import type { EngineOptions, JobEngine, Rejection } from './engine/job-engine.ts';
+import type { EngineOptions, Rejection } from './engine/job-engine.ts';
 import { logicalRow, mergeRows } from './engine/merge-rows.ts';
-import { decodeSnapshot, encodeSnapshot, type JobSnapshot } from './engine/snapshot.ts';
+import { decodeSnapshot } from './engine/snapshot.ts';
 import { createJobEngine, DEFAULT_ENGINE_OPTIONS } from './jobs.ts';
 import { viewDefinition } from './views/index.ts';
 
@@ -66,19 +66,21 @@ export class ReplayRun {
     this.drain();
   }
 
-  /** Every engine's state, encoded (take it between batches, as a checkpoint would). */
-  snapshot(): string {
-    return JSON.stringify([...this.engines.values()].map((engine) => encodeSnapshot(engine.snapshot())));
+  /** Every engine's state, one encoded piece per partition (take it between batches, as a checkpoint would). */
+  snapshot(): Buffer[] {
+    return [...this.engines.values()].flatMap((engine) =>
+      engine
+        .watermarks()
+        .map(({ topic, partition }) => engine.encodePartition(topic, partition, false)!.bytes),
+    );
   }
 
   /** A run continuing from `snapshot`, having already written `output`. */
-  static restore(snapshot: string, options: EngineOptions, output: ReplayOutput): ReplayRun {
-    const engines = new Map<JobName, JobEngine>();
-    for (const encoded of JSON.parse(snapshot) as string[]) {
-      const jobSnapshot = decodeSnapshot<JobSnapshot>(encoded);
-      const engine = createJobEngine(jobSnapshot.job as JobName, options);
-      engine.restore(jobSnapshot);
-      engines.set(engine.job, engine);
+  static restore(snapshot: readonly Uint8Array[], options: EngineOptions, output: ReplayOutput): ReplayRun {
+    const engines = new Map(JOBS.map((job) => [job, createJobEngine(job, options)]));
+    for (const encoded of snapshot) {
+      const piece = decodeSnapshot(encoded);
+      engines.get(piece.job as JobName)!.restorePartition(piece);
     }
     const run = new ReplayRun(options, engines);
     for (const [view, rows] of output.partialRows) run.output.partialRows.set(view, [...rows]);

@@ -37,17 +37,24 @@ export class ViewEmitter {
 
   drain(): ViewRow[] {
     const rows: ViewRow[] = [];
+    const { aggregate } = this.view;
     for (const cell of this.cells.values()) {
-      const head: ViewRow = { [this.startColumn]: cell.startMs, [this.endColumn]: cell.endMs };
-      const keyParts = cell.key.split(KEY_SEPARATOR);
-      this.view.keyColumns.forEach((column, index) => (head[column] = keyParts[index]!));
-      const partials =
-        this.view.rows === undefined
-          ? [this.view.aggregate.partial(cell.state as never)]
-          : this.view.rows(cell.state as never);
-      for (const partial of partials) rows.push({ ...head, ...partial, ...this.view.finish(partial) });
+      if (this.view.rows === undefined) rows.push(this.row(cell, aggregate.partial(cell.state as never)));
+      else for (const partial of this.view.rows(cell.state as never)) rows.push(this.row(cell, partial));
     }
     this.cells.clear();
     return rows;
+  }
+
+  /** Time columns, key columns, then the partial and finished columns (the order rows always had). */
+  private row(cell: FinalCell, partial: ViewRow): ViewRow {
+    const into: ViewRow = { [this.startColumn]: cell.startMs, [this.endColumn]: cell.endMs };
+    const { keyColumns } = this.view;
+    if (keyColumns.length === 1) into[keyColumns[0]!] = cell.key;
+    else if (keyColumns.length > 1) {
+      const keyParts = cell.key.split(KEY_SEPARATOR);
+      for (let index = 0; index < keyColumns.length; index++) into[keyColumns[index]!] = keyParts[index]!;
+    }
+    return Object.assign(into, partial, this.view.finish(partial));
   }
 }

@@ -9,13 +9,14 @@ import type { LmsEvent } from '../../events/types.ts';
 import { validateValue } from '../../events/validate.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import { ViewEmitter } from './emitter.ts';
-import { PartitionClock } from './partition-clock.ts';
-import { SNAPSHOT_VERSION, type JobSnapshot, type PartitionSnapshot } from './snapshot.ts';
+import { PartitionClock, type JournalMark } from './partition-clock.ts';
+import { encodeSnapshot, SNAPSHOT_VERSION, type JobSnapshot, type PartitionSnapshot } from './snapshot.ts';
 import { approxBytes } from './state-size.ts';
 import { inputTypesOf, type AnyView } from './view-definition.ts';
 import {
   countViewState,
   createViewState,
+  viewStateAsPlain,
   viewStateFromPlain,
   viewStateToPlain,
   type ViewState,
@@ -183,7 +184,7 @@ export class JobEngine {
         const counts = countViewState(state);
         metrics.openWindows += counts.windows;
         metrics.openEntries += counts.entries;
-        metrics.approxBytes += approxBytes(viewStateToPlain(state));
+        metrics.approxBytes += approxBytes(viewStateAsPlain(state)); // read-only: no deep copy
       }
       return metrics;
     });
@@ -212,6 +213,47 @@ export class JobEngine {
     };
   }
 
+  /**
+   * One partition's state encoded straight from the live state (no deep copy). `incremental`: only the
+   * ids accepted since the last committed snapshot (check `canSnapshotIncrementally` first). Pass the
+   * returned mark to `partitionCommitted` once the bytes are durably committed.
+   */
+  encodePartition(
+    topic: string,
+    partition: number,
+    incremental: boolean,
+  ): { bytes: Buffer; mark: JournalMark } | undefined {
+    const state = this.partitions.get(topic)?.[partition];
+    if (state === undefined) return undefined;
+    if (incremental && !state.clock.canSnapshotIncrementally) {
+      throw new Error(
+        `${this.job} ${topic}/${partition}: no incremental snapshot possible (journal restarted)`,
+      );
+    }
+    const views: PartitionSnapshot['views'] = {};
+    this.views.forEach((view, index) => (views[view.name] = viewStateAsPlain(state.views[index]!)));
+    const live: PartitionSnapshot = {
+      version: SNAPSHOT_VERSION,
+      job: this.job,
+      topic,
+      partition,
+      clock: state.clock.liveState(incremental),
+      views,
+      incremental,
+    };
+    return { bytes: encodeSnapshot(live), mark: state.clock.journalMark(!incremental) };
+  }
+
+  /** True when the next snapshot of the partition may hold only the ids since the last committed one. */
+  canSnapshotIncrementally(topic: string, partition: number): boolean {
+    return this.partitions.get(topic)?.[partition]?.clock.canSnapshotIncrementally ?? false;
+  }
+
+  /** The snapshot encoded at `mark` is committed: the next incremental one starts after it. */
+  partitionCommitted(topic: string, partition: number, mark: JournalMark): void {
+    this.partitions.get(topic)?.[partition]?.clock.committed(mark);
+  }
+
   snapshot(): JobSnapshot {
     const partitions = [...this.allPartitions()].map(({ topic, partition }) =>
       this.snapshotPartition(topic, partition)!,
@@ -221,6 +263,11 @@ export class JobEngine {
 
   /** Adopts one partition's state (restart, or rebalance onto this instance); replaces what was there. */
   restorePartition(piece: PartitionSnapshot): void {
+    if (piece.incremental === true) {
+      throw new Error(
+        `snapshot of ${piece.job} ${piece.topic}/${piece.partition} is incremental: fold its chain with withEarlierIds first`,
+      );
+    }
     if (piece.version !== SNAPSHOT_VERSION || piece.job !== this.job || !this.partitions.has(piece.topic)) {
       throw new Error(
         `snapshot of ${piece.job} ${piece.topic}/${piece.partition} v${piece.version} does not fit job ${this.job}`,

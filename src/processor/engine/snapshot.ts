@@ -1,11 +1,21 @@
 /**
  * Engine snapshots: one self-contained piece per partition (so a partition's state can move alone to
- * another instance on rebalance), versioned, encoded as JSON with Sets, Maps and ±∞ tagged.
+ * another instance on rebalance), versioned, in binary: `SLES`, version (u8), flags (u8), job, topic,
+ * partition, the clock, the id memory (id-memory-codec.ts), then each view's plain state (plain-codec.ts).
+ * An incremental piece holds only the ids accepted since the partition's previous snapshot (the clock
+ * and the views are always whole: they are small next to the ids); `withEarlierIds` folds a chain of
+ * pieces back into one full piece.
  */
+import { ByteReader, ByteWriter } from './byte-buffer.ts';
+import { readIdMemory, writeIdMemory } from './id-memory-codec.ts';
 import type { PartitionClockState } from './partition-clock.ts';
+import { PlainDecoder, PlainEncoder } from './plain-codec.ts';
 import type { PlainViewState } from './view-state.ts';
 
-export const SNAPSHOT_VERSION = 1;
+/** 1: JSON with tagged Sets/Maps; 2: binary, optionally incremental. */
+export const SNAPSHOT_VERSION = 2;
+const MAGIC = Buffer.from('SLES', 'latin1');
+const FLAG_INCREMENTAL = 1;
 
 export interface PartitionSnapshot {
   version: typeof SNAPSHOT_VERSION;
@@ -15,6 +25,8 @@ export interface PartitionSnapshot {
   clock: PartitionClockState;
   /** view name → its state on this partition. */
   views: Record<string, PlainViewState>;
+  /** `clock.seen` holds only the ids accepted since the previous snapshot of the partition. */
+  incremental?: boolean;
 }
 
 export interface JobSnapshot {
@@ -23,32 +35,111 @@ export interface JobSnapshot {
   partitions: PartitionSnapshot[];
 }
 
-function replacer(this: unknown, _key: string, value: unknown): unknown {
-  if (value instanceof Set) return { $set: [...value] };
-  if (value instanceof Map) return { $map: [...value] };
-  if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
-  return value;
+function sizeOf(ids: Iterable<readonly [string, number]>): number {
+  if (ids instanceof Map) return ids.size;
+  if (Array.isArray(ids)) return ids.length;
+  let count = 0;
+  for (const _ of ids) count++;
+  return count;
 }
 
-function reviver(_key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const tagged = value as { $set?: unknown[]; $map?: [unknown, unknown][]; $num?: string };
-  if (tagged.$set !== undefined) return new Set(tagged.$set);
-  if (tagged.$map !== undefined) return new Map(tagged.$map);
-  if (tagged.$num !== undefined) return Number(tagged.$num);
-  return value;
+export function encodeSnapshot(snapshot: PartitionSnapshot): Buffer {
+  const writer = new ByteWriter();
+  writer.raw(MAGIC);
+  writer.u8(SNAPSHOT_VERSION);
+  writer.u8(snapshot.incremental === true ? FLAG_INCREMENTAL : 0);
+  writer.string(snapshot.job);
+  writer.string(snapshot.topic);
+  writer.varuint(snapshot.partition);
+  const { clock } = snapshot;
+  writer.f64(clock.maxTimeMs);
+  writer.f64(clock.idleWatermarkMs);
+  writer.u8(clock.ended ? 1 : 0);
+  writeIdMemory(writer, clock.seen, sizeOf(clock.seen));
+  const names = Object.keys(snapshot.views);
+  writer.varuint(names.length);
+  const encoder = new PlainEncoder(writer);
+  for (const name of names) {
+    writer.string(name);
+    encoder.value(snapshot.views[name]);
+  }
+  return writer.finish();
 }
 
-export function encodeSnapshot(snapshot: JobSnapshot | PartitionSnapshot): string {
-  return JSON.stringify(snapshot, replacer);
+/** The version of a snapshot written by an older build (JSON text), for the error message. */
+function legacyVersion(bytes: Uint8Array): string {
+  try {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return String((JSON.parse(text) as { version?: unknown }).version);
+  } catch {
+    return 'unknown';
+  }
 }
 
-export function decodeSnapshot<T extends JobSnapshot | PartitionSnapshot>(text: string): T {
-  const snapshot = JSON.parse(text, reviver) as T;
-  if (snapshot.version !== SNAPSHOT_VERSION) {
+export function decodeSnapshot(bytes: Uint8Array): PartitionSnapshot {
+  if (bytes.length > 0 && bytes[0] === 0x7b /* '{' */) {
     throw new Error(
-      `snapshot version ${String(snapshot.version)} is not supported (expected ${SNAPSHOT_VERSION})`,
+      `engine snapshot has format version ${legacyVersion(bytes)} (JSON), this build reads version ${SNAPSHOT_VERSION}; ` +
+        'run the build that wrote it, or start the job from scratch with a new checkpoint prefix',
     );
   }
+  const reader = new ByteReader(bytes);
+  if (bytes.length < MAGIC.length + 2 || !reader.raw(MAGIC.length).equals(MAGIC)) {
+    throw new Error('engine snapshot: bad magic (not an engine snapshot)');
+  }
+  const version = reader.u8();
+  if (version !== SNAPSHOT_VERSION) {
+    throw new Error(
+      `engine snapshot has format version ${version}, this build reads version ${SNAPSHOT_VERSION}`,
+    );
+  }
+  const flags = reader.u8();
+  const job = reader.string();
+  const topic = reader.string();
+  const partition = reader.varuint();
+  const maxTimeMs = reader.f64();
+  const idleWatermarkMs = reader.f64();
+  const ended = reader.u8() === 1;
+  const seen = new Map<string, number>();
+  readIdMemory(reader, seen);
+  const views: Record<string, PlainViewState> = {};
+  const decoder = new PlainDecoder(reader);
+  const viewCount = reader.varuint();
+  for (let index = 0; index < viewCount; index++) {
+    const name = reader.string();
+    views[name] = decoder.value() as PlainViewState;
+  }
+  if (reader.remaining !== 0) throw new Error(`engine snapshot: ${reader.remaining} bytes after the views`);
+  const snapshot: PartitionSnapshot = {
+    version: SNAPSHOT_VERSION,
+    job,
+    topic,
+    partition,
+    clock: { maxTimeMs, idleWatermarkMs, ended, seen },
+    views,
+  };
+  if ((flags & FLAG_INCREMENTAL) !== 0) snapshot.incremental = true;
   return snapshot;
+}
+
+/**
+ * One full piece from a chain: `base` (full) and the incremental pieces taken after it, oldest first.
+ * Clock and views come from the newest piece; the ids are all of them, a later time replacing an earlier.
+ */
+export function withEarlierIds(
+  base: PartitionSnapshot,
+  later: readonly PartitionSnapshot[],
+): PartitionSnapshot {
+  if (base.incremental === true) throw new Error('engine snapshot chain: the base piece is incremental');
+  const seen = new Map<string, number>(base.clock.seen);
+  for (const piece of later) {
+    if (piece.job !== base.job || piece.topic !== base.topic || piece.partition !== base.partition) {
+      throw new Error(
+        `engine snapshot chain: ${piece.job} ${piece.topic}/${piece.partition} follows ${base.job} ${base.topic}/${base.partition}`,
+      );
+    }
+    for (const [eventId, timeMs] of piece.clock.seen) seen.set(eventId, timeMs);
+  }
+  const newest = later.at(-1) ?? base;
+  return { ...newest, clock: { ...newest.clock, seen }, incremental: false };
 }

@@ -32,8 +32,8 @@ function fillWindows(windows: KeyedWindows, plain: PlainKeyedWindows): void {
   for (const [startMs, keys] of plain) windows.set(startMs, new Map(keys));
 }
 
-/** A deep copy of the state as plain data (nothing shared with the live state). */
-export function viewStateToPlain(state: ViewState): PlainViewState {
+/** The state as plain data sharing the live aggregates (valid until the next event; for encoding). */
+export function viewStateAsPlain(state: ViewState): PlainViewState {
   let plain: PlainViewState;
   if (state instanceof TumblingStore) plain = { kind: 'tumbling', windows: plainWindows(state.windows) };
   else if (state instanceof SlidingStore) {
@@ -45,7 +45,12 @@ export function viewStateToPlain(state: ViewState): PlainViewState {
       for (const [key, list] of groups) lefts.push([startMs, key, list]);
     plain = { kind: 'join', lefts, rights: [...state.rightsByMatch] };
   }
-  return structuredClone(plain);
+  return plain;
+}
+
+/** A deep copy of the state as plain data (nothing shared with the live state). */
+export function viewStateToPlain(state: ViewState): PlainViewState {
+  return structuredClone(viewStateAsPlain(state));
 }
 
 /** A live state rebuilt from a plain copy (which it then owns). */

@@ -23,6 +23,11 @@ export interface PartitionSnapshot {
   nextOffset: number;
   /** The engine's snapshot of this partition (opaque here). */
   state: Uint8Array;
+  /**
+   * Set when `state` is incremental: the oldest commit its restore reads (the chain's full state). Pruning
+   * keeps every commit holding the partition from there on. Absent: `state` is self-contained.
+   */
+  baseCommit?: number;
 }
 
 export interface StagedFile {
@@ -41,18 +46,25 @@ export interface Checkpoint {
 
 interface Header extends Omit<Checkpoint, 'partitions'> {
   version: number;
-  partitions: { topic: string; partition: number; nextOffset: number; stateBytes: number }[];
+  partitions: {
+    topic: string;
+    partition: number;
+    nextOffset: number;
+    stateBytes: number;
+    baseCommit?: number;
+  }[];
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   const header: Header = {
     ...checkpoint,
     version: CHECKPOINT_VERSION,
-    partitions: checkpoint.partitions.map(({ topic, partition, nextOffset, state }) => ({
+    partitions: checkpoint.partitions.map(({ topic, partition, nextOffset, state, baseCommit }) => ({
       topic,
       partition,
       nextOffset,
       stateBytes: state.byteLength,
+      ...(baseCommit === undefined ? {} : { baseCommit }),
     })),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -98,11 +110,13 @@ export function decodeCheckpoint(key: string, bytes: Buffer): Checkpoint {
     throw corrupt(key, 'header is not JSON', error);
   }
   let offset = 4 + headerLength;
-  const partitions = header.partitions.map(({ topic, partition, nextOffset, stateBytes }) => {
+  const partitions = header.partitions.map(({ topic, partition, nextOffset, stateBytes, baseCommit }) => {
     if (offset + stateBytes > body.length) throw corrupt(key, `truncated state of ${topic}-${partition}`);
     const state = Buffer.from(body.subarray(offset, offset + stateBytes));
     offset += stateBytes;
-    return { topic, partition, nextOffset, state };
+    const snapshot: PartitionSnapshot = { topic, partition, nextOffset, state };
+    if (typeof baseCommit === 'number') snapshot.baseCommit = baseCommit;
+    return snapshot;
   });
   const { job, commit, writerId, createdAtMs, files } = header;
   return { job, commit, writerId, createdAtMs, partitions, files };

@@ -15,6 +15,8 @@ export interface CommitSummary {
   createdAtMs: number;
   /** `topic:partition` of every partition the commit holds state for. */
   partitions: ReadonlySet<string>;
+  /** `topic:partition` → the chain's base commit, for partitions whose state here is incremental. */
+  chainBases: ReadonlyMap<string, number>;
   files: readonly StagedFile[];
 }
 
@@ -25,7 +27,11 @@ export function partitionKey(topic: string, partition: number): string {
 function summarize(checkpoint: Checkpoint): CommitSummary {
   const { commit, writerId, createdAtMs, files } = checkpoint;
   const partitions = new Set(checkpoint.partitions.map((p) => partitionKey(p.topic, p.partition)));
-  return { commit, writerId, createdAtMs, partitions, files };
+  const chainBases = new Map<string, number>();
+  for (const { topic, partition, baseCommit } of checkpoint.partitions) {
+    if (baseCommit !== undefined) chainBases.set(partitionKey(topic, partition), baseCommit);
+  }
+  return { commit, writerId, createdAtMs, partitions, chainBases, files };
 }
 
 export class CommitLog implements CommittedFiles {
@@ -91,16 +97,22 @@ export class CommitLog implements CommittedFiles {
   /**
    * Deletes commits no restore can need: older than the newest `keepCommits` and than `minRetentionMs`,
    * and every partition they hold is held by a newer commit (so the newest state of a partition that
-   * nobody has committed for a while is never pruned). Returns the pruned numbers.
+   * nobody has committed for a while is never pruned) and lies before the chain its newest state needs
+   * (an incremental state is restored from its base commit and every later commit holding the partition).
+   * Returns the pruned numbers.
    */
   async prune(keepCommits: number, minRetentionMs: number, nowMs: number): Promise<number[]> {
     const newestFirst = [...this.summaries.values()].sort((a, b) => b.commit - a.commit);
-    const heldByNewer = new Set<string>();
+    /** partition → the oldest commit its newest state needs (itself when self-contained). */
+    const neededFrom = new Map<string, number>();
     const prunable: number[] = [];
     newestFirst.forEach((summary, rank) => {
       const old = rank >= keepCommits && nowMs - summary.createdAtMs >= minRetentionMs;
-      if (old && [...summary.partitions].every((p) => heldByNewer.has(p))) prunable.push(summary.commit);
-      for (const p of summary.partitions) heldByNewer.add(p);
+      const unneeded = (p: string): boolean => summary.commit < (neededFrom.get(p) ?? -Infinity);
+      if (old && [...summary.partitions].every(unneeded)) prunable.push(summary.commit);
+      for (const p of summary.partitions) {
+        if (!neededFrom.has(p)) neededFrom.set(p, summary.chainBases.get(p) ?? summary.commit);
+      }
     });
     await this.store.deleteMany(prunable.map((commit) => commitKey(this.layout, this.job, commit)));
     for (const commit of prunable) this.summaries.delete(commit);

@@ -105,6 +105,23 @@ export class JobCommitter {
     return restored;
   }
 
+  /**
+   * The state of one partition held by an older commit (the links of an incremental chain). Pruning keeps
+   * every commit a chain needs; a missing one is reported, never skipped.
+   */
+  async readPartition(commit: number, { topic, partition }: PartitionRef): Promise<RestoredPartition> {
+    const checkpoint = await this.log.read(commit);
+    const snapshot = checkpoint?.partitions.find((p) => p.topic === topic && p.partition === partition);
+    if (snapshot === undefined) {
+      throw new StorageError(
+        'missing_file',
+        `commit ${commit} of ${this.job} ${checkpoint === undefined ? 'is gone' : 'does not hold'} ` +
+          `${topic}-${partition}, which a newer incremental state needs`,
+      );
+    }
+    return { ...snapshot, commit };
+  }
+
   /** Gives partitions up (a rebalance revoked them); their last commit stays for the next owner. */
   release(partitions: readonly PartitionRef[]): void {
     for (const { topic, partition } of partitions) this.owned.delete(partitionKey(topic, partition));

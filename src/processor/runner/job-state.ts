@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { SourceRecord } from '../../events/record.ts';
 import type { JobName } from '../../events/topics.ts';
 import { JobEngine } from '../engine/job-engine.ts';
+import type { JournalMark } from '../engine/partition-clock.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { PartitionSnapshot } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
@@ -19,8 +20,9 @@ import { isStorageError } from '../io/storage-error.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { LatencyRecorder } from './latency.ts';
 import { commitOutputFiles, deadLetter, finalityLatenciesS, type OffsetGap } from './output-files.ts';
-import { decodePartitionBlob, encodePartitionBlob } from './partition-state-blob.ts';
+import { encodePartitionBlobBytes, type ChainLink } from './partition-state-blob.ts';
 import { PartitionTracker } from './partition-tracker.ts';
+import { restoreBlob, StateChains } from './state-chains.ts';
 
 export interface JobStateOptions {
   job: JobName;
@@ -51,6 +53,8 @@ export class JobState {
   readonly latency = new LatencyRecorder();
   private engine: JobEngine;
   private readonly trackers = new Map<string, PartitionTracker>();
+  /** Incremental state chains of the owned partitions (what the next commit may store as a delta). */
+  private readonly chains = new StateChains();
   private rejections: Rejection[] = [];
   private gaps: OffsetGap[] = [];
   private readonly nowMs: () => number;
@@ -112,6 +116,7 @@ export class JobState {
       for (const { topic, partition } of lost) {
         this.engine.dropPartition(topic, partition);
         this.trackers.delete(partitionKey(topic, partition));
+        this.chains.forget(partitionKey(topic, partition));
       }
       const lostKeys = new Set(lost.map(({ topic, partition }) => partitionKey(topic, partition)));
       this.rejections = this.rejections.filter((r) => !lostKeys.has(partitionKey(r.topic, r.partition)));
@@ -135,8 +140,9 @@ export class JobState {
     for (const ref of refs) {
       const key = partitionKey(ref.topic, ref.partition);
       const piece = restored.get(key);
-      const blob = piece === undefined ? undefined : decodePartitionBlob(piece.state);
+      const blob = piece === undefined ? undefined : await restoreBlob(this.committer, ref, piece);
       if (blob?.engine) this.engine.restorePartition(blob.engine);
+      this.chains.forget(key); // the first commit after an adoption is full
       const nextOffset = piece?.nextOffset ?? logStart(ref);
       this.trackers.set(
         key,
@@ -156,6 +162,7 @@ export class JobState {
     const refs = this.owned.map(({ topic, partition }) => ({ topic, partition }));
     this.committer.release(refs);
     this.trackers.clear();
+    this.chains.clear();
     this.engine = this.newEngine();
     this.rejections = [];
     this.gaps = [];
@@ -208,21 +215,38 @@ export class JobState {
     return advanced;
   }
 
+  /** A changed partition's checkpoint state: incremental when its chain allows it, else full. */
+  private encodeState(
+    tracker: PartitionTracker,
+    renew: boolean,
+  ): {
+    snapshot: PartitionSnapshot;
+    link: ChainLink | null;
+    mark: JournalMark | undefined;
+  } {
+    const { topic, partition } = tracker;
+    let link = this.chains.nextLink(partitionKey(topic, partition), renew);
+    if (link !== null && !this.engine.canSnapshotIncrementally(topic, partition)) link = null;
+    const engine = this.engine.encodePartition(topic, partition, link !== null);
+    if (engine === undefined) link = null;
+    const snapshot: PartitionSnapshot = {
+      topic,
+      partition,
+      nextOffset: tracker.nextOffset,
+      state: encodePartitionBlobBytes(tracker.idle, link, engine?.bytes ?? null),
+    };
+    if (link !== null) snapshot.baseCommit = link.baseCommit;
+    return { snapshot, link, mark: engine?.mark };
+  }
+
   /** Publishes what became final and checkpoints the changed partitions (semantics.md "Exactly-once"). */
   async commit(): Promise<CommitOutcome> {
     const { job, views, layout, metrics, watermarkDelayMs } = this.options;
     const rowsByView = this.engine.drainFinal();
     const changed = this.owned.filter((tracker) => tracker.dirty);
-    const snapshots: PartitionSnapshot[] = changed.map((tracker) => ({
-      topic: tracker.topic,
-      partition: tracker.partition,
-      nextOffset: tracker.nextOffset,
-      state: encodePartitionBlob({
-        version: 1,
-        idle: tracker.idle,
-        engine: this.engine.snapshotPartition(tracker.topic, tracker.partition) ?? null,
-      }),
-    }));
+    const renewing = changed.find(({ topic, partition }) => this.chains.due(partitionKey(topic, partition)));
+    const encoded = changed.map((tracker) => this.encodeState(tracker, tracker === renewing));
+    const snapshots = encoded.map(({ snapshot }) => snapshot);
     const files = commitOutputFiles(views, rowsByView, this.rejections, this.gaps, layout);
     let result: CommitResult;
     try {
@@ -233,7 +257,17 @@ export class JobState {
     }
     const visibleMs = this.nowMs();
     this.lastCommitAtMs = visibleMs;
-    for (const tracker of changed) tracker.dirty = false;
+    changed.forEach((tracker, index) => {
+      const { snapshot, link, mark } = encoded[index]!;
+      tracker.dirty = false;
+      if (mark !== undefined) this.engine.partitionCommitted(tracker.topic, tracker.partition, mark);
+      this.chains.committed(
+        partitionKey(tracker.topic, tracker.partition),
+        result.commit,
+        link,
+        snapshot.state.byteLength,
+      );
+    });
     this.rejections = [];
     this.gaps = [];
     this.latency.committed(visibleMs, metrics.processingLatency, job);

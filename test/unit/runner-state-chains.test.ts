@@ -1,0 +1,120 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SourceRecord } from '../../src/events/record.ts';
+import { JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
+import { generateRecords } from '../../src/generator/generate-records.ts';
+import { decodeCheckpoint } from '../../src/processor/io/checkpoint-codec.ts';
+import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import type { StorageLayout } from '../../src/processor/io/layout.ts';
+import { JOB_VIEWS } from '../../src/processor/jobs.ts';
+import { JobState } from '../../src/processor/runner/job-state.ts';
+import { decodePartitionBlob } from '../../src/processor/runner/partition-state-blob.ts';
+import { createLogger } from '../../src/processor/runtime/logger.ts';
+import { createMetrics } from '../../src/processor/runtime/metrics.ts';
+import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
+import { differences } from '../property/laws.ts';
+
+const JOB: JobName = 'course';
+const LAYOUT: StorageLayout = {
+  viewsPrefix: 'views/',
+  checkpointsPrefix: 'checkpoints/',
+  deadLetterPrefix: 'dead/',
+};
+const LATER_MS = Date.UTC(2100, 0, 1);
+const metrics = createMetrics();
+const logger = createLogger({ level: 'silent', format: 'json' });
+
+/** A file store that remembers every checkpoint written (pruning deletes most of them). */
+class RecordingStore extends FileObjectStore {
+  readonly checkpoints: Buffer[] = [];
+  override async putIfAbsent(key: string, body: Uint8Array): Promise<'created' | 'exists'> {
+    const result = await super.putIfAbsent(key, body);
+    if (result === 'created' && key.endsWith('.ckpt')) this.checkpoints.push(Buffer.from(body));
+    return result;
+  }
+}
+
+function jobRecords(): SourceRecord[] {
+  const faults = { late: 0.02, duplicate: 0.08, invalid: 0.01, future: 0.01 };
+  const options = { seed: 3, events: 30_000, users: 40, disorderMs: 20_000, faults };
+  const topics = new Set<string>(JOB_TOPICS[JOB]);
+  return [...generateRecords(options)].filter((record) => topics.has(record.topic));
+}
+
+/** Each call of the clock is a minute later: every commit is old enough to prune at the next one. */
+function newState(store: FileObjectStore, writerId: string, clock: { ms: number }): JobState {
+  return new JobState({
+    job: JOB,
+    views: JOB_VIEWS[JOB],
+    store,
+    layout: LAYOUT,
+    writerId,
+    watermarkDelayMs: 120_000,
+    sessionGapMs: 600_000,
+    idleTimeoutMs: 1,
+    keepCheckpoints: 1,
+    metrics,
+    logger,
+    nowMs: () => (clock.ms += 60_000),
+  });
+}
+
+/** Processes chunks round-robin over the partitions, committing after each round; false = crashed. */
+async function feed(
+  state: JobState,
+  records: readonly SourceRecord[],
+  stopAfterRounds = Infinity,
+): Promise<boolean> {
+  const queues = state.owned.map((tracker) => {
+    const mine = records.filter((r) => r.topic === tracker.topic && r.partition === tracker.partition);
+    tracker.noteHighWatermark(mine.length);
+    return { tracker, mine };
+  });
+  for (let round = 0; ; round++) {
+    let worked = false;
+    for (const { tracker, mine } of queues) {
+      if (tracker.nextOffset >= mine.length) continue;
+      if (round >= stopAfterRounds) return false;
+      state.process(tracker, mine.slice(tracker.nextOffset, tracker.nextOffset + 15), 0);
+      worked = true;
+    }
+    if (!worked) return true;
+    expect((await state.commit()).kind).toBe('committed');
+  }
+}
+
+describe('incremental partition state in the run loop', () => {
+  it(
+    'restores chains of incremental commits after crashes, with aggressive pruning, and publishes the oracle views',
+    { timeout: 60_000 },
+    async () => {
+      const records = jobRecords();
+      const partitions = [...new Set(records.map((r) => `${r.topic}:${r.partition}`))].map((id) => {
+        const [topic, partition] = id.split(':');
+        return { topic: topic!, partition: Number(partition) };
+      });
+      const store = new RecordingStore(mkdtempSync(join(tmpdir(), 'runner-chains-')));
+      const clock = { ms: Date.UTC(2025, 0, 6) };
+      for (const [crash, stopAfter] of [9, 5, 14].entries()) {
+        const state = newState(store, `w${crash}`, clock);
+        await state.reconcile(partitions, () => 0);
+        expect(await feed(state, records, stopAfter)).toBe(false);
+      }
+      const last = newState(store, 'final', clock);
+      await last.reconcile(partitions, () => 0);
+      expect(await feed(last, records)).toBe(true);
+      expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
+      expect((await last.commit()).kind).toBe('committed');
+
+      const blobs = store.checkpoints.flatMap((bytes) => decodeCheckpoint('k', bytes).partitions);
+      const incremental = blobs.filter((piece) => decodePartitionBlob(piece.state).chain !== undefined);
+      expect(incremental.length).toBeGreaterThan(blobs.length / 2);
+      expect(incremental.every((piece) => piece.baseCommit !== undefined)).toBe(true);
+      const expected = await oracleResult(records);
+      expect(expected.rejected.some((r) => r.reason === 'duplicate')).toBe(true);
+      expect(differences(await publishedResult({ store, layout: LAYOUT }), expected, 10)).toEqual([]);
+    },
+  );
+});
