@@ -1,5 +1,6 @@
 /** Pieces several view files share: window sizes, event type lists, and the common aggregate shapes. */
 import { TOPIC_EVENT_TYPES } from '../../events/topics.ts';
+import type { EventOf } from '../../events/types.ts';
 import type { Aggregate } from '../engine/aggregate.ts';
 import { KEY_SEPARATOR } from '../engine/view-definition.ts';
 
@@ -61,3 +62,20 @@ export function countOf(column: string): Aggregate<unknown, { count: number }> {
 export function scorePct(event: { score: number; max_score: number }): number {
   return (100 * event.score) / event.max_score;
 }
+
+/** Delivered and clicked notifications: the two counts behind both click-rate views. */
+export const deliveredAndClicked: Aggregate<
+  EventOf<'notification_delivered' | 'notification_clicked'>,
+  { delivered: number; clicked: number }
+> = {
+  init: () => ({ delivered: 0, clicked: 0 }),
+  add(state, event) {
+    if (event.event_type === 'notification_delivered') state.delivered++;
+    else state.clicked++;
+  },
+  merge(into, from) {
+    into.delivered += from.delivered;
+    into.clicked += from.clicked;
+  },
+  partial: (state) => ({ delivered: state.delivered, clicked: state.clicked }),
+};

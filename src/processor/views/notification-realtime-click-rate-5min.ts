@@ -2,7 +2,7 @@
 import { ratio } from '../engine/aggregate.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';
-import { FIVE_MINUTES_MS } from './common.ts';
+import { FIVE_MINUTES_MS, deliveredAndClicked } from './common.ts';
 
 export default windowView({
   name: 'notification_realtime_click_rate_5min',
@@ -10,18 +10,7 @@ export default windowView({
   window: tumbling(FIVE_MINUTES_MS),
   keyColumns: ['channel'],
   key: (event) => event.channel,
-  aggregate: {
-    init: () => ({ delivered: 0, clicked: 0 }),
-    add(state, event) {
-      if (event.event_type === 'notification_delivered') state.delivered++;
-      else state.clicked++;
-    },
-    merge(into, from) {
-      into.delivered += from.delivered;
-      into.clicked += from.clicked;
-    },
-    partial: (state) => ({ delivered: state.delivered, clicked: state.clicked }),
-  },
+  aggregate: deliveredAndClicked,
   merge: { delivered: 'sum', clicked: 'sum' },
   finish: (row) => ({ ctr: ratio(row.clicked!, row.delivered!) }),
 });
