@@ -5,12 +5,13 @@
 import { Command } from 'commander';
 import { oracleCommand } from './oracle-command.ts';
 import { generateCommand } from './generate-command.ts';
-import { stackCommand } from './stack-command.ts';
-import { ingestCommand } from './ingest-command.ts';
-import { replayCommand } from './replay-command.ts';
 import { runCommand } from './run-command.ts';
+import { stackCommand } from './stack-command.ts';
+import { replayCommand } from './replay-command.ts';
+import { ingestCommand } from './ingest-command.ts';
 import { queryCommand } from './query-command.ts';
 import { startCommand } from './start-command.ts';
+import { loadCommand } from './load-command.ts';
 
 const program = new Command('speed-layer')
   .description('Speed layer of the LMS Lambda architecture: Kafka events → 25 real-time views on S3')
@@ -20,12 +21,13 @@ const program = new Command('speed-layer')
 for (const command of [
   oracleCommand(),
   generateCommand(),
+  runCommand(),
   stackCommand(),
   ingestCommand(),
   replayCommand(),
-  runCommand(),
   queryCommand(),
   startCommand(),
+  loadCommand(),
 ])
   program.addCommand(command);
 

@@ -1,7 +1,7 @@
 /**
  * Load benchmark of the HTTP edge (issue 6, scenario 4). Not a test: it reports numbers.
  *   npx tsx test/load/ingest-bench.ts [--duration 20] [--connections 16] [--events-per-request 250]
- *     [--no-coalesce] [--linger 0] [--invalid 0.01]
+ *     [--no-coalesce] [--linger 0] [--invalid 0.01] [--results results]
  * Uses the stack named by the environment or starts one (startStack), runs the `speed-layer ingest` command
  * in a child process (this file with `--serve`: its own event loop, as in production, without loading the
  * other subcommands) and drives it with autocannon, NDJSON bodies of generator
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     'no-coalesce': { type: 'boolean', default: false },
     linger: { type: 'string', default: '0' },
     invalid: { type: 'string', default: '0.01' },
+    results: { type: 'string', default: 'results' },
   },
 });
 const params = {
@@ -169,8 +170,8 @@ async function bench(): Promise<void> {
       stack: stack.modes,
     };
     console.log(JSON.stringify({ params, summary }, null, 2));
-    await mkdir('results', { recursive: true });
-    const file = `results/ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    await mkdir(args.results, { recursive: true });
+    const file = `${args.results}/ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
     await writeFile(
       file,
       `${JSON.stringify({ when: new Date().toISOString(), machine, params, summary }, null, 2)}\n`,

@@ -1,0 +1,47 @@
+/** Starts live-generator-child.ts as a child process and follows its progress lines. */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { GeneratorLine, LiveGeneratorJob } from './live-generator-child.ts';
+
+export interface GeneratorProcess {
+  pid: number;
+  /** Records handed to Kafka so far (last reported). */
+  readonly records: number;
+  /** Every progress line since the first record: the steady-state rate comes from these. */
+  readonly progress: readonly { records: number; atMs: number }[];
+  /** Resolves with the last line once the child has stopped the generator and exited. */
+  done: Promise<GeneratorLine>;
+}
+
+export function startGeneratorProcess(job: LiveGeneratorJob): GeneratorProcess {
+  const script = new URL('./live-generator-child.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let last: GeneratorLine = { records: 0 };
+  const progress: { records: number; atMs: number }[] = [];
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    try {
+      last = JSON.parse(text) as GeneratorLine;
+      if (last.atMs !== undefined && last.done !== true)
+        progress.push({ records: last.records, atMs: last.atMs });
+    } catch {
+      process.stderr.write(`[generator] ${text}\n`);
+    }
+  });
+  const done = new Promise<GeneratorLine>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0 && last.done === true && last.error === undefined) resolve(last);
+      else reject(new Error(`live generator exited with code ${code}${last.error ? `: ${last.error}` : ''}`));
+    });
+  });
+  return {
+    pid: child.pid!,
+    get records() {
+      return last.records;
+    },
+    progress,
+    done,
+  };
+}

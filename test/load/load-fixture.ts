@@ -1,0 +1,101 @@
+/**
+ * Isolation for load scenarios, as the integration tests do it (test/integration/run-fixture.ts): each
+ * scenario writes its own six topics (`l<id>.lms.*`, via topicPrefix) and each run of jobs over them has
+ * its own consumer groups and storage prefixes (`load/<id>/<run>/...`), so nothing sees another's data.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Admin } from 'kafkajs';
+import { JOB_TOPICS, TOPICS, type JobName, type Topic } from '../../src/events/topics.ts';
+import type { StorageLayout } from '../../src/processor/io/layout.ts';
+import type { ObjectStore } from '../../src/processor/io/object-store.ts';
+import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
+import { resolveSettings, type Settings } from '../../src/processor/runtime/settings.ts';
+import type { StackEndpoints } from '../../src/stack/endpoints.ts';
+import { createKafka } from '../../src/stack/kafka-client.ts';
+import { createS3Client } from '../../src/stack/s3-client.ts';
+import { ensureTopics } from '../../src/stack/topics.ts';
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Six topics of one scenario. */
+export interface LoadTopics {
+  id: string;
+  topicPrefix: string;
+}
+
+/** One run of jobs over a scenario's topics: its own groups and output prefixes. */
+export interface JobsRun extends LoadTopics {
+  run: string;
+  groupIdPrefix: string;
+  layout: StorageLayout;
+  store: ObjectStore;
+}
+
+export async function createLoadTopics(endpoints: StackEndpoints): Promise<LoadTopics> {
+  const id = randomBytes(4).toString('hex');
+  const topicPrefix = `l${id}.`;
+  const admin = createKafka(endpoints.kafka, 'load-setup').admin();
+  await admin.connect();
+  const names = TOPICS.map((topic) => `${topicPrefix}${topic}`);
+  try {
+    await ensureTopics(admin, endpoints.partitions, names);
+    await waitForLeaders(admin, names);
+  } finally {
+    await admin.disconnect();
+  }
+  return { id, topicPrefix };
+}
+
+/**
+ * A just-created topic can answer ListOffsets with NOT_LEADER_FOR_PARTITION for a moment, which crashes
+ * (and restarts) a job started right away: wait until every topic answers.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadlineMs = Date.now() + LEADER_WAIT_MS;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (Date.now() > deadlineMs) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+}
+
+export function jobsRun(endpoints: StackEndpoints, topics: LoadTopics, run: string): JobsRun {
+  const root = `load/${topics.id}/${run}/`;
+  return {
+    ...topics,
+    run,
+    groupIdPrefix: `load-${topics.id}-${run}-`,
+    layout: {
+      viewsPrefix: `${root}realtime_views/`,
+      checkpointsPrefix: `${root}checkpoints/speed/`,
+      deadLetterPrefix: `${root}dead_letter/`,
+    },
+    store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket),
+  };
+}
+
+/** The runner's settings for a run: its defaults (the original design's) except isolation and quiet logs. */
+export function runSettings(run: JobsRun, overrides: Record<string, string> = {}): Settings {
+  const flags: Record<string, string> = {
+    topicPrefix: run.topicPrefix,
+    groupIdPrefix: run.groupIdPrefix,
+    viewsPrefix: run.layout.viewsPrefix,
+    checkpointsPrefix: run.layout.checkpointsPrefix,
+    deadLetterPrefix: run.layout.deadLetterPrefix,
+    httpPort: '0',
+    logLevel: 'warn',
+    logFormat: 'json',
+    ...overrides,
+  };
+  return resolveSettings({ env: {}, flags });
+}
+
+export function physicalTopics(topics: LoadTopics, jobs: readonly JobName[]): string[] {
+  return jobs.flatMap((job) => (JOB_TOPICS[job] as readonly Topic[]).map((t) => `${topics.topicPrefix}${t}`));
+}

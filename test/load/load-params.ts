@@ -1,0 +1,65 @@
+/** The parameters of one `speed-layer load` run, with the defaults of a full run and of `--quick`. */
+import { JOBS, type JobName } from '../../src/events/topics.ts';
+
+export const SCENARIOS = ['catch-up', 'ceiling', 'sustained', 'http'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface LoadParams {
+  quick: boolean;
+  /** Backlog per job's topics (catch-up, ceiling). */
+  records: number;
+  /** Live generator rate over all six topics (sustained), records/s. */
+  ratePerS: number;
+  /** Sustained generator run time. */
+  durationMs: number;
+  /** HTTP edge benchmark run time. */
+  httpDurationMs: number;
+  scenarios: readonly ScenarioName[];
+  jobs: readonly JobName[];
+  resultsDir: string;
+  /** Throughput targets asserted unless quick (the mission's: 10,000 records/s per job). */
+  targetRecordsPerS: number;
+  targetRatePerS: number;
+  /** Users of the simulated world filling the backlogs (more users = shorter simulated span). */
+  backlogUsers: number;
+}
+
+export const FULL_DEFAULTS = {
+  records: 1_000_000,
+  ratePerS: 10_000,
+  durationMs: 180_000,
+  httpDurationMs: 20_000,
+};
+export const QUICK_DEFAULTS = {
+  records: 20_000,
+  ratePerS: 2_000,
+  durationMs: 30_000,
+  httpDurationMs: 10_000,
+};
+
+export interface LoadFlags {
+  quick?: boolean;
+  records?: number;
+  rate?: number;
+  duration?: number;
+  scenarios?: ScenarioName[];
+  results?: string;
+}
+
+export function resolveLoadParams(flags: LoadFlags): LoadParams {
+  const quick = flags.quick === true;
+  const defaults = quick ? QUICK_DEFAULTS : FULL_DEFAULTS;
+  return {
+    quick,
+    records: flags.records ?? defaults.records,
+    ratePerS: flags.rate ?? defaults.ratePerS,
+    durationMs: flags.duration ?? defaults.durationMs,
+    httpDurationMs: defaults.httpDurationMs,
+    scenarios: flags.scenarios ?? SCENARIOS,
+    jobs: JOBS,
+    resultsDir: flags.results ?? 'results',
+    targetRecordsPerS: 10_000,
+    targetRatePerS: 10_000,
+    backlogUsers: 10_000,
+  };
+}

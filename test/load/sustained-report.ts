@@ -1,0 +1,98 @@
+/** Scenario 3's tables, results file and summary checks. */
+import { DRAIN_LIMIT_S, LAG_BOUND_S, MIN_RATE_FRACTION, type KeepUp } from './keep-up.ts';
+import type { Check, ScenarioResult } from './load-context.ts';
+import type { LoadParams } from './load-params.ts';
+import type { OracleCheck } from './oracle-check.ts';
+import { printTable, writeResults, type Cell } from './report.ts';
+import { round, type ResourceUsage } from './resource-meter.ts';
+
+export interface Sample {
+  atS: number;
+  generated: number;
+  lag: number;
+  rssMiB: number;
+  generatorRssMiB: number;
+}
+
+export interface SustainedMeasures {
+  /** Generator records / its whole run (including the simulation's start-up). */
+  achievedPerS: number;
+  verdict: KeepUp;
+  samples: Sample[];
+  resources: ResourceUsage;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Quantile → job → ms (the runner's exact-to-10-ms recorder). */
+  processingMs: Record<number, Record<string, number | null>>;
+  /** Job → [p50, p95, p99] s (the runner's histogram, interpolated). */
+  finalityS: Map<string, (number | null)[]>;
+  records: Map<string, number>;
+  check: OracleCheck;
+}
+
+function seconds(value: number | null | undefined, scale = 1): Cell {
+  if (value === null || value === undefined) return null;
+  return Number.isFinite(value) ? round(value * scale, 2) : '> 300';
+}
+
+export async function reportSustained(params: LoadParams, m: SustainedMeasures): Promise<ScenarioResult> {
+  const { verdict, check } = m;
+  printTable(
+    `Scenario 3 — sustained (${params.ratePerS.toLocaleString('en-US')} events/s target, ${params.durationMs / 1000} s): ` +
+      'latency in s (proc: exact to 10 ms; final: histogram, interpolated)',
+    ['job', 'records', 'proc p50', 'proc p95', 'proc p99', 'final p50', 'final p95', 'final p99'],
+    params.jobs.map((job) => [
+      job,
+      m.records.get(job) ?? 0,
+      ...[0.5, 0.95, 0.99].map((q) => seconds(m.processingMs[q]![job], 1 / 1000)),
+      ...(m.finalityS.get(job) ?? [null, null, null]).map((value) => seconds(value)),
+    ]),
+  );
+  const rss = m.samples.map((sample) => sample.rssMiB);
+  const rssMiB = { first: rss[0] ?? null, max: Math.max(0, ...rss), last: rss.at(-1) ?? null };
+  printTable(
+    'Scenario 3 — sustained: keeping up',
+    ['measure', 'value'],
+    [
+      ['generator events/s, whole run', m.achievedPerS],
+      ['generator events/s, second half', verdict.steadyPerS],
+      ['lag p90 / max, second half (records)', `${verdict.lagP90SecondHalf} / ${verdict.lagMaxSecondHalf}`],
+      [`lag bound (${LAG_BOUND_S} s of input)`, verdict.lagBound],
+      ['drain after stop (s)', verdict.drainS],
+      [
+        'event-loop delay p50 / p99 / max (ms)',
+        `${m.eventLoopDelayMs.p50} / ${m.eventLoopDelayMs.p99} / ${m.eventLoopDelayMs.max}`,
+      ],
+      ['RSS first / max / last (MiB)', `${rssMiB.first} / ${rssMiB.max} / ${rssMiB.last}`],
+      ['cpu cores (jobs process) / stack cpu s', `${m.resources.cores} / ${m.resources.stackCpuS}`],
+      ['final rows == oracle', `${check.ok} (${check.expectedRows} rows)`],
+      ['keeps up', verdict.keepsUp],
+    ],
+  );
+  const { samples, ...rest } = m;
+  const resultsFile = await writeResults(params, 'sustained', {
+    ...rest,
+    finalityS: Object.fromEntries(m.finalityS),
+    records: Object.fromEntries(m.records),
+    rssMiB,
+    samples,
+  });
+  const checks: Check[] = [
+    {
+      scenario: 'sustained',
+      what: `rows final by the stop == oracle (${check.expectedRows} rows)`,
+      value: check.ok ? 'equal' : 'DIFFERENT',
+      kind: 'correctness',
+      pass: check.ok,
+    },
+    {
+      scenario: 'sustained',
+      what:
+        `keeps up with ${params.ratePerS} events/s (steady rate ≥ ${MIN_RATE_FRACTION * 100} %, ` +
+        `lag ≤ ${LAG_BOUND_S} s of input, drains ≤ ${DRAIN_LIMIT_S} s)`,
+      value: `${verdict.steadyPerS}/s, lag max ${verdict.lagMaxSecondHalf}, drain ${verdict.drainS} s`,
+      kind: params.ratePerS >= params.targetRatePerS ? 'target' : 'info',
+      pass: verdict.keepsUp,
+    },
+  ];
+  return { checks, resultsFile };
+}

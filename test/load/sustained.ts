@@ -1,0 +1,155 @@
+/**
+ * Scenario 3, sustained: all five jobs running while a generator (its own process) produces a fixed
+ * live rate over all six topics for a while. Every second: lag (runner health), this process's RSS and
+ * the generator's. Then: processing latency (record timestamp → batch committed; the runner's exact
+ * recorder), finality latency (window end + D → rows visible in S3; the runner's histogram), whether the
+ * jobs kept up, and the rows final by the end of the run against the oracle.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Histogram } from 'prom-client';
+import { startJobs, type RunningJobs } from '../../src/processor/runner/supervisor.ts';
+import { startGeneratorProcess } from './generator-process.ts';
+import { histogramQuantiles } from './histogram.ts';
+import { keepUp } from './keep-up.ts';
+import type { LoadContext, ScenarioResult } from './load-context.ts';
+import { createLoadTopics, jobsRun, runSettings } from './load-fixture.ts';
+import { processRssBytes } from './machine.ts';
+import { checkFinalRows, oracleOf } from './oracle-check.ts';
+import { progressBar } from './progress-bar.ts';
+import { ResourceMeter, round } from './resource-meter.ts';
+import { reportSustained, type Sample } from './sustained-report.ts';
+
+const IDLE_TIMEOUT = '5s';
+const CUTOFF_AFTER_STOP_MS = 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MiB = 1024 ** 2;
+
+function totalLag(running: RunningJobs): number {
+  return Object.values(running.health()).reduce((sum, health) => sum + health.lag, 0);
+}
+
+async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
+  const startedMs = performance.now();
+  while (!condition()) {
+    if (performance.now() - startedMs > timeoutMs)
+      throw new Error(`sustained: timed out waiting for ${what}`);
+    await sleep(100);
+  }
+  return (performance.now() - startedMs) / 1000;
+}
+
+export async function sustainedScenario(context: LoadContext): Promise<ScenarioResult> {
+  const { params, endpoints } = context;
+  const topics = await createLoadTopics(endpoints);
+  const run = jobsRun(endpoints, topics, 'sustained');
+  const settings = runSettings(run, { idleTimeout: IDLE_TIMEOUT });
+  const meter = new ResourceMeter(context.stackPids);
+  const running = await startJobs({ settings, endpoints, jobs: params.jobs, store: run.store });
+  const samples: Sample[] = [];
+  let cutoffMs = NaN;
+  let achievedPerS = 0;
+  let generatorProgress: readonly { records: number; atMs: number }[] = [];
+  // Stalls of the jobs' event loop (long synchronous work) show up here before anywhere else.
+  const eventLoop = monitorEventLoopDelay({ resolution: 20 });
+  eventLoop.enable();
+  let drainS = NaN;
+  try {
+    await waitUntil(
+      'the jobs to start',
+      () => Object.values(running.health()).every((h) => h.state === 'running'),
+      120_000,
+    );
+    const generator = startGeneratorProcess({
+      endpoints,
+      topicPrefix: topics.topicPrefix,
+      ratePerS: params.ratePerS,
+      durationMs: params.durationMs,
+      seed: Number.parseInt(topics.id, 16),
+    });
+    const bar = progressBar('sustained', Math.round((params.ratePerS * params.durationMs) / 1000));
+    const startedMs = performance.now();
+    let finished = false;
+    const done = generator.done.finally(() => (finished = true));
+    while (!finished) {
+      const sample: Sample = {
+        atS: round((performance.now() - startedMs) / 1000, 1),
+        generated: generator.records,
+        lag: totalLag(running),
+        rssMiB: Math.round(meter.sample() / MiB),
+        generatorRssMiB: Math.round(processRssBytes(generator.pid) / MiB),
+      };
+      samples.push(sample);
+      bar.update(sample.generated, `lag ${sample.lag}, RSS ${sample.rssMiB} MiB`);
+      await Promise.race([sleep(1000), done.catch(() => undefined)]);
+    }
+    bar.stop();
+    const last = await done;
+    // Compared: rows whose window ends by a minute after the stop, so every 1-min view has final rows
+    // even in a short run; the idle rule (now − D) finalises them once now ≥ cutoff + D.
+    cutoffMs = Date.now() + CUTOFF_AFTER_STOP_MS;
+    achievedPerS = Math.round(last.records / (last.elapsedMs! / 1000));
+    generatorProgress = generator.progress;
+    drainS = await waitUntil('the lag to drain', () => totalLag(running) === 0, 120_000);
+    const closeMs = CUTOFF_AFTER_STOP_MS + settings.watermarkDelay;
+    const closing = progressBar('closing windows (1 min + D)', Math.round(closeMs / 1000), 's');
+    await waitUntil(
+      'every window before the stop to be final',
+      () => {
+        closing.update(Math.round((Date.now() - cutoffMs + CUTOFF_AFTER_STOP_MS) / 1000));
+        return Date.now() >= cutoffMs + settings.watermarkDelay + 3000 && running.settled();
+      },
+      closeMs + 120_000,
+    );
+    closing.stop();
+  } finally {
+    eventLoop.disable();
+    await running.stop();
+  }
+  const eventLoopDelayMs = {
+    p50: round(eventLoop.percentile(50) / 1e6),
+    p99: round(eventLoop.percentile(99) / 1e6),
+    max: round(eventLoop.max / 1e6),
+  };
+  const resources = meter.stop();
+  const processing = Object.fromEntries(
+    [0.5, 0.95, 0.99].map((q) => [q, running.processingLatencyMs(q)]),
+  ) as Record<number, Record<string, number | null>>;
+  const finality = await histogramQuantiles(
+    running.metrics.finalityLatency as Histogram<string>,
+    'job',
+    [0.5, 0.95, 0.99],
+  );
+  const records = new Map<string, number>();
+  for (const { labels, value } of (await running.metrics.recordsIn.get()).values) {
+    records.set(String(labels.job), (records.get(String(labels.job)) ?? 0) + value);
+  }
+
+  const oracleStartedMs = performance.now();
+  const oracle = await oracleOf(endpoints, topics, params.jobs);
+  const check = await checkFinalRows(
+    run,
+    oracle,
+    cutoffMs,
+    round((performance.now() - oracleStartedMs) / 1000, 1),
+  );
+  if (!check.ok)
+    process.stderr.write(`[sustained] differs from the oracle:\n${check.differences.join('\n')}\n`);
+
+  const verdict = keepUp({
+    targetPerS: params.ratePerS,
+    progress: generatorProgress,
+    lags: samples.map((sample) => sample.lag),
+    drainS: round(drainS, 1),
+  });
+  return reportSustained(params, {
+    achievedPerS,
+    verdict,
+    samples,
+    resources,
+    eventLoopDelayMs,
+    processingMs: processing,
+    finalityS: finality,
+    records,
+    check,
+  });
+}
