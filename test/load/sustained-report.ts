@@ -79,7 +79,7 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
   const checks: Check[] = [
     {
       scenario: 'sustained',
-      what: `rows final by the stop == oracle (${check.expectedRows} rows)`,
+      what: `rows final by stop + 1 min == oracle (${check.expectedRows} rows)`,
       value: check.ok ? 'equal' : 'DIFFERENT',
       kind: 'correctness',
       pass: check.ok,
