@@ -4,7 +4,7 @@
  * runGenerator then rejects with GeneratorStopped, which is the normal end here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EVENTS_PER_S_PER_USER } from '../cli/generate-command.ts';
+import { usersForRate } from '../cli/generate-command.ts';
 import type { GeneratedRecord } from '../generator/generated-record.ts';
 import { runGenerator } from '../generator/run-generator.ts';
 import { KafkaSink } from '../generator/sinks/kafka-sink.ts';
@@ -36,11 +36,6 @@ export interface LiveGenerator {
 class GeneratorStopped extends Error {}
 
 const STOP_WAIT_MS = 3000;
-
-/** The population that produces `ratePerS` at the simulation's pace, plus headroom so the rate limit sets the pace. */
-export function usersForRate(ratePerS: number): number {
-  return Math.ceil((ratePerS * 1.1) / EVENTS_PER_S_PER_USER);
-}
 
 export async function startLiveGenerator(options: LiveGeneratorOptions): Promise<LiveGenerator> {
   const { endpoints, ratePerS, topicPrefix } = options;

@@ -4,6 +4,7 @@
  * wall clock, a fixed rate over all six topics) for `durationMs` from its first record. Reads its job
  * as JSON in argv[2]; writes one JSON line per second `{records, atMs}` and a last `{done, records, elapsedMs}`.
  */
+import { usersForRate } from '../../src/cli/generate-command.ts';
 import { startLiveGenerator } from '../../src/start/live-generator.ts';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 
@@ -25,8 +26,6 @@ export interface GeneratorLine {
 }
 
 const REPORT_MS = 1000;
-/** Measured: 314,286 users make ~11,500 events per simulated second (steady from the first 30 s). */
-const NATURAL_EVENTS_PER_S_PER_USER = 0.0366;
 const POLL_MS = 50;
 
 function say(line: GeneratorLine): void {
@@ -37,10 +36,7 @@ async function main(job: LiveGeneratorJob): Promise<void> {
   const generator = await startLiveGenerator({
     endpoints: job.endpoints,
     ratePerS: job.ratePerS,
-    // Users for exactly the rate, not `npm start`'s 10 % headroom: with headroom the rate limit holds
-    // the simulation back and its clock (event time) falls behind the wall clock — by ~24 s after
-    // 3 min at 10,000/s — which would be counted as finality latency.
-    users: Math.ceil(job.ratePerS / NATURAL_EVENTS_PER_S_PER_USER),
+    users: usersForRate(job.ratePerS),
     backfillMs: 0,
     seed: job.seed,
     topicPrefix: job.topicPrefix,
