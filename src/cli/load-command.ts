@@ -4,23 +4,22 @@
  * throughput target (10,000 records/s per job, keeping up with 10,000 events/s) is missed.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  resolveLoadParams,
-  SCENARIOS,
-  type LoadFlags,
-  type ScenarioName,
-} from '../../test/load/load-params.ts';
+import { resolveLoadParams, SCENARIOS, type LoadFlags } from '../../test/load/load-params.ts';
+import { JOBS } from '../events/topics.ts';
 import { parseDurationMs, parsePositiveInt } from './durations.ts';
 
-function parseScenarios(text: string): ScenarioName[] {
-  const names = text
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0)
-    throw new InvalidArgumentError(`"${text}": choose from ${SCENARIOS.join(', ')}`);
-  return [...new Set(names)] as ScenarioName[];
+/** A comma-separated subset of `allowed`, each name once. */
+function subsetParser<T extends string>(allowed: readonly T[]): (text: string) => T[] {
+  return (text) => {
+    const names = text
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+    const unknown = names.filter((name) => !(allowed as readonly string[]).includes(name));
+    if (names.length === 0 || unknown.length > 0)
+      throw new InvalidArgumentError(`"${text}": choose from ${allowed.join(', ')}`);
+    return [...new Set(names)] as T[];
+  };
 }
 
 /** Seconds as a plain number (`180`) or any duration (`3m`). */
@@ -47,7 +46,12 @@ export function loadCommand(): Command {
     .option('--duration <s>', 'sustained run time: 180, 180s, 3m (default 180 s; quick 30 s)', parseDuration)
     .addOption(
       new Option('--scenarios <list>', `comma-separated subset of ${SCENARIOS.join(',')}`).argParser(
-        parseScenarios,
+        subsetParser(SCENARIOS),
+      ),
+    )
+    .addOption(
+      new Option('--jobs <list>', `comma-separated subset of ${JOBS.join(',')} (default all)`).argParser(
+        subsetParser(JOBS),
       ),
     )
     .option('--results <dir>', 'folder for the JSON results', 'results')

@@ -43,6 +43,7 @@ export interface LoadFlags {
   rate?: number;
   duration?: number;
   scenarios?: ScenarioName[];
+  jobs?: JobName[];
   results?: string;
 }
 
@@ -56,7 +57,7 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     durationMs: flags.duration ?? defaults.durationMs,
     httpDurationMs: defaults.httpDurationMs,
     scenarios: flags.scenarios ?? SCENARIOS,
-    jobs: JOBS,
+    jobs: flags.jobs ?? JOBS,
     resultsDir: flags.results ?? 'results',
     targetRecordsPerS: 10_000,
     targetRatePerS: 10_000,

@@ -8,7 +8,7 @@ import {
   type Rejection,
 } from '../../src/processor/io/dead-letter.ts';
 import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import { finalKey } from '../../src/processor/io/layout.ts';
+import { finalKey, utcDate } from '../../src/processor/io/layout.ts';
 import { duckRows, sqlString } from './io-duckdb.ts';
 
 const DAY1 = Date.UTC(2024, 0, 31, 23, 59);
@@ -74,5 +74,24 @@ describe('dead-letter files', () => {
       `SELECT value FROM read_json(${sqlString(`${root}/dead_letter/**/*.ndjson`)}, format = 'newline_delimited') ORDER BY topic, "offset"`,
     );
     expect(viaDuck.map((row) => row.value)).toEqual(REJECTIONS.map((r) => r.value));
+  });
+});
+
+describe('utcDate (date directories)', () => {
+  it('gives the UTC day of every instant, also when calls alternate between days', () => {
+    const instants = [
+      Date.UTC(2026, 10, 24, 23, 59, 59, 999),
+      Date.UTC(2026, 10, 25),
+      Date.UTC(2026, 10, 24),
+      -1,
+      0,
+      Date.UTC(2024, 1, 29, 12),
+      Date.UTC(2026, 10, 24, 23, 59, 59, 999),
+    ];
+    for (const ms of instants) expect(utcDate(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+  });
+
+  it('refuses a time that is not one, as Date does', () => {
+    expect(() => utcDate(Number.NaN)).toThrow(RangeError);
   });
 });

@@ -74,13 +74,44 @@ async function feed(
   return true;
 }
 
+/** As `feed`, but the way the runner commits: a commit's I/O runs while the next chunks are processed. */
+async function feedOverlapping(
+  state: JobState,
+  records: readonly SourceRecord[],
+  chunk: number,
+  stopAfterChunks = Infinity,
+): Promise<boolean> {
+  let chunks = 0;
+  for (const tracker of state.owned) {
+    const mine = records.filter((r) => r.topic === tracker.topic && r.partition === tracker.partition);
+    tracker.noteHighWatermark(mine.length);
+    for (let start = tracker.nextOffset; start < mine.length; start += chunk) {
+      if (chunks++ >= stopAfterChunks) {
+        await state.settle(); // crash: the commit in flight lands or not; what came after it is gone
+        return false;
+      }
+      state.process(tracker, mine.slice(start, start + chunk), 0);
+      if (chunks % 3 === 0) {
+        expect((await state.settle())?.kind ?? 'committed').toBe('committed');
+        state.startCommit(); // not awaited: the next chunks are processed while it is written
+        expect(state.committing).toBe(true);
+      }
+    }
+  }
+  return true;
+}
+
+function partitionsOf(records: readonly SourceRecord[]): { topic: string; partition: number }[] {
+  return [...new Set(records.map((r) => `${r.topic}:${r.partition}`))].map((id) => {
+    const [topic, partition] = id.split(':');
+    return { topic: topic!, partition: Number(partition) };
+  });
+}
+
 describe('JobState (the run loop without Kafka)', () => {
   it('publishes the oracle views when it crashes between commits and a new instance resumes from the checkpoints', async () => {
     const records = jobRecords();
-    const partitions = [...new Set(records.map((r) => `${r.topic}:${r.partition}`))].map((id) => {
-      const [topic, partition] = id.split(':');
-      return { topic: topic!, partition: Number(partition) };
-    });
+    const partitions = partitionsOf(records);
     const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-state-')));
     for (const [crash, stopAfter] of [7, 19, 4].entries()) {
       const state = newState(store, `w${crash}`);
@@ -99,6 +130,42 @@ describe('JobState (the run loop without Kafka)', () => {
     ];
     expect(expected.rejected.length).toBeGreaterThan(0);
     expect(differences(actual, expected, 10)).toEqual([]);
+  });
+
+  it('publishes the oracle views when commits overlap the processing of later records, across crashes', async () => {
+    const records = jobRecords();
+    const partitions = partitionsOf(records);
+    const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-overlap-')));
+    for (const [crash, stopAfter] of [8, 20].entries()) {
+      const state = newState(store, `o${crash}`);
+      await state.reconcile(partitions, () => 0);
+      expect(await feedOverlapping(state, records, 29, stopAfter)).toBe(false);
+    }
+    const last = newState(store, 'overlap_final');
+    await last.reconcile(partitions, () => 0);
+    expect(await feedOverlapping(last, records, 29)).toBe(true);
+    expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
+    expect((await last.commit()).kind).toBe('committed');
+    expect(last.committing).toBe(false);
+
+    const expected = await oracleResult(records);
+    expect(differences(await publishedResult({ store, layout: LAYOUT }), expected, 10)).toEqual([]);
+  });
+
+  it('allows one commit in flight and no change of ownership under it', async () => {
+    const records = jobRecords().filter((r) => r.partition === 0);
+    const partitions = [{ topic: 'lms.auth', partition: 0 }];
+    const state = newState(new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-one-'))), 'one');
+    await state.reconcile(partitions, () => 0);
+    state.process(state.tracker('lms.auth', 0)!, records.slice(0, 40), 0);
+    state.startCommit();
+    expect(() => state.startCommit()).toThrow(/already in flight/);
+    await expect(state.reconcile([], () => 0)).rejects.toThrow(/settle the commit in flight first/);
+    const outcome = await state.settle();
+    expect(outcome?.kind).toBe('committed');
+    expect(state.committing).toBe(false);
+    expect(await state.settle()).toBeUndefined();
+    expect(state.dirty).toBe(false);
   });
 
   it("is fenced when another writer committed a partition it holds, and then recovers that writer's state", async () => {

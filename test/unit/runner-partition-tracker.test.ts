@@ -52,7 +52,9 @@ describe('processing latency', () => {
     const recorder = new LatencyRecorder();
     for (let i = 0; i < 99; i++) recorder.add(10_000);
     recorder.add(5_000);
-    recorder.committed(10_500, metrics.processingLatency, 'auth');
+    const sealed = recorder.seal();
+    recorder.add(10_400); // after the commit started: belongs to the next one
+    recorder.committed(sealed, 10_500, metrics.processingLatency, 'auth');
     expect(recorder.count).toBe(100);
     expect(recorder.quantileMs(0.5)).toBe(510);
     expect(recorder.quantileMs(1)).toBe(5510);
@@ -63,7 +65,7 @@ describe('processing latency', () => {
     const recorder = new LatencyRecorder();
     recorder.add(1);
     recorder.discard();
-    recorder.committed(2, metrics.processingLatency, 'auth');
+    recorder.committed(recorder.seal(), 2, metrics.processingLatency, 'auth');
     expect(recorder.count).toBe(0);
   });
 });

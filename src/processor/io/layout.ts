@@ -55,9 +55,19 @@ export function commitOfStagingKey(layout: StorageLayout, job: string, key: stri
   return match === null ? undefined : Number(match[1]);
 }
 
+const DAY_MS = 86_400_000;
+/** The last day formatted: a commit's rows and dead letters mostly share a few days. */
+let memoDay = NaN;
+let memoDate = '';
+
 /** `YYYY-MM-DD` of an epoch-ms instant, in UTC. */
 export function utcDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  const day = Math.floor(epochMs / DAY_MS);
+  if (day !== memoDay) {
+    memoDate = new Date(day * DAY_MS).toISOString().slice(0, 10); // throws (RangeError) on NaN, as Date does
+    memoDay = day;
+  }
+  return memoDate;
 }
 
 export function viewDateDir(layout: StorageLayout, view: string, date: string): string {

@@ -104,7 +104,7 @@ export class JobRunner {
     this.stopping = true;
     clearInterval(this.timer);
     try {
-      if (this.status !== 'failed') await this.mutex.run(() => this.commitNow());
+      if (this.status !== 'failed') await this.mutex.run(() => this.commitNow(true));
     } finally {
       await this.consumer?.stop().catch(() => undefined);
       await this.consumer?.disconnect().catch(() => undefined);
@@ -126,16 +126,14 @@ export class JobRunner {
   }
 
   /**
-   * This instance owns every partition of the job, is caught up, every partition is idle (the idle rule
-   * advanced it at its last offset) and nothing is left to commit: after a fixed backlog, every window is
-   * final and published.
+   * This instance owns every partition of the job, is caught up, and a durable commit holds an idle
+   * advance at every partition's last offset: after a fixed backlog, every window is final and published.
+   * (Later idle advances keep following the wall clock and committing; they change no published row.)
    */
   get settled(): boolean {
     const owned = this.state.owned;
     const all = owned.length === this.partitionCount * this.topics.length;
-    return (
-      this.status === 'running' && all && !this.state.dirty && owned.every((t) => t.lag === 0 && t.isIdle)
-    );
+    return this.status === 'running' && all && owned.every((t) => t.lag === 0 && t.idleCommitted);
   }
 
   private fail(error: unknown): void {
@@ -175,7 +173,7 @@ export class JobRunner {
       // A rebalance is starting and we still own our partitions: commit first, so the next owner starts
       // from here rather than from the previous commit. Then let kafkajs rejoin.
       if (isRebalancing(error))
-        await this.mutex.run(() => this.commitNow()).catch((e: unknown) => this.fail(e));
+        await this.mutex.run(() => this.commitNow(true)).catch((e: unknown) => this.fail(e));
       throw error;
     }
   }
@@ -246,7 +244,9 @@ export class JobRunner {
         await this.reconcile();
         this.state.applyIdle(nowMs);
         if (this.commitDue()) await this.commitNow();
-        else if (!this.state.dirty && this.state.lag === 0) this.state.lastCleanAtMs = nowMs;
+        else if (this.state.commitDone) await this.settleCommit();
+        else if (!this.state.dirty && !this.state.committing && this.state.lag === 0)
+          this.state.lastCleanAtMs = nowMs;
         if (nowMs - this.gaugesAtMs >= GAUGES_REFRESH_MS) this.updateGauges(nowMs);
       });
     } catch (error) {
@@ -255,32 +255,48 @@ export class JobRunner {
   }
 
   private commitDue(): boolean {
-    return this.state.dirty && Date.now() - this.state.lastCommitAtMs >= this.options.commitIntervalMs;
+    return this.state.dirty && Date.now() - this.state.commitStartedAtMs >= this.options.commitIntervalMs;
   }
 
-  /** Commits if anything changed. A fenced commit throws the uncommitted work away and re-adopts. */
-  private async commitNow(): Promise<void> {
+  /**
+   * Settles the commit in flight, then starts one if anything changed; its storage I/O overlaps the next
+   * micro-batches (`wait`: until it is durable, for stop and rebalance).
+   */
+  private async commitNow(wait = false): Promise<void> {
+    if (!(await this.settleCommit())) return;
     if (!this.state.dirty) return;
-    const outcome = await this.state.commit();
+    this.state.startCommit();
+    if (wait) await this.settleCommit();
+  }
+
+  /**
+   * Takes the outcome of the commit in flight (if any). A fenced commit throws the uncommitted work away
+   * and re-adopts: returns false then.
+   */
+  private async settleCommit(): Promise<boolean> {
+    const outcome = await this.state.settle();
+    if (outcome === undefined) return true;
     if (outcome.kind === 'fenced') {
       this.logger.warn({ code: 'fenced' }, outcome.message);
       await this.refreshOffsets(true);
       this.seek(await this.state.resetToCommitted((ref) => this.logStart(ref)));
-      return;
+      return false;
     }
-    const { result, rows } = outcome;
+    const { result, rows, prepareMs } = outcome;
     this.logger.info(
       {
         commit: result.commit,
         files: result.published.length,
         rows,
         checkpointBytes: result.checkpointBytes,
+        prepareMs: Math.round(prepareMs),
         durationMs: Math.round(result.durationMs),
         attempts: result.attempts,
       },
       'checkpoint',
     );
     await this.commitGroupOffsets();
+    return true;
   }
 
   /** Consumer-group offsets for lag tools only; the checkpoint is the truth. */
@@ -303,6 +319,7 @@ export class JobRunner {
       owned.length === target.length &&
       target.every(({ topic, partition }) => this.state.tracker(topic, partition));
     if (!same) {
+      await this.settleCommit(); // its partitions' bookkeeping first (a fenced one re-adopts)
       await this.refreshOffsets(true);
       this.seek(await this.state.reconcile(target, (ref) => this.logStart(ref)));
     }

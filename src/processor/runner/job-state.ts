@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { SourceRecord } from '../../events/record.ts';
 import type { JobName } from '../../events/topics.ts';
+import type { ViewRow } from '../../events/view-dump.ts';
 import { JobEngine } from '../engine/job-engine.ts';
 import type { JournalMark } from '../engine/partition-clock.ts';
 import type { AnyView } from '../engine/view-definition.ts';
@@ -18,7 +19,7 @@ import type { StorageLayout } from '../io/layout.ts';
 import type { ObjectStore } from '../io/object-store.ts';
 import { isStorageError } from '../io/storage-error.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import { LatencyRecorder } from './latency.ts';
+import { LatencyRecorder, type PendingLatencies } from './latency.ts';
 import { commitOutputFiles, deadLetter, finalityLatenciesS, type OffsetGap } from './output-files.ts';
 import { encodePartitionBlobBytes, type ChainLink } from './partition-state-blob.ts';
 import { PartitionTracker } from './partition-tracker.ts';
@@ -46,7 +47,8 @@ export interface SeekTarget extends PartitionRef {
 }
 
 export type CommitOutcome =
-  { kind: 'committed'; result: CommitResult; rows: number } | { kind: 'fenced'; message: string };
+  | { kind: 'committed'; result: CommitResult; rows: number; prepareMs: number }
+  | { kind: 'fenced'; message: string };
 
 export class JobState {
   readonly committer: JobCommitter;
@@ -58,7 +60,11 @@ export class JobState {
   private rejections: Rejection[] = [];
   private gaps: OffsetGap[] = [];
   private readonly nowMs: () => number;
+  /** When the last commit became durable (health), and when the latest one started (commit cadence). */
   lastCommitAtMs: number;
+  commitStartedAtMs: number;
+  private inflightDone = false;
+  private inflight: Promise<{ ok: true; outcome: CommitOutcome } | { ok: false; error: unknown }> | undefined;
   /** Last time nothing was waiting to be committed and the job was caught up (health). */
   lastCleanAtMs: number;
 
@@ -73,7 +79,7 @@ export class JobState {
       ...(options.writerId === undefined ? {} : { writerId: options.writerId }),
     };
     this.committer = new JobCommitter(options.store, committerOptions);
-    this.lastCommitAtMs = this.lastCleanAtMs = this.nowMs();
+    this.lastCommitAtMs = this.lastCleanAtMs = this.commitStartedAtMs = this.nowMs();
   }
 
   private newEngine(): JobEngine {
@@ -109,6 +115,7 @@ export class JobState {
     target: readonly PartitionRef[],
     logStart: (ref: PartitionRef) => number,
   ): Promise<SeekTarget[]> {
+    this.assertNoCommitInFlight();
     const wanted = new Set(target.map(({ topic, partition }) => partitionKey(topic, partition)));
     const lost = this.owned.filter(({ topic, partition }) => !wanted.has(partitionKey(topic, partition)));
     if (lost.length > 0) {
@@ -159,6 +166,7 @@ export class JobState {
 
   /** Throws everything uncommitted away and recovers the owned partitions from the commit log again. */
   async resetToCommitted(logStart: (ref: PartitionRef) => number): Promise<SeekTarget[]> {
+    this.assertNoCommitInFlight();
     const refs = this.owned.map(({ topic, partition }) => ({ topic, partition }));
     this.committer.release(refs);
     this.trackers.clear();
@@ -216,14 +224,7 @@ export class JobState {
   }
 
   /** A changed partition's checkpoint state: incremental when its chain allows it, else full. */
-  private encodeState(
-    tracker: PartitionTracker,
-    renew: boolean,
-  ): {
-    snapshot: PartitionSnapshot;
-    link: ChainLink | null;
-    mark: JournalMark | undefined;
-  } {
+  private encodeState(tracker: PartitionTracker, renew: boolean): EncodedState {
     const { topic, partition } = tracker;
     let link = this.chains.nextLink(partitionKey(topic, partition), renew);
     if (link !== null && !this.engine.canSnapshotIncrementally(topic, partition)) link = null;
@@ -239,27 +240,90 @@ export class JobState {
     return { snapshot, link, mark: engine?.mark };
   }
 
-  /** Publishes what became final and checkpoints the changed partitions (semantics.md "Exactly-once"). */
-  async commit(): Promise<CommitOutcome> {
-    const { job, views, layout, metrics, watermarkDelayMs } = this.options;
+  /**
+   * Starts a commit (semantics.md "Exactly-once"): drains what became final and encodes the changed
+   * partitions' state and the output files now, synchronously, so records processed afterwards belong to
+   * the next commit; the storage I/O then runs in the background while processing goes on. At most one
+   * commit is in flight: `settle()` (which `commit()` and every later start wait for) gives its outcome.
+   */
+  startCommit(): void {
+    if (this.inflight !== undefined) throw new Error(`${this.options.job}: a commit is already in flight`);
+    const { views, layout } = this.options;
+    const startedMs = performance.now();
+    this.commitStartedAtMs = this.nowMs();
     const rowsByView = this.engine.drainFinal();
     const changed = this.owned.filter((tracker) => tracker.dirty);
     const renewing = changed.find(({ topic, partition }) => this.chains.due(partitionKey(topic, partition)));
     const encoded = changed.map((tracker) => this.encodeState(tracker, tracker === renewing));
-    const snapshots = encoded.map(({ snapshot }) => snapshot);
     const files = commitOutputFiles(views, rowsByView, this.rejections, this.gaps, layout);
-    let result: CommitResult;
-    try {
-      result = await this.committer.commit(snapshots, files);
-    } catch (error) {
-      if (isStorageError(error, 'fenced')) return { kind: 'fenced', message: error.message };
-      throw error;
-    }
+    const prepared: PreparedCommit = {
+      changed,
+      idleOffsets: changed.map((tracker) => tracker.idle?.atOffset ?? -1),
+      encoded,
+      rowsByView,
+      latencies: this.latency.seal(),
+      prepareMs: performance.now() - startedMs,
+    };
+    for (const tracker of changed) tracker.dirty = false;
+    this.rejections = [];
+    this.gaps = [];
+    const snapshots = encoded.map(({ snapshot }) => snapshot);
+    // The outcome (or error) is kept for settle(): a rejection nobody awaits yet must not go unhandled.
+    this.inflightDone = false;
+    this.inflight = this.committer.commit(snapshots, files).then(
+      (result) => ({ ok: true as const, outcome: this.finishCommit(prepared, result) }),
+      (error: unknown) =>
+        isStorageError(error, 'fenced')
+          ? { ok: true as const, outcome: { kind: 'fenced' as const, message: error.message } }
+          : { ok: false as const, error },
+    );
+    void this.inflight.then(() => (this.inflightDone = true));
+  }
+
+  /** Ownership changes only between commits: a commit in flight holds its partitions' bookkeeping. */
+  private assertNoCommitInFlight(): void {
+    if (this.inflight !== undefined)
+      throw new Error(`${this.options.job}: settle the commit in flight first`);
+  }
+
+  /** True while a commit's I/O is under way or its outcome has not been taken by `settle()`. */
+  get committing(): boolean {
+    return this.inflight !== undefined;
+  }
+
+  /** True when the commit in flight has finished and `settle()` would not wait. */
+  get commitDone(): boolean {
+    return this.inflightDone;
+  }
+
+  /** Waits for the commit in flight; its outcome, or undefined when none was in flight. Rethrows its error. */
+  async settle(): Promise<CommitOutcome | undefined> {
+    const inflight = this.inflight;
+    if (inflight === undefined) return undefined;
+    const settled = await inflight;
+    this.inflight = undefined;
+    this.inflightDone = false;
+    if (!settled.ok) throw settled.error;
+    return settled.outcome;
+  }
+
+  /** Settles the commit in flight, then commits what is waiting and waits for it. */
+  async commit(): Promise<CommitOutcome> {
+    const previous = await this.settle();
+    if (previous?.kind === 'fenced') return previous;
+    this.startCommit();
+    return (await this.settle())!;
+  }
+
+  /** Bookkeeping once a commit's checkpoint is durable and its files are published. */
+  private finishCommit(prepared: PreparedCommit, result: CommitResult): CommitOutcome {
+    const { job, views, metrics, watermarkDelayMs } = this.options;
     const visibleMs = this.nowMs();
     this.lastCommitAtMs = visibleMs;
-    changed.forEach((tracker, index) => {
-      const { snapshot, link, mark } = encoded[index]!;
-      tracker.dirty = false;
+    prepared.changed.forEach((tracker, index) => {
+      const { snapshot, link, mark } = prepared.encoded[index]!;
+      if (this.trackers.get(partitionKey(tracker.topic, tracker.partition)) !== tracker) return;
+      tracker.committedIdleOffset = prepared.idleOffsets[index]!;
       if (mark !== undefined) this.engine.partitionCommitted(tracker.topic, tracker.partition, mark);
       this.chains.committed(
         partitionKey(tracker.topic, tracker.partition),
@@ -268,14 +332,30 @@ export class JobState {
         snapshot.state.byteLength,
       );
     });
-    this.rejections = [];
-    this.gaps = [];
-    this.latency.committed(visibleMs, metrics.processingLatency, job);
+    this.latency.committed(prepared.latencies, visibleMs, metrics.processingLatency, job);
     const finality = metrics.finalityLatency.labels(job);
-    const latencies = finalityLatenciesS(views, rowsByView, watermarkDelayMs, visibleMs);
+    const latencies = finalityLatenciesS(views, prepared.rowsByView, watermarkDelayMs, visibleMs);
     for (const seconds of latencies) finality.observe(seconds);
     metrics.checkpointDuration.labels(job).observe(result.durationMs / 1000);
     metrics.checkpointBytes.labels(job).set(result.checkpointBytes);
-    return { kind: 'committed', result, rows: latencies.length };
+    return { kind: 'committed', result, rows: latencies.length, prepareMs: prepared.prepareMs };
   }
+}
+
+/** A changed partition's checkpoint entry, with what the chain and the id journal note once it commits. */
+interface EncodedState {
+  snapshot: PartitionSnapshot;
+  link: ChainLink | null;
+  mark: JournalMark | undefined;
+}
+
+/** What a started commit needs once its I/O is done. */
+interface PreparedCommit {
+  changed: PartitionTracker[];
+  /** Per changed partition: the offset of its idle advance in this commit (-1: none). */
+  idleOffsets: number[];
+  encoded: EncodedState[];
+  rowsByView: Map<string, ViewRow[]>;
+  latencies: PendingLatencies;
+  prepareMs: number;
 }

@@ -7,6 +7,9 @@ import type { Histogram } from 'prom-client';
 
 const RESOLUTION_MS = 10;
 
+/** Records of a started commit: record timestamp (10 ms bucket) → count. */
+export type PendingLatencies = ReadonlyMap<number, number>;
+
 export class LatencyRecorder {
   /** Record timestamp (10 ms bucket) → records waiting for the next commit. */
   private pending = new Map<number, number>();
@@ -24,10 +27,17 @@ export class LatencyRecorder {
     this.pending = new Map();
   }
 
-  /** Observes every pending record as committed at `commitMs`. */
-  committed(commitMs: number, histogram: Histogram<'job'>, job: string): void {
+  /** The records of a commit being started; later ones wait for the next commit. */
+  seal(): PendingLatencies {
+    const sealed = this.pending;
+    this.pending = new Map();
+    return sealed;
+  }
+
+  /** Observes the records of a sealed commit as committed at `commitMs`. */
+  committed(sealed: PendingLatencies, commitMs: number, histogram: Histogram<'job'>, job: string): void {
     const child = histogram.labels(job);
-    for (const [bucket, count] of this.pending) {
+    for (const [bucket, count] of sealed) {
       const latencyMs = Math.max(0, commitMs - bucket * RESOLUTION_MS);
       const seconds = latencyMs / 1000;
       for (let i = 0; i < count; i++) child.observe(seconds);
@@ -35,7 +45,6 @@ export class LatencyRecorder {
       this.total.set(latencyBucket, (this.total.get(latencyBucket) ?? 0) + count);
       this.totalCount += count;
     }
-    this.pending = new Map();
   }
 
   /** The q-quantile (0..1) of all committed latencies in ms, or null before the first. */

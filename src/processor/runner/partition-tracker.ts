@@ -14,6 +14,8 @@ export class PartitionTracker {
   /** Something (records or an idle advance) changed the partition's state since the last commit. */
   dirty = false;
   idle: IdleAdvance | null;
+  /** Offset of the newest idle advance that a durable commit holds (-1: none yet). */
+  committedIdleOffset = -1;
 
   constructor(
     /** Contract topic name (no prefix). */
@@ -64,5 +66,13 @@ export class PartitionTracker {
 
   get isIdle(): boolean {
     return this.idle !== null && this.idle.atOffset === this.nextOffset;
+  }
+
+  /**
+   * Idle at the next offset, and a durable commit holds an idle advance there: every window the idle
+   * watermark closed is published (later advances only move the watermark on with the wall clock).
+   */
+  get idleCommitted(): boolean {
+    return this.isIdle && this.committedIdleOffset === this.nextOffset;
   }
 }
