@@ -86,6 +86,41 @@ describe('JobCommitter on one writer', () => {
     ]);
   });
 
+  it('makes the files visible before the tidy-up, which the next commit waits for; a tidy-up failure is reported', async () => {
+    const store = await makeStore();
+    let failDeletes = false;
+    const flaky = Object.assign(Object.create(store) as ObjectStore, {
+      async deleteMany(keys: readonly string[]) {
+        if (failDeletes) throw new Error('delete refused');
+        return store.deleteMany(keys);
+      },
+    });
+    const writer = committer(flaky, 'w1', 1);
+    await writer.recover(partitionsOf(0));
+    const snapshot = (nextOffset: number) => [
+      { topic: TOPIC, partition: 0, nextOffset, state: Buffer.alloc(0) },
+    ];
+    const file = (n: number) => ({
+      dir: `dead_letter/${TOPIC}/date=2024-02-01`,
+      extension: 'ndjson',
+      body: Buffer.from(`{"n":${n}}\n`),
+    });
+
+    const first = await writer.commitVisible(snapshot(1), [file(1)]);
+    expect(await store.get(first.published[0]!)).toEqual(Buffer.from('{"n":1}\n'));
+    const second = await writer.commitVisible(snapshot(2), [file(2)]); // waits for the first tidy-up
+    await writer.tidied();
+    expect(second.commit).toBe(2);
+    expect(await store.list(`${CHECKPOINTS}staging/`)).toEqual([]);
+    expect(await store.list(`${CHECKPOINTS}commits/`)).toEqual([`${CHECKPOINTS}commits/000000000002.ckpt`]);
+
+    failDeletes = true;
+    await writer.commitVisible(snapshot(3), [file(3)]);
+    await expect(writer.tidied()).rejects.toThrow(/delete refused/);
+    failDeletes = false;
+    await writer.tidied(); // reported once
+  });
+
   it('refuses to commit a partition it never recovered', async () => {
     const store = await makeStore();
     const writer = committer(store, 'w1');

@@ -1,7 +1,8 @@
 /**
  * The exactly-once commit protocol of semantics.md, engine-agnostic. Per commit: (a) stage the output
  * files under `staging/<N>-<writer>/`, (b) write checkpoint N last with a conditional put, (c) publish the
- * staged files under names derived from N, (d) delete staging. On start or adoption: restore each
+ * staged files under names derived from N, (d) delete staging (in the background: the files are visible
+ * after (c)). On start or adoption: restore each
  * partition from the newest commit holding it, publish committed-but-unpublished files, delete staging
  * that no commit references. Several instances share one log; a writer that finds commits by others
  * holding its partitions is fenced (StorageError 'fenced'). Design and failure cases: docs/storage.md.
@@ -11,7 +12,7 @@ import { encodeCheckpoint, type PartitionSnapshot, type StagedFile } from './che
 import { CommitLog, partitionKey } from './checkpoint-store.ts';
 import { DEFAULT_LAYOUT, finalKey, stagingDir, type OutputFile, type StorageLayout } from './layout.ts';
 import type { ObjectStore } from './object-store.ts';
-import { IO_CONCURRENCY, forEachLimit, publishStaged, settleStaging } from './publish.ts';
+import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from './publish.ts';
 import { StorageError } from './storage-error.ts';
 
 export interface CommitterOptions {
@@ -59,6 +60,8 @@ export class JobCommitter {
   private readonly owned = new Set<string>();
   /** False until recover() ran, and again after a commit failed half-way (publish must be redone). */
   private recovered = false;
+  /** The last commit's tidy-up: resolves to its error, or undefined. */
+  private tidying: Promise<unknown> = Promise.resolve(undefined);
 
   constructor(
     private readonly store: ObjectStore,
@@ -85,6 +88,8 @@ export class JobCommitter {
    * state of those that have one; the others start fresh. Also finishes any interrupted publish.
    */
   async recover(partitions: readonly PartitionRef[]): Promise<Map<string, RestoredPartition>> {
+    await this.tidying; // a failed tidy-up needs no report here: recovery settles staging itself
+    this.tidying = Promise.resolve(undefined);
     await this.syncOrFence();
     await settleStaging(this.store, this.layout, this.job, this.log);
     const restored = new Map<string, RestoredPartition>();
@@ -129,6 +134,21 @@ export class JobCommitter {
 
   /** Commits the snapshots of owned partitions and publishes `files`; one checkpoint object per call. */
   async commit(snapshots: readonly PartitionSnapshot[], files: readonly OutputFile[]): Promise<CommitResult> {
+    const result = await this.commitVisible(snapshots, files);
+    await this.tidied();
+    return result;
+  }
+
+  /**
+   * As `commit`, but returns as soon as the checkpoint is durable and the files are visible under their
+   * final keys; the tidy-up (deleting the staging copies, pruning old commits, clearing staging of lost
+   * attempts) goes on in the background. The next commit waits for it; `tidied()` does too.
+   */
+  async commitVisible(
+    snapshots: readonly PartitionSnapshot[],
+    files: readonly OutputFile[],
+  ): Promise<CommitResult> {
+    await this.tidied();
     const startedMs = performance.now();
     if (!this.recovered) throw new Error(`JobCommitter(${this.job}): call recover() before commit()`);
     for (const { topic, partition } of snapshots) {
@@ -160,9 +180,10 @@ export class JobCommitter {
       const bytes = encodeCheckpoint(checkpoint);
       if ((await this.log.append(checkpoint, bytes)) === 'created') {
         await this.publish(checkpoint.files);
-        await this.log.prune(this.keepCommits, this.minRetentionMs, this.nowMs());
-        // Staging of attempts at numbers now taken (crashed or losing writers) can go now, not only at restart.
-        await settleStaging(this.store, this.layout, this.job, this.log);
+        this.tidying = this.tidyUp(checkpoint.files).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         const published = checkpoint.files.map((file) => file.final);
         return {
           commit,
@@ -190,9 +211,23 @@ export class JobCommitter {
     });
   }
 
+  /** Waits for the tidy-up of the last commit; rethrows its error (once). */
+  async tidied(): Promise<void> {
+    const error = await this.tidying;
+    this.tidying = Promise.resolve(undefined);
+    if (error !== undefined) throw error;
+  }
+
+  /** Step (d), then pruning; staging of attempts at numbers now taken (crashed or losing writers) goes too. */
+  private async tidyUp(files: readonly StagedFile[]): Promise<void> {
+    await this.store.deleteMany(files.map((file) => file.staging));
+    await this.log.prune(this.keepCommits, this.minRetentionMs, this.nowMs());
+    await settleStaging(this.store, this.layout, this.job, this.log);
+  }
+
   private async publish(files: readonly StagedFile[]): Promise<void> {
     try {
-      await publishStaged(this.store, files);
+      await copyStaged(this.store, files);
     } catch (error) {
       this.recovered = false; // the commit stands; recover() publishes it before anything else is committed
       throw error;

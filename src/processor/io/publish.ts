@@ -24,6 +24,12 @@ export async function forEachLimit<T>(
 }
 
 export async function publishStaged(store: ObjectStore, files: readonly StagedFile[]): Promise<void> {
+  await copyStaged(store, files);
+  await store.deleteMany(files.map((file) => file.staging));
+}
+
+/** Step (c) alone: every final copy exists afterwards (the staging copies are still there). */
+export async function copyStaged(store: ObjectStore, files: readonly StagedFile[]): Promise<void> {
   await forEachLimit(files, IO_CONCURRENCY, async ({ staging, final }) => {
     if ((await store.copy(staging, final)) === 'copied') return;
     if (!(await store.exists(final))) {
@@ -33,7 +39,6 @@ export async function publishStaged(store: ObjectStore, files: readonly StagedFi
       );
     }
   });
-  await store.deleteMany(files.map((file) => file.staging));
 }
 
 export interface CommittedFiles {

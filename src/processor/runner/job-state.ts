@@ -270,8 +270,17 @@ export class JobState {
     const snapshots = encoded.map(({ snapshot }) => snapshot);
     // The outcome (or error) is kept for settle(): a rejection nobody awaits yet must not go unhandled.
     this.inflightDone = false;
-    this.inflight = this.committer.commit(snapshots, files).then(
-      (result) => ({ ok: true as const, outcome: this.finishCommit(prepared, result) }),
+    // Visible first (the latencies count to then), and the tidy-up of storage is part of being in flight.
+    this.inflight = this.committer.commitVisible(snapshots, files).then(
+      async (result) => {
+        try {
+          const outcome = this.finishCommit(prepared, result);
+          await this.committer.tidied();
+          return { ok: true as const, outcome };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      },
       (error: unknown) =>
         isStorageError(error, 'fenced')
           ? { ok: true as const, outcome: { kind: 'fenced' as const, message: error.message } }
