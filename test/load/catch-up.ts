@@ -13,6 +13,7 @@ import { checkAgainstOracle, oracleOf, unionOf, type OracleCheck } from './oracl
 import { printTable, writeResults, type Cell } from './report.ts';
 import { round } from './resource-meter.ts';
 import { runUntilSettled, type SettledRun } from './run-jobs.ts';
+import { runProcessesUntilSettled } from './run-processes.ts';
 
 interface RunRow {
   run: string;
@@ -31,16 +32,11 @@ async function measureRun(
   name: string,
   recordsByJob: Map<JobName, number>,
   expected: () => Promise<{ oracle: OracleResult | ReturnType<typeof unionOf>; oracleS: number }>,
+  runner: typeof runUntilSettled = runUntilSettled,
 ): Promise<RunRow> {
-  const run = jobsRun(context.endpoints, topics, name);
+  const run = jobsRun(context.endpoints, topics, name.replaceAll(/[^a-z0-9_]+/gi, '-'));
   const total = [...recordsByJob.values()].reduce((sum, n) => sum + n, 0);
-  const settled = await runUntilSettled(
-    context.endpoints,
-    run,
-    recordsByJob,
-    context.stackPids,
-    timeoutMs(total),
-  );
+  const settled = await runner(context.endpoints, run, recordsByJob, context.stackPids, timeoutMs(total));
   const { oracle, oracleS } = await expected();
   const check = await checkAgainstOracle(run, oracle, oracleS);
   if (!check.ok)
@@ -69,15 +65,15 @@ export async function catchUpScenario(context: LoadContext): Promise<ScenarioRes
       }),
     );
   }
-  // The jobs together in one process (skipped when `--jobs` names only one).
+  // The jobs together in one process, then each in a process of its own (`run --processes`); skipped
+  // when `--jobs` names only one.
   const togetherRun = params.jobs.length === JOBS.length ? 'all five' : 'together';
+  const processesRun = `${togetherRun}, --processes`;
   if (params.jobs.length > 1) {
     const all = new Map(params.jobs.map((job) => [job, backlogs.get(job)!.records]));
-    rows.push(
-      await measureRun(context, topics, togetherRun, all, () =>
-        Promise.resolve({ oracle: unionOf(oracles), oracleS: 0 }),
-      ),
-    );
+    const union = () => Promise.resolve({ oracle: unionOf(oracles), oracleS: 0 });
+    rows.push(await measureRun(context, topics, togetherRun, all, union));
+    rows.push(await measureRun(context, topics, processesRun, all, union, runProcessesUntilSettled));
   }
 
   context.backlog = {
@@ -105,7 +101,7 @@ export async function catchUpScenario(context: LoadContext): Promise<ScenarioRes
     rows.map(({ run, settled, check }): Cell[] => [
       run,
       settled.records,
-      run === togetherRun ? null : backlogs.get(run as JobName)!.fillRecordsPerS,
+      run === togetherRun || run === processesRun ? null : backlogs.get(run as JobName)!.fillRecordsPerS,
       Math.max(...settled.jobs.map((job) => job.consumedS)),
       settled.settledS,
       settled.recordsPerS,
@@ -116,11 +112,17 @@ export async function catchUpScenario(context: LoadContext): Promise<ScenarioRes
       check.ok,
     ]),
   );
-  if (params.jobs.length > 1) {
+  const which = togetherRun === 'all five' ? 'all five' : params.jobs.join(', ');
+  for (const [run, how, seconds] of [
+    [togetherRun, 'one process, one event loop', 'consumed s'],
+    [processesRun, 'a process per job', 'settled s'],
+  ] as const) {
+    const together = rows.find((row) => row.run === run);
+    if (together === undefined) continue;
     printTable(
-      `Scenario 1 — ${togetherRun === 'all five' ? 'all five' : params.jobs.join(', ')} together, per job (one process, one event loop)`,
-      ['job', 'records', 'consumed s', 'records/s'],
-      rows.at(-1)!.settled.jobs.map((job) => [job.job, job.records, job.consumedS, job.consumeRecordsPerS]),
+      `Scenario 1 — ${which} together, per job (${how})`,
+      ['job', 'records', seconds, 'records/s'],
+      together.settled.jobs.map((job) => [job.job, job.records, job.consumedS, job.consumeRecordsPerS]),
     );
   }
   const resultsFile = await writeResults(params, 'catch-up', {
@@ -137,7 +139,7 @@ export async function catchUpScenario(context: LoadContext): Promise<ScenarioRes
     },
     {
       scenario: 'catch-up',
-      what: `${run}: records/s until settled ≥ ${params.targetRecordsPerS}${run === togetherRun ? ' (jobs together)' : ''}`,
+      what: `${run}: records/s until settled ≥ ${params.targetRecordsPerS}${run === togetherRun || run === processesRun ? ' (jobs together)' : ''}`,
       value: settled.recordsPerS.toLocaleString('en-US'),
       kind: 'target',
       pass: settled.recordsPerS >= params.targetRecordsPerS,

@@ -54,7 +54,15 @@ export function encodePartitionBlob(blob: PartitionBlob): Buffer {
   return encodePartitionBlobBytes(blob.idle, blob.chain ?? null, engine);
 }
 
-export function decodePartitionBlob(bytes: Uint8Array): PartitionBlob {
+interface BlobHeader {
+  idle: IdleAdvance | null;
+  chain?: ChainLink | null;
+  /** Where the engine snapshot starts. */
+  bodyOffset: number;
+}
+
+/** The header line alone (idle advance, chain link): cheap, for readers that need no engine state. */
+export function decodePartitionBlobHeader(bytes: Uint8Array): BlobHeader {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const newline = buffer.indexOf(NEWLINE);
   if (newline < 0) throw new Error('runner partition state: no header line');
@@ -68,9 +76,15 @@ export function decodePartitionBlob(bytes: Uint8Array): PartitionBlob {
       `runner partition state version ${String(header.version)}, this build reads ${BLOB_VERSION}`,
     );
   }
-  const body = buffer.subarray(newline + 1);
+  return { idle: header.idle ?? null, chain: header.chain ?? null, bodyOffset: newline + 1 };
+}
+
+export function decodePartitionBlob(bytes: Uint8Array): PartitionBlob {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = decodePartitionBlobHeader(buffer);
+  const body = buffer.subarray(header.bodyOffset);
   const engine = body.equals(NULL_ENGINE) ? null : decodeSnapshot(body);
-  const blob: PartitionBlob = { version: BLOB_VERSION, idle: header.idle ?? null, engine };
+  const blob: PartitionBlob = { version: BLOB_VERSION, idle: header.idle, engine };
   if (header.chain !== undefined && header.chain !== null) blob.chain = header.chain;
   return blob;
 }
