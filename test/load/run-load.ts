@@ -31,8 +31,9 @@ const RUNNERS: Record<ScenarioName, (context: LoadContext) => Promise<ScenarioRe
 /** Runs the load benchmark; resolves true when every check that counts passed. */
 export async function runLoad(params: LoadParams): Promise<boolean> {
   const machine = machineInfo();
+  const scenarios = RUN_ORDER.filter((name) => params.scenarios.includes(name));
   process.stderr.write(
-    `load: ${params.quick ? 'quick' : 'full'} run, scenarios ${params.scenarios.join(', ')}; ` +
+    `load: ${params.quick ? 'quick' : 'full'} run, scenarios ${scenarios.join(', ')}; ` +
       `${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load average ${loadAverage().join(' ')}\n`,
   );
   const startedMs = performance.now();
@@ -41,7 +42,7 @@ export async function runLoad(params: LoadParams): Promise<boolean> {
   const checks: Check[] = [];
   const files: string[] = [];
   try {
-    for (const scenario of RUN_ORDER.filter((name) => params.scenarios.includes(name))) {
+    for (const scenario of scenarios) {
       const loadBefore = loadAverage();
       try {
         const result = await RUNNERS[scenario](context);
