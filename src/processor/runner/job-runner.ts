@@ -105,6 +105,9 @@ export class JobRunner {
     clearInterval(this.timer);
     try {
       if (this.status !== 'failed') await this.mutex.run(() => this.commitNow(true));
+      // A failed job still lets its commit in flight end before a restart recovers from the log (the
+      // restart would fence it anyway: it writes as another writer).
+      else await this.state.settle().catch(() => undefined);
     } finally {
       await this.consumer?.stop().catch(() => undefined);
       await this.consumer?.disconnect().catch(() => undefined);
