@@ -15,8 +15,8 @@ import { sustainedScenario } from './sustained.ts';
 
 /**
  * Sustained first: it measures latency, and this one process would otherwise carry into it what the
- * catch-up runs leave (a 1.7 GB heap of oracle results and engine state, GC pauses to match: processing
- * p99 6.8–11.5 s after catch-up vs 2.4–2.8 s on its own, same machine, same hour). Catch-up before ceiling,
+ * catch-up runs leave (it started at 1.7 GB RSS after catch-up — oracle results, engine state — and had
+ * processing p99 6.8–11.5 s vs 2.4–2.8 s on its own, same machine, same hour; GC pauses are the likely cause). Catch-up before ceiling,
  * which reuses its backlog.
  */
 const RUN_ORDER: readonly ScenarioName[] = ['sustained', 'catch-up', 'ceiling', 'http'];
