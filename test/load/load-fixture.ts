@@ -9,7 +9,12 @@ import { JOB_TOPICS, TOPICS, type JobName, type Topic } from '../../src/events/t
 import type { StorageLayout } from '../../src/processor/io/layout.ts';
 import type { ObjectStore } from '../../src/processor/io/object-store.ts';
 import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
-import { resolveSettings, type Settings } from '../../src/processor/runtime/settings.ts';
+import {
+  flagOf,
+  resolveSettings,
+  type SettingName,
+  type Settings,
+} from '../../src/processor/runtime/settings.ts';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
@@ -81,8 +86,22 @@ export function jobsRun(endpoints: StackEndpoints, topics: LoadTopics, run: stri
 }
 
 /** The runner's settings for a run: its defaults (the original design's) except isolation and quiet logs. */
-export function runSettings(run: JobsRun, overrides: Record<string, string> = {}): Settings {
-  const flags: Record<string, string> = {
+export function runSettings(run: JobsRun, overrides: RunFlags = {}): Settings {
+  return resolveSettings({ env: {}, flags: runFlags(run, overrides) });
+}
+
+type RunFlags = Partial<Record<SettingName, string>>;
+
+/** The same settings as `speed-layer run` command-line flags (for a child process). */
+export function runArgs(run: JobsRun, overrides: RunFlags = {}): string[] {
+  return Object.entries(runFlags(run, overrides)).flatMap(([name, value]) => [
+    flagOf(name as SettingName),
+    value,
+  ]);
+}
+
+function runFlags(run: JobsRun, overrides: RunFlags): RunFlags {
+  return {
     topicPrefix: run.topicPrefix,
     groupIdPrefix: run.groupIdPrefix,
     viewsPrefix: run.layout.viewsPrefix,
@@ -93,7 +112,6 @@ export function runSettings(run: JobsRun, overrides: Record<string, string> = {}
     logFormat: 'json',
     ...overrides,
   };
-  return resolveSettings({ env: {}, flags });
 }
 
 export function physicalTopics(topics: LoadTopics, jobs: readonly JobName[]): string[] {

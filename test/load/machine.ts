@@ -28,16 +28,24 @@ export function loadAverage(): [number, number, number] {
 
 const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
 
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 when unreadable (not Linux, gone). */
-export function processCpuSeconds(pid: number): number {
+/**
+ * The fields of /proc/<pid>/stat after the command name (field 3, `state`, first), or undefined when
+ * unreadable (not Linux, process gone).
+ */
+export function procStatFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return undefined;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 when unreadable (not Linux, gone). */
+export function processCpuSeconds(pid: number): number {
+  const fields = procStatFields(pid);
+  return fields === undefined ? 0 : (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
 /** Resident set size of another process in bytes, from /proc; 0 when unreadable. */

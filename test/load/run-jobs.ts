@@ -32,7 +32,7 @@ export interface SettledRun {
 
 const POLL_MS = 100;
 /** Catch-up only: a partition at its high-water mark is idle after 1 s instead of 30 s. */
-const IDLE_TIMEOUT = '1s';
+export const IDLE_TIMEOUT = '1s';
 
 async function countsByJob(counter: Counter): Promise<Map<string, number>> {
   const counts = new Map<string, number>();

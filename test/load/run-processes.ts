@@ -7,35 +7,21 @@
  * children from /proc.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
 import { CommitLog, partitionKey } from '../../src/processor/io/checkpoint-store.ts';
 import { decodePartitionBlobHeader } from '../../src/processor/runner/partition-state-blob.ts';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
 import { envOfEndpoints } from '../../src/stack/stack-exports.ts';
-import type { JobsRun } from './load-fixture.ts';
-import { processCpuSeconds, processRssBytes } from './machine.ts';
+import { runArgs, type JobsRun } from './load-fixture.ts';
+import { procStatFields, processCpuSeconds, processRssBytes } from './machine.ts';
 import { progressBar } from './progress-bar.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
-import type { SettledRun } from './run-jobs.ts';
+import { IDLE_TIMEOUT, type SettledRun } from './run-jobs.ts';
 
 const POLL_MS = 500;
 const BIN = new URL('../../bin/speed-layer.js', import.meta.url).pathname;
-
-/** The run's flags for `speed-layer run`: the runner's defaults except isolation, quiet logs and idle 1 s. */
-function runArgs(run: JobsRun): string[] {
-  return [
-    ['--topic-prefix', run.topicPrefix],
-    ['--group-id-prefix', run.groupIdPrefix],
-    ['--views-prefix', run.layout.viewsPrefix],
-    ['--checkpoints-prefix', run.layout.checkpointsPrefix],
-    ['--dead-letter-prefix', run.layout.deadLetterPrefix],
-    ['--idle-timeout', '1s'],
-    ['--http-port', '0'],
-    ['--log-level', 'warn'],
-  ].flat();
-}
 
 /** Next offset (high-water mark) of every partition of the jobs' topics, keyed like the commit log. */
 async function highWatermarks(endpoints: StackEndpoints, run: JobsRun, jobs: readonly JobName[]) {
@@ -72,13 +58,8 @@ async function jobSettled(log: CommitLog, job: JobName, highs: ReadonlyMap<strin
 function processTree(rootPid: number): number[] {
   const parentOf = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
+    const fields = /^\d+$/.test(name) ? procStatFields(Number(name)) : undefined;
+    if (fields !== undefined) parentOf.set(Number(name), Number(fields[1])); // ppid
   }
   const tree = [rootPid];
   for (let at = 0; at < tree.length; at++)
@@ -99,10 +80,14 @@ export async function runProcessesUntilSettled(
   const logs = new Map(jobs.map((job) => [job, new CommitLog(run.store, run.layout, job)]));
   const meter = new ResourceMeter(stackPids);
   const startedMs = performance.now();
-  const child = spawn(process.execPath, [BIN, 'run', ...jobs, '--processes', ...runArgs(run)], {
-    env: { ...process.env, ...envOfEndpoints(endpoints) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'run', ...jobs, '--processes', ...runArgs(run, { idleTimeout: IDLE_TIMEOUT })],
+    {
+      env: { ...process.env, ...envOfEndpoints(endpoints) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const bar = progressBar(`run ${run.run}`, jobs.length);
   const settledAtS = new Map<JobName, number>();

@@ -88,8 +88,7 @@ export class JobCommitter {
    * state of those that have one; the others start fresh. Also finishes any interrupted publish.
    */
   async recover(partitions: readonly PartitionRef[]): Promise<Map<string, RestoredPartition>> {
-    await this.tidying; // a failed tidy-up needs no report here: recovery settles staging itself
-    this.tidying = Promise.resolve(undefined);
+    await this.tidied().catch(() => undefined); // no report needed: recovery settles staging itself
     await this.syncOrFence();
     await settleStaging(this.store, this.layout, this.job, this.log);
     const restored = new Map<string, RestoredPartition>();

@@ -237,7 +237,7 @@ export class JobState {
       state: encodePartitionBlobBytes(tracker.idle, link, engine?.bytes ?? null),
     };
     if (link !== null) snapshot.baseCommit = link.baseCommit;
-    return { snapshot, link, mark: engine?.mark };
+    return { snapshot, link, mark: engine?.mark, idleOffset: tracker.idle?.atOffset ?? -1 };
   }
 
   /**
@@ -258,7 +258,6 @@ export class JobState {
     const files = commitOutputFiles(views, rowsByView, this.rejections, this.gaps, layout);
     const prepared: PreparedCommit = {
       changed,
-      idleOffsets: changed.map((tracker) => tracker.idle?.atOffset ?? -1),
       encoded,
       rowsByView,
       latencies: this.latency.seal(),
@@ -330,9 +329,9 @@ export class JobState {
     const visibleMs = this.nowMs();
     this.lastCommitAtMs = visibleMs;
     prepared.changed.forEach((tracker, index) => {
-      const { snapshot, link, mark } = prepared.encoded[index]!;
+      const { snapshot, link, mark, idleOffset } = prepared.encoded[index]!;
       if (this.trackers.get(partitionKey(tracker.topic, tracker.partition)) !== tracker) return;
-      tracker.committedIdleOffset = prepared.idleOffsets[index]!;
+      tracker.committedIdleOffset = idleOffset;
       if (mark !== undefined) this.engine.partitionCommitted(tracker.topic, tracker.partition, mark);
       this.chains.committed(
         partitionKey(tracker.topic, tracker.partition),
@@ -356,13 +355,13 @@ interface EncodedState {
   snapshot: PartitionSnapshot;
   link: ChainLink | null;
   mark: JournalMark | undefined;
+  /** Offset of the partition's idle advance in this commit (-1: none). */
+  idleOffset: number;
 }
 
 /** What a started commit needs once its I/O is done. */
 interface PreparedCommit {
   changed: PartitionTracker[];
-  /** Per changed partition: the offset of its idle advance in this commit (-1: none). */
-  idleOffsets: number[];
   encoded: EncodedState[];
   rowsByView: Map<string, ViewRow[]>;
   latencies: PendingLatencies;

@@ -56,7 +56,7 @@ export function encodePartitionBlob(blob: PartitionBlob): Buffer {
 
 interface BlobHeader {
   idle: IdleAdvance | null;
-  chain?: ChainLink | null;
+  chain: ChainLink | null;
   /** Where the engine snapshot starts. */
   bodyOffset: number;
 }
@@ -85,6 +85,6 @@ export function decodePartitionBlob(bytes: Uint8Array): PartitionBlob {
   const body = buffer.subarray(header.bodyOffset);
   const engine = body.equals(NULL_ENGINE) ? null : decodeSnapshot(body);
   const blob: PartitionBlob = { version: BLOB_VERSION, idle: header.idle, engine };
-  if (header.chain !== undefined && header.chain !== null) blob.chain = header.chain;
+  if (header.chain !== null) blob.chain = header.chain;
   return blob;
 }
