@@ -1,28 +1,17 @@
-/** Durations on the command line, as replay.md writes them: `120000ms`, `120s`, `2m`, `1h`. */
+/** The shared parsers as commander option parsers: a bad value becomes commander's usage error. */
 import { InvalidArgumentError } from 'commander';
+import * as parse from '../shared/durations.ts';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-export function parseDurationMs(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!match) throw new InvalidArgumentError(`"${text}" is not a duration (use e.g. 120000ms, 120s, 2m, 1h)`);
-  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
-  if (!Number.isSafeInteger(ms))
-    throw new InvalidArgumentError(`"${text}" is not a whole number of milliseconds`);
-  return ms;
+function optionParser<T>(parser: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parser(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
 }
 
-export function parsePositiveInt(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new InvalidArgumentError(`"${text}" is not a positive integer`);
-  return value;
-}
-
-export function parseFraction(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new InvalidArgumentError(`"${text}" is not a fraction between 0 and 1`);
-  }
-  return value;
-}
+export const parseDurationMs = optionParser(parse.parseDurationMs);
+export const parsePositiveInt = optionParser(parse.parsePositiveInt);
+export const parseFraction = optionParser(parse.parseFraction);

@@ -5,8 +5,9 @@
  */
 import { Command } from 'commander';
 import { JOBS, isJobName, type JobName } from '../events/topics.ts';
-import { resolveEndpoints } from '../processor/runner/endpoints.ts';
+import { resolveEndpoints } from '../stack/resolve-endpoints.ts';
 import { leaveSignalsToCaller } from '../stack/child-registry.ts';
+import { isStackError } from '../stack/stack-error.ts';
 import { envOfEndpoints } from '../stack/stack-exports.ts';
 import { PERMANENT_FAILURE_EXIT, superviseProcesses } from '../processor/runner/process-supervisor.ts';
 import { RunnerError, errorCode } from '../processor/runner/runner-error.ts';
@@ -95,7 +96,8 @@ async function runInProcess(jobs: JobName[], settings: Settings): Promise<never>
     return await new Promise<never>(() => undefined);
   } catch (error) {
     logger.error({ code: errorCode(error), err: error }, `run: ${(error as Error).message}`);
-    return exit(error instanceof RunnerError ? PERMANENT_FAILURE_EXIT : 1);
+    const badSetup = error instanceof RunnerError || isStackError(error, 'bad_env');
+    return exit(badSetup ? PERMANENT_FAILURE_EXIT : 1);
   }
 }
 

@@ -64,6 +64,8 @@ export async function startContainers(
     return started;
   } catch (error) {
     await started.stop();
-    throw new StackError('start_failed', `starting containers failed: ${(error as Error).message}`, error);
+    throw new StackError('start_failed', `starting containers failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -127,7 +127,11 @@ function runMaven(
     }, 5000);
     maven.on('error', (error) => {
       clearInterval(ticker);
-      reject(new StackError('maven_failed', `cannot run mvn to resolve ${label}: ${error.message}`, error));
+      reject(
+        new StackError('maven_failed', `cannot run mvn to resolve ${label}: ${error.message}`, {
+          cause: error,
+        }),
+      );
     });
     maven.on('close', (code) => {
       clearInterval(ticker);

@@ -70,7 +70,7 @@ export async function startLocalKafka(
     );
   } catch (error) {
     const message = `formatting Kafka storage failed: ${(error as Error).message}; ${formatLog} ends:\n${await logTail(formatLog)}`;
-    throw new StackError('start_failed', message, error);
+    throw new StackError('start_failed', message, { cause: error });
   }
 
   const process = startJvm({

@@ -35,9 +35,39 @@ export interface EnvSettings {
 
 export type EnvResult = { ok: true; settings: EnvSettings } | { ok: false; errors: string[] };
 
+/**
+ * Endpoint values before they are checked, typed as the processor's settings hold them (the settings
+ * pass theirs straight in; `readStackEnv` parses the environment into this form first).
+ */
+export interface EndpointValues {
+  kafkaBrokers?: readonly string[];
+  kafkaSsl?: boolean;
+  kafkaSaslMechanism?: string;
+  kafkaSaslUsername?: string;
+  kafkaSaslPassword?: string;
+  s3Endpoint?: string;
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  s3Bucket?: string;
+  s3Region?: string;
+  partitions?: number;
+  stackMode?: string;
+}
+
+/** Environment values that could not be typed, reported in their place among the other errors. */
+interface ParseErrors {
+  partitions?: string;
+  kafkaSsl?: string;
+}
+
 function present(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
 function parseBrokers(value: string): string[] {
@@ -47,24 +77,24 @@ function parseBrokers(value: string): string[] {
     .filter((broker) => broker !== '');
 }
 
-function readKafka(env: Env, errors: string[]): KafkaEndpoint | undefined {
-  const brokersText = present(env, 'KAFKA_BROKERS');
-  if (brokersText === undefined) return undefined;
-  const brokers = parseBrokers(brokersText);
+function checkKafka(
+  values: EndpointValues,
+  parseErrors: ParseErrors,
+  errors: string[],
+): KafkaEndpoint | undefined {
+  if (values.kafkaBrokers === undefined) return undefined;
+  const brokers = values.kafkaBrokers.map((broker) => broker.trim()).filter((broker) => broker !== '');
   const malformed = brokers.filter((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker));
   if (brokers.length === 0 || malformed.length > 0) {
-    errors.push(`KAFKA_BROKERS must be host:port[,host:port...], got "${brokersText}"`);
+    errors.push(`KAFKA_BROKERS must be host:port[,host:port...], got "${values.kafkaBrokers.join(',')}"`);
   }
   const endpoint: KafkaEndpoint = { brokers };
-  const ssl = present(env, 'KAFKA_SSL');
-  if (ssl !== undefined) {
-    if (ssl !== 'true' && ssl !== 'false') errors.push(`KAFKA_SSL must be true or false, got "${ssl}"`);
-    if (ssl === 'true') endpoint.ssl = true;
-  }
-  const mechanism = present(env, 'KAFKA_SASL_MECHANISM')?.toLowerCase();
+  if (parseErrors.kafkaSsl !== undefined) errors.push(parseErrors.kafkaSsl);
+  if (values.kafkaSsl === true) endpoint.ssl = true;
+  const mechanism = nonEmpty(values.kafkaSaslMechanism)?.toLowerCase();
   if (mechanism !== undefined) {
-    const username = present(env, 'KAFKA_SASL_USERNAME');
-    const password = present(env, 'KAFKA_SASL_PASSWORD');
+    const username = nonEmpty(values.kafkaSaslUsername);
+    const password = nonEmpty(values.kafkaSaslPassword);
     if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
       errors.push(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`);
     } else if (username === undefined || password === undefined) {
@@ -76,14 +106,19 @@ function readKafka(env: Env, errors: string[]): KafkaEndpoint | undefined {
   return endpoint;
 }
 
-function readS3(env: Env, bucket: string, region: string, errors: string[]): S3Endpoint | undefined {
-  const endpoint = present(env, 'S3_ENDPOINT');
+function checkS3(
+  values: EndpointValues,
+  bucket: string,
+  region: string,
+  errors: string[],
+): S3Endpoint | undefined {
+  const endpoint = nonEmpty(values.s3Endpoint);
   if (endpoint === undefined) return undefined;
   if (!/^https?:\/\/[^\s/]+/.test(endpoint))
     errors.push(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
   const s3: S3Endpoint = { endpoint, region, bucket };
-  const accessKeyId = present(env, 'S3_ACCESS_KEY_ID');
-  const secretAccessKey = present(env, 'S3_SECRET_ACCESS_KEY');
+  const accessKeyId = nonEmpty(values.s3AccessKeyId);
+  const secretAccessKey = nonEmpty(values.s3SecretAccessKey);
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     errors.push(
       'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (or neither, for the AWS default chain)',
@@ -95,25 +130,63 @@ function readS3(env: Env, bucket: string, region: string, errors: string[]): S3E
   return s3;
 }
 
-/** Reads every stack variable; unset optional ones take their defaults. */
-export function readStackEnv(env: Env): EnvResult {
+/** Checks endpoint values; unset optional ones take their defaults. Errors name the variables. */
+export function checkEndpointValues(values: EndpointValues, parseErrors: ParseErrors = {}): EnvResult {
   const errors: string[] = [];
-  const modeText = present(env, 'STACK_MODE') ?? 'local';
+  const modeText = nonEmpty(values.stackMode) ?? 'local';
   if (!(STACK_MODES as readonly string[]).includes(modeText)) {
     errors.push(`STACK_MODE must be one of ${STACK_MODES.join(', ')}, got "${modeText}"`);
   }
-  const partitionsText = present(env, 'PARTITIONS');
-  const partitions = partitionsText === undefined ? DEFAULT_PARTITIONS : Number(partitionsText);
-  if (!Number.isInteger(partitions) || partitions < 1) {
-    errors.push(`PARTITIONS must be a positive integer, got "${partitionsText}"`);
+  const partitions = values.partitions ?? DEFAULT_PARTITIONS;
+  if (parseErrors.partitions !== undefined) errors.push(parseErrors.partitions);
+  else if (!Number.isInteger(partitions) || partitions < 1) {
+    errors.push(`PARTITIONS must be a positive integer, got "${partitions}"`);
   }
-  const bucket = present(env, 'S3_BUCKET') ?? DEFAULT_BUCKET;
-  const region = present(env, 'S3_REGION') ?? DEFAULT_REGION;
-  const kafka = readKafka(env, errors);
-  const s3 = readS3(env, bucket, region, errors);
+  const bucket = nonEmpty(values.s3Bucket) ?? DEFAULT_BUCKET;
+  const region = nonEmpty(values.s3Region) ?? DEFAULT_REGION;
+  const kafka = checkKafka(values, parseErrors, errors);
+  const s3 = checkS3(values, bucket, region, errors);
   if (errors.length > 0) return { ok: false, errors };
   const settings: EnvSettings = { bucket, region, partitions, mode: modeText as StackMode };
   if (kafka !== undefined) settings.kafka = kafka;
   if (s3 !== undefined) settings.s3 = s3;
   return { ok: true, settings };
+}
+
+/** Reads every stack variable of `env`; unset optional ones take their defaults. */
+export function readStackEnv(env: Env): EnvResult {
+  const errors: ParseErrors = {};
+  const values: EndpointValues = {};
+  const brokers = present(env, 'KAFKA_BROKERS');
+  if (brokers !== undefined) values.kafkaBrokers = parseBrokers(brokers);
+  if (brokers !== undefined && values.kafkaBrokers?.length === 0) values.kafkaBrokers = [brokers];
+  if (brokers !== undefined) {
+    const ssl = present(env, 'KAFKA_SSL');
+    if (ssl !== undefined && ssl !== 'true' && ssl !== 'false')
+      errors.kafkaSsl = `KAFKA_SSL must be true or false, got "${ssl}"`;
+    values.kafkaSsl = ssl === 'true';
+  }
+  const partitionsText = present(env, 'PARTITIONS');
+  if (partitionsText !== undefined) {
+    const partitions = Number(partitionsText);
+    if (!Number.isInteger(partitions) || partitions < 1)
+      errors.partitions = `PARTITIONS must be a positive integer, got "${partitionsText}"`;
+    else values.partitions = partitions;
+  }
+  const strings = {
+    kafkaSaslMechanism: 'KAFKA_SASL_MECHANISM',
+    kafkaSaslUsername: 'KAFKA_SASL_USERNAME',
+    kafkaSaslPassword: 'KAFKA_SASL_PASSWORD',
+    s3Endpoint: 'S3_ENDPOINT',
+    s3AccessKeyId: 'S3_ACCESS_KEY_ID',
+    s3SecretAccessKey: 'S3_SECRET_ACCESS_KEY',
+    s3Bucket: 'S3_BUCKET',
+    s3Region: 'S3_REGION',
+    stackMode: 'STACK_MODE',
+  } as const;
+  for (const [field, name] of Object.entries(strings)) {
+    const value = present(env, name);
+    if (value !== undefined) values[field as keyof typeof strings] = value;
+  }
+  return checkEndpointValues(values, errors);
 }

@@ -1,4 +1,6 @@
-/** The one error class of the stack: a code from a closed list, the cause, and whether a retry may help. */
+/** The stack's error codes and class (an AppError): the cause, and whether a retry may help. */
+import { AppError } from '../shared/app-error.ts';
+
 export const STACK_ERROR_CODES = [
   'bad_env',
   'maven_failed',
@@ -10,14 +12,8 @@ export const STACK_ERROR_CODES = [
 ] as const;
 export type StackErrorCode = (typeof STACK_ERROR_CODES)[number];
 
-export class StackError extends Error {
-  readonly code: StackErrorCode;
-  readonly retryable: boolean;
+export class StackError extends AppError<StackErrorCode> {}
 
-  constructor(code: StackErrorCode, message: string, cause?: unknown, retryable = false) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'StackError';
-    this.code = code;
-    this.retryable = retryable;
-  }
+export function isStackError(error: unknown, code?: StackErrorCode): error is StackError {
+  return error instanceof StackError && (code === undefined || error.code === code);
 }

@@ -16,12 +16,21 @@ import { createKafka } from './kafka-client.ts';
 import { startLocalKafka } from './local-kafka.ts';
 import { createBucket, startLocalS3 } from './local-s3.ts';
 import { StackError } from './stack-error.ts';
-import { readStackEnv, type Env, type ServiceMode, type StackMode } from './stack-env.ts';
+import {
+  checkEndpointValues,
+  readStackEnv,
+  type EndpointValues,
+  type Env,
+  type ServiceMode,
+  type StackMode,
+} from './stack-env.ts';
 import { ensureTopics } from './topics.ts';
 
 export interface StartStackOptions {
   /** Defaults to process.env. */
   env?: Env;
+  /** Endpoint values to use instead of the environment's (STACK_MODE still comes from `env`). */
+  values?: EndpointValues;
   /** Overrides STACK_MODE. */
   mode?: StackMode;
   /** Overrides PARTITIONS. */
@@ -45,7 +54,11 @@ export interface RunningStack {
 export const stderrProgress: ProgressSink = (message) => process.stderr.write(`[stack] ${message}\n`);
 
 export async function startStack(options: StartStackOptions = {}): Promise<RunningStack> {
-  const envResult = readStackEnv(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const envResult =
+    options.values === undefined
+      ? readStackEnv(env)
+      : checkEndpointValues({ stackMode: env.STACK_MODE, ...options.values });
   if (!envResult.ok) throw new StackError('bad_env', `bad stack environment: ${envResult.errors.join('; ')}`);
   const settings = envResult.settings;
   const partitions = options.partitions ?? settings.partitions;

@@ -41,7 +41,7 @@ export async function waitHealthy(
     if (Date.now() >= deadlineMs) {
       const tail = await logTail(jvm.logFile);
       const message = `${jvm.name} did not answer within ${timeoutMs} ms (last error: ${lastError}); ${jvm.logFile} ends:\n${tail}`;
-      throw new StackError('start_timeout', message, undefined, true);
+      throw new StackError('start_timeout', message, { retryable: true });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }

@@ -4,7 +4,7 @@
  * runGenerator then rejects with GeneratorStopped, which is the normal end here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { usersForRate } from '../cli/generate-command.ts';
+import { usersForRate } from '../generator/population.ts';
 import type { GeneratedRecord } from '../generator/generated-record.ts';
 import { runGenerator } from '../generator/run-generator.ts';
 import { KafkaSink } from '../generator/sinks/kafka-sink.ts';

@@ -1,7 +1,9 @@
 /**
- * The one error class of the storage layer (house style): a closed set of codes, the failing operation and
- * key in the message, the underlying error as `cause`, and whether retrying the same call may succeed.
+ * The storage layer's error codes and class (an AppError): the failing operation and key in the message,
+ * the underlying error as `cause`, and whether retrying the same call may succeed.
  */
+import { AppError } from '../../shared/app-error.ts';
+
 export const STORAGE_ERROR_CODES = [
   /** The store could not be reached or answered 5xx / throttled after all retries. */
   'unavailable',
@@ -23,21 +25,8 @@ export const STORAGE_ERROR_CODES = [
 
 export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[number];
 
-export class StorageError extends Error {
-  override readonly name = 'StorageError';
-  readonly code: StorageErrorCode;
-  readonly retryable: boolean;
-
-  constructor(
-    code: StorageErrorCode,
-    message: string,
-    options: { cause?: unknown; retryable?: boolean } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+/** Storage failures: the failing operation and key in the message. */
+export class StorageError extends AppError<StorageErrorCode> {}
 
 export function isStorageError(error: unknown, code?: StorageErrorCode): error is StorageError {
   return error instanceof StorageError && (code === undefined || error.code === code);

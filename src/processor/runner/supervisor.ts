@@ -85,7 +85,7 @@ class JobSlot {
 
   private crashed(error: unknown, startedMs: number): void {
     if (this.stopped) return;
-    if (error instanceof RunnerError && error.permanent) {
+    if (error instanceof RunnerError && !error.retryable) {
       this.failForGood(error);
       return;
     }

@@ -4,7 +4,7 @@
  * flag > environment > config file > default. Secrets are masked whenever settings are printed or logged.
  */
 import { readFileSync } from 'node:fs';
-import { parseDurationMs } from '../../cli/durations.ts';
+import { parseDurationMs } from '../../shared/durations.ts';
 
 type Kind = 'string' | 'int' | 'duration' | 'bool' | 'list';
 
