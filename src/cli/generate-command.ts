@@ -1,5 +1,5 @@
 /**
- * `speed-layer generate`: synthetic LMS behaviour (issue 2, part 4) into a record file or Kafka.
+ * `speed-layer generate`: synthetic LMS behaviour into a record file or Kafka.
  * Flag names are fixed: tools outside the project rely on them.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';

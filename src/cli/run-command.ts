@@ -1,5 +1,5 @@
 /**
- * `speed-layer run [jobs...]`: the production run loop (issue 5). Every setting of
+ * `speed-layer run [jobs...]`: the production run loop. Every setting of
  * src/processor/runtime/settings.ts is a flag (flag > env > --config file > default); `--print-config`
  * shows the effective values with secrets masked. SIGTERM/SIGINT stop cleanly and exit 0 within 10 s.
  */

@@ -1,5 +1,5 @@
 /**
- * Load benchmark of the HTTP edge (issue 6, scenario 4). Not a test: it reports numbers.
+ * Load benchmark of the HTTP edge (the http scenario of `npm run load`). Not a test: it reports numbers.
  *   npx tsx test/load/ingest-bench.ts [--duration 20] [--connections 16] [--events-per-request 250]
  *     [--no-coalesce] [--linger 0] [--invalid 0.01] [--results results]
  * Uses the stack named by the environment or starts one (startStack), runs the `speed-layer ingest` command
