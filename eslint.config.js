@@ -1,6 +1,30 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Import direction (docs/architecture.md): each folder lists the folders it must not import. A pattern
+ * matches the import path as written, so `/cli/` catches `../../cli/x.ts` from any depth.
+ */
+const folders = (...names) => ({
+  regex: `(^|/)(${names.join('|')})/`,
+  message: 'wrong-direction import: see docs/architecture.md for what each layer may import',
+});
+const noTestTree = {
+  regex: '^(\\.\\./)+test/',
+  message: 'product code must not import the test tree',
+};
+const ioLibraries = {
+  regex: '^(node:|kafkajs$|@aws-sdk/|pino|fastify|prom-client|@duckdb/|hyparquet|commander$|testcontainers)',
+  message: 'the engine is pure: no I/O, clock or process (docs/architecture.md)',
+};
+const TOP = ['cli', 'start', 'load'];
+
+function layer(files, forbidden, { extra = [], top = TOP } = {}) {
+  const patterns = [noTestTree, ...extra];
+  if (forbidden.length + top.length > 0) patterns.push(folders(...forbidden, ...top));
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.cache/', 'results/', 'coverage/'] },
   js.configs.recommended,
@@ -23,4 +47,41 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  // Lowest first. The contract and the neutral helpers import nothing of the project.
+  layer(['src/events/**'], ['processor', 'oracle', 'stack', 'storage', 'generator', 'ingest', 'shared']),
+  layer(['src/shared/**'], ['processor', 'oracle', 'stack', 'storage', 'generator', 'ingest', 'events']),
+  layer(
+    ['src/processor/engine/**'],
+    ['io', 'runner', 'runtime', 'query', 'views', 'storage', 'stack', 'oracle', 'generator', 'ingest'],
+    { extra: [ioLibraries] },
+  ),
+  layer(
+    ['src/processor/views/**'],
+    ['io', 'runner', 'runtime', 'query', 'storage', 'stack', 'oracle', 'generator', 'ingest'],
+    { extra: [ioLibraries] },
+  ),
+  // The oracle shares only the contract with the processor.
+  layer(['src/oracle/**'], ['processor', 'storage', 'generator', 'ingest']),
+  layer(['src/stack/**'], ['processor', 'oracle', 'storage', 'generator', 'ingest']),
+  layer(['src/storage/**'], ['processor', 'oracle', 'generator', 'ingest', 'query']),
+  layer(['src/processor/io/**'], ['runner', 'runtime', 'query', 'views', 'oracle', 'generator', 'ingest']),
+  layer(
+    ['src/processor/runtime/**'],
+    ['runner', 'query', 'io', 'engine', 'views', 'oracle', 'generator', 'ingest'],
+  ),
+  layer(['src/processor/runner/**'], ['query', 'oracle', 'generator', 'ingest']),
+  layer(['src/generator/**'], ['processor', 'oracle', 'storage', 'ingest', 'query']),
+  layer(['src/ingest/**'], ['processor', 'oracle', 'generator', 'query']),
+  layer(['src/processor/query/**'], ['runner', 'oracle', 'generator', 'ingest']),
+  // The top: commands and the programs they run may import any layer below, never the test tree.
+  layer(['src/start/**', 'src/load/**'], [], { top: ['cli'] }),
+  layer(['src/cli/**'], [], { top: [] }),
 );

@@ -4,9 +4,9 @@
  * starts both. SIGINT/SIGTERM drain in-flight requests, flush and disconnect.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { FileObjectStore } from '../processor/io/file-object-store.ts';
-import type { ObjectStore } from '../processor/io/object-store.ts';
-import { S3ObjectStore } from '../processor/io/s3-object-store.ts';
+import { FileObjectStore } from '../storage/file-object-store.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { S3ObjectStore } from '../storage/s3-object-store.ts';
 import { createLogger } from '../processor/runtime/logger.ts';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../ingest/ingest-server.ts';
 import { startIngest } from '../ingest/run-ingest.ts';

@@ -1,10 +1,10 @@
 /**
- * `speed-layer load`: the load benchmark of issue 6 (test/load): catch-up, ceiling, sustained and HTTP
+ * `speed-layer load`: the load benchmark (src/load): catch-up, ceiling, sustained and HTTP
  * edge scenarios, a summary table and JSON results. Exit 1 when a result is wrong or, in a full run, a
  * throughput target (10,000 records/s per job, keeping up with 10,000 events/s) is missed.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { resolveLoadParams, SCENARIOS, type LoadFlags } from '../../test/load/load-params.ts';
+import { resolveLoadParams, SCENARIOS, type LoadFlags } from '../load/load-params.ts';
 import { JOBS } from '../events/topics.ts';
 import { parseDurationMs, parsePositiveInt } from './durations.ts';
 
@@ -58,7 +58,7 @@ export function loadCommand(): Command {
     .action(async (flags: LoadFlags) => {
       // The AWS SDK's once-per-process Node 22 notice (README) would interleave with the progress bars.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const { runLoad } = await import('../../test/load/run-load.ts');
+      const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));
       process.exitCode = passed ? 0 : 1;
     });

@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Topic } from '../events/topics.ts';
-import type { ObjectStore } from '../processor/io/object-store.ts';
-import { DEFAULT_LAYOUT, utcDate } from '../processor/io/layout.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { DEFAULT_LAYOUT, utcDate } from '../storage/layout.ts';
 import { GroupCommitter } from './group-commit.ts';
 
 export interface IngestRejection {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { KafkaEndpoint } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { ensureTopics } from '../stack/topics.ts';
-import type { ObjectStore } from '../processor/io/object-store.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 import { IngestDeadLetterWriter } from './dead-letter-writer.ts';
 import { coalescingSink, directSink, kafkaSendBatch } from './event-sink.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';

@@ -8,7 +8,7 @@ import { isTopic, jobOfTopic, JOBS, type JobName } from '../events/topics.ts';
 import type { RejectedRecord, ViewRow } from '../events/view-dump.ts';
 import type { EngineOptions, Rejection } from './engine/job-engine.ts';
 import { logicalRow, mergeRows } from './engine/merge-rows.ts';
-import { decodeSnapshot } from './engine/snapshot.ts';
+import { decodeSnapshot } from './engine/codec/snapshot-codec.ts';
 import { createJobEngine, DEFAULT_ENGINE_OPTIONS } from './jobs.ts';
 import { viewDefinition } from './views/index.ts';
 

@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { JOBS, TOPICS } from '../events/topics.ts';
-import { S3ObjectStore } from '../processor/io/s3-object-store.ts';
+import { S3ObjectStore } from '../storage/s3-object-store.ts';
 import { ViewQuery } from '../processor/query/index.ts';
 import { resolveEndpoints } from '../stack/resolve-endpoints.ts';
 import { startJobs } from '../processor/runner/supervisor.ts';

@@ -8,7 +8,7 @@ import { INGEST_DEAD_LETTER_PREFIX } from '../../src/ingest/dead-letter-writer.t
 import { startIngest, type RunningIngest } from '../../src/ingest/run-ingest.ts';
 import { readKafkaRecords } from '../../src/oracle/kafka-records.ts';
 import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
-import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
 import type { SourceRecord } from '../../src/events/record.ts';
 import './stack-context.ts';
@@ -33,8 +33,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await ingest.close();
-  await store.deleteMany(await store.list(''));
+  try {
+    await ingest.close();
+  } finally {
+    await store.deleteMany(await store.list(''));
+  }
 });
 
 /** 3000 generated records; 2 % invalid, except mismatched keys (an HTTP body has no key to mismatch). */

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
 import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
-import type { ObjectStore } from '../../src/processor/io/object-store.ts';
-import { readParquet } from '../../src/processor/io/parquet-reader.ts';
-import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
-import { isStorageError } from '../../src/processor/io/storage-error.ts';
+import type { ObjectStore } from '../../src/storage/object-store.ts';
+import { readParquet } from '../../src/storage/parquet-reader.ts';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
+import { isStorageError } from '../../src/storage/storage-error.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
 import {
   Crash,

@@ -1,9 +1,10 @@
 /** A `speed-layer run` child process for the crash, scale-out and graceful-stop tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { onTestFinished } from 'vitest';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 import { fixtureArgs, stackEnv, type RunFixture } from './run-fixture.ts';
 
@@ -15,6 +16,7 @@ export interface RunnerChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Starts the child; one still running when the test finishes (it failed midway) is stopped. */
 export function spawnRunner(
   endpoints: StackEndpoints,
   fixture: RunFixture,
@@ -43,6 +45,13 @@ export function spawnRunner(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  onTestFinished(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM'); // a --processes parent passes it on to its job processes
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(kill);
+  });
   return { process: child, checkpoints: () => checkpoints, output: () => output, exited };
 }
 
@@ -56,19 +65,26 @@ export async function duplicateRowsByDuckDb(
   keys: readonly string[],
   columns: string,
 ): Promise<{ rows: number; duplicated: number }> {
+  if (keys.length === 0) return { rows: 0, duplicated: 0 };
   const dir = await mkdtemp(join(tmpdir(), 'run-duck-'));
-  const paths: string[] = [];
-  for (const [index, key] of keys.entries()) {
-    const path = join(dir, `${index}.parquet`);
-    await writeFile(path, (await fixture.store.get(key))!);
-    paths.push(path);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const paths: string[] = [];
+    for (const [index, key] of keys.entries()) {
+      const path = join(dir, `${index}.parquet`);
+      await writeFile(path, (await fixture.store.get(key))!);
+      paths.push(path);
+    }
+    const list = paths.map((path) => `'${path}'`).join(', ');
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*) AS n, count(*) - count(DISTINCT (${columns})) AS d FROM read_parquet([${list}])`,
+    );
+    const [row] = reader.getRowObjectsJson() as { n: string; d: string }[];
+    return { rows: Number(row!.n), duplicated: Number(row!.d) };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(dir, { recursive: true, force: true });
   }
-  if (paths.length === 0) return { rows: 0, duplicated: 0 };
-  const connection = await (await DuckDBInstance.create(':memory:')).connect();
-  const list = paths.map((path) => `'${path}'`).join(', ');
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*) AS n, count(*) - count(DISTINCT (${columns})) AS d FROM read_parquet([${list}])`,
-  );
-  const [row] = reader.getRowObjectsJson() as { n: string; d: string }[];
-  return { rows: Number(row!.n), duplicated: Number(row!.d) };
 }

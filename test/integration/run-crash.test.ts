@@ -11,6 +11,8 @@ import {
   publishedResult,
   readBack,
   waitFor,
+  START_TIMEOUT_MS,
+  SETTLE_TIMEOUT_MS,
 } from './run-fixture.ts';
 import './stack-context.ts';
 
@@ -26,7 +28,7 @@ describe('speed-layer run, killed and restarted', () => {
     const killedAfterCheckpoints: number[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       const child = spawnRunner(endpoints, fixture, [], slow);
-      await waitFor('a checkpoint of the restarted runner', () => child.checkpoints() > 0, 120_000);
+      await waitFor('a checkpoint of the restarted runner', () => child.checkpoints() > 0, START_TIMEOUT_MS);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 1500));
       killedAfterCheckpoints.push(child.checkpoints());
       child.process.kill('SIGKILL');
@@ -40,7 +42,7 @@ describe('speed-layer run, killed and restarted', () => {
       logger: createLogger({ level: 'warn', format: 'json' }),
     });
     try {
-      await waitFor('every job caught up, idle and committed', () => running.settled(), 300_000);
+      await waitFor('every job caught up, idle and committed', () => running.settled(), SETTLE_TIMEOUT_MS);
     } finally {
       await running.stop();
     }

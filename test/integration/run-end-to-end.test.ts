@@ -10,6 +10,7 @@ import {
   publishedResult,
   readBack,
   waitFor,
+  SETTLE_TIMEOUT_MS,
 } from './run-fixture.ts';
 import './stack-context.ts';
 
@@ -29,7 +30,7 @@ describe('speed-layer run, end to end', () => {
       logger: createLogger({ level: 'warn', format: 'json' }),
     });
     try {
-      await waitFor('every job caught up, idle and committed', () => running.settled(), 300_000);
+      await waitFor('every job caught up, idle and committed', () => running.settled(), SETTLE_TIMEOUT_MS);
       const health = await fetch(`${running.httpUrl}/healthz`);
       expect(health.status).toBe(200);
       const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();

@@ -1,14 +1,14 @@
 /**
  * Shared by the run-*.test.ts integration tests. Isolation: each test gets its own six topics
  * (`t<id>.lms.*`, via the topicPrefix setting), its own consumer groups and its own storage prefixes
- * (`runs/<id>/...`) in the stack's bucket, so tests never see each other's records or files. The oracle
- * reads the same prefixed topics back (prefix stripped: validation keys on the contract names).
+ * (`runs/<id>/...`) in the stack's bucket, so tests never see each other's records or files; all of them
+ * are deleted when the test finishes. The oracle reads the same prefixed topics back (prefix stripped:
+ * validation keys on the contract names).
  */
 import { randomBytes } from 'node:crypto';
+import { onTestFinished } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
-import { TOPICS } from '../../src/events/topics.ts';
-import { VIEW_SPECS } from '../../src/events/view-catalog.ts';
-import type { RejectedRecord, ViewRow } from '../../src/events/view-dump.ts';
+import { JOBS, TOPICS } from '../../src/events/topics.ts';
 import type { GeneratedRecord } from '../../src/generator/generated-record.ts';
 import type { GeneratorOptions } from '../../src/generator/options.ts';
 import { createProgress } from '../../src/generator/progress.ts';
@@ -17,20 +17,18 @@ import { simulatedSpanMs } from '../../src/generator/simulated-span.ts';
 import { KafkaSink } from '../../src/generator/sinks/kafka-sink.ts';
 import { readKafkaRecords } from '../../src/oracle/kafka-records.ts';
 import { runOracle } from '../../src/oracle/run-oracle.ts';
-import { logicalRow, mergeRows } from '../../src/processor/engine/merge-rows.ts';
-import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
-import type { StorageLayout } from '../../src/processor/io/layout.ts';
-import type { ObjectStore } from '../../src/processor/io/object-store.ts';
-import { readParquet } from '../../src/processor/io/parquet-reader.ts';
-import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
-import { JOB_VIEWS } from '../../src/processor/jobs.ts';
+import type { StorageLayout } from '../../src/storage/layout.ts';
+import type { ObjectStore } from '../../src/storage/object-store.ts';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
 import { resolveSettings, type Settings } from '../../src/processor/runtime/settings.ts';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
 import { envOfEndpoints } from '../../src/stack/stack-exports.ts';
 import { ensureTopics } from '../../src/stack/topics.ts';
-import type { ViewResult } from '../property/laws.ts';
+import type { ViewResult } from '../../src/events/view-result.ts';
+
+export { publishedResult } from '../../src/processor/query/published-result.ts';
 
 export interface RunFixture {
   id: string;
@@ -40,21 +38,27 @@ export interface RunFixture {
   store: ObjectStore;
 }
 
+/**
+ * How long a test waits for a runner to start and commit (a child first spends up to ~20 s in tsx) or
+ * for jobs to catch up and settle: minutes, so that the waits hold on a busy machine; a passing test
+ * waits only as long as the condition takes.
+ */
+export const START_TIMEOUT_MS = 300_000;
+export const SETTLE_TIMEOUT_MS = 600_000;
+
+/** A fixture for the running test: its topics, groups and files are deleted when the test finishes. */
 export async function createFixture(endpoints: StackEndpoints): Promise<RunFixture> {
   const id = randomBytes(4).toString('hex');
   const topicPrefix = `t${id}.`;
+  const topics = TOPICS.map((topic) => `${topicPrefix}${topic}`);
   const admin = createKafka(endpoints.kafka, 'run-test-setup').admin();
   await admin.connect();
   try {
-    await ensureTopics(
-      admin,
-      endpoints.partitions,
-      TOPICS.map((topic) => `${topicPrefix}${topic}`),
-    );
+    await ensureTopics(admin, endpoints.partitions, topics);
   } finally {
     await admin.disconnect();
   }
-  return {
+  const fixture: RunFixture = {
     id,
     topicPrefix,
     layout: {
@@ -65,6 +69,37 @@ export async function createFixture(endpoints: StackEndpoints): Promise<RunFixtu
     groupIdPrefix: `run-test-${id}-`,
     store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket),
   };
+  onTestFinished(() =>
+    removeTestData(endpoints, {
+      topics,
+      groupIds: JOBS.map((job) => `${fixture.groupIdPrefix}${job}`),
+      prefix: `runs/${id}/`,
+    }),
+  );
+  return fixture;
+}
+
+/** Deletes what a test made on the stack: its topics, its consumer groups, the objects under its prefix. */
+export async function removeTestData(
+  endpoints: StackEndpoints,
+  made: { topics: readonly string[]; groupIds: readonly string[]; prefix: string },
+): Promise<void> {
+  const admin = createKafka(endpoints.kafka, 'test-cleanup').admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...made.topics], timeout: 60_000 });
+    // A job that never ran has no group, and a group still in use cannot be deleted: both are fine to skip.
+    await admin.deleteGroups([...made.groupIds]).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+  const client = createS3Client(endpoints.s3);
+  try {
+    const store = new S3ObjectStore(client, endpoints.s3.bucket);
+    await store.deleteMany(await store.list(made.prefix));
+  } finally {
+    client.destroy();
+  }
 }
 
 /** The settings flags of a runner of this fixture (as CLI flags would give them). */
@@ -155,33 +190,6 @@ export async function oracleResult(records: readonly SourceRecord[]): Promise<Vi
     sessionGapMs: 600_000,
   });
   return { rowsByView, rejected };
-}
-
-/** Every view's published rows merged into logical rows, and the dead letters, as the oracle shows them. */
-export async function publishedResult(
-  fixture: Pick<RunFixture, 'store' | 'layout'>,
-): Promise<ViewResult & { files: Map<string, string[]> }> {
-  const { store, layout } = fixture;
-  const rowsByView = new Map<string, ViewRow[]>();
-  const files = new Map<string, string[]>();
-  const views = Object.values(JOB_VIEWS).flat();
-  for (const spec of VIEW_SPECS) {
-    const view = views.find((candidate) => candidate.name === spec.name)!;
-    const keys = (await store.list(`${layout.viewsPrefix}${spec.name}/`)).filter((key) =>
-      key.endsWith('.parquet'),
-    );
-    files.set(spec.name, keys);
-    const partial: ViewRow[] = [];
-    for (const key of keys) partial.push(...((await readParquet((await store.get(key))!)).rows as ViewRow[]));
-    rowsByView.set(
-      spec.name,
-      mergeRows(view, partial).map((row) => logicalRow(view, row)),
-    );
-  }
-  const rejected: RejectedRecord[] = (await readDeadLetters(store, layout.deadLetterPrefix)).map(
-    ({ topic, partition, offset, reason }) => ({ topic, partition, offset, reason }),
-  );
-  return { rowsByView, rejected, files };
 }
 
 export async function waitFor(

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { spawnRunner } from './run-child.ts';
-import { createFixture, produceBackfill, waitFor } from './run-fixture.ts';
+import { createFixture, produceBackfill, START_TIMEOUT_MS, waitFor } from './run-fixture.ts';
 import './stack-context.ts';
 
 const endpoints = inject('stack');
@@ -22,7 +22,7 @@ describe('speed-layer run --processes', () => {
     await waitFor(
       'both job processes to commit',
       () => checkpointsOf(parent.output(), 'auth') > 0 && checkpointsOf(parent.output(), 'course') > 0,
-      120_000,
+      START_TIMEOUT_MS,
     );
     const pids = new Set([...parent.output().matchAll(/"pid":(\d+)/g)].map((match) => Number(match[1])));
     expect(pids.size).toBeGreaterThanOrEqual(2); // every log line carries its process id: two children

@@ -2,7 +2,14 @@ import { describe, expect, inject, it } from 'vitest';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
-import { createFixture, fixtureSettings, produceBackfill, waitFor, type RunFixture } from './run-fixture.ts';
+import {
+  createFixture,
+  fixtureSettings,
+  produceBackfill,
+  SETTLE_TIMEOUT_MS,
+  waitFor,
+  type RunFixture,
+} from './run-fixture.ts';
 import './stack-context.ts';
 
 const endpoints = inject('stack');
@@ -42,7 +49,7 @@ describe('speed-layer run, when retention deleted checkpointed offsets', () => {
       logger: quiet(),
     });
     try {
-      await waitFor('the auth job to settle', () => first.settled(), 120_000);
+      await waitFor('the auth job to settle', () => first.settled(), SETTLE_TIMEOUT_MS);
     } finally {
       await first.stop();
     }
@@ -70,7 +77,7 @@ describe('speed-layer run, when retention deleted checkpointed offsets', () => {
       logger: quiet(),
     });
     try {
-      await waitFor('the auth job to settle past the gap', () => lenient.settled(), 120_000);
+      await waitFor('the auth job to settle past the gap', () => lenient.settled(), SETTLE_TIMEOUT_MS);
     } finally {
       await lenient.stop();
     }

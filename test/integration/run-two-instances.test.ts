@@ -11,6 +11,8 @@ import {
   publishedResult,
   readBack,
   waitFor,
+  START_TIMEOUT_MS,
+  SETTLE_TIMEOUT_MS,
 } from './run-fixture.ts';
 import './stack-context.ts';
 
@@ -22,7 +24,7 @@ describe('two instances of the jobs sharing the partitions', () => {
     const produced = await produceBackfill(endpoints, fixture, 40_000, 600);
     const slow = { maxOffsetsPerTrigger: '500', commitInterval: '200ms' };
     const doomed = spawnRunner(endpoints, fixture, [], slow);
-    await waitFor('the first instance to commit', () => doomed.checkpoints() >= 5, 120_000);
+    await waitFor('the first instance to commit', () => doomed.checkpoints() >= 5, START_TIMEOUT_MS);
 
     const survivor = await startJobs({
       settings: fixtureSettings(fixture, slow),
@@ -37,17 +39,21 @@ describe('two instances of the jobs sharing the partitions', () => {
           Object.values(survivor.health()).some(
             (job) => job.lastCommitAgeSeconds !== null && job.state === 'running',
           ),
-        120_000,
+        START_TIMEOUT_MS,
       );
       const committedBefore = doomed.checkpoints();
       await waitFor(
         'the doomed instance to commit after the rebalance',
         () => doomed.checkpoints() > committedBefore,
-        120_000,
+        START_TIMEOUT_MS,
       );
       doomed.process.kill('SIGKILL');
       await doomed.exited;
-      await waitFor('the survivor to take over, catch up and settle', () => survivor.settled(), 300_000);
+      await waitFor(
+        'the survivor to take over, catch up and settle',
+        () => survivor.settled(),
+        SETTLE_TIMEOUT_MS,
+      );
     } finally {
       await survivor.stop();
     }

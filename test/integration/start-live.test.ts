@@ -3,13 +3,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, inject, it } from 'vitest';
-import { JOBS } from '../../src/events/topics.ts';
-import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { JOBS, TOPICS } from '../../src/events/topics.ts';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
 import { ViewQuery } from '../../src/processor/query/index.ts';
 import { resolveSettings } from '../../src/processor/runtime/settings.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
 import { startLive } from '../../src/start/start-live.ts';
+import { removeTestData } from './run-fixture.ts';
 import './stack-context.ts';
 
 const endpoints = inject('stack');
@@ -24,6 +25,15 @@ function handles(): Map<string, number> {
 describe('speed-layer start (programmatic, against the test stack)', () => {
   it('feeds all five jobs live, shows rates and complete rows, publishes rows query finds, and stops cleanly', async () => {
     const id = randomBytes(4).toString('hex');
+    const logFile = join(tmpdir(), `start-test-${id}.log`);
+    onTestFinished(async () => {
+      await rm(logFile, { force: true });
+      await removeTestData(endpoints, {
+        topics: TOPICS.map((topic) => `s${id}.${topic}`),
+        groupIds: JOBS.map((job) => `start-test-${id}-${job}`),
+        prefix: `start/${id}/`,
+      });
+    });
     const layout = {
       viewsPrefix: `start/${id}/realtime_views/`,
       checkpointsPrefix: `start/${id}/checkpoints/speed/`,
@@ -42,7 +52,6 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
         logFormat: 'json',
       },
     });
-    const logFile = join(tmpdir(), `start-test-${id}.log`);
     let text = '';
     const output = { write: (chunk: string) => (text += chunk), isTTY: false };
     const before = handles();
@@ -88,6 +97,5 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
     const after = handles();
     for (const kind of ['TCPSocketWrap', 'Timeout'])
       expect(after.get(kind) ?? 0, kind).toBeLessThanOrEqual(before.get(kind) ?? 0);
-    await rm(logFile, { force: true });
   });
 });

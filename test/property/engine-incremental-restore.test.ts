@@ -3,11 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { isTopic, jobOfTopic, JOBS, type JobName } from '../../src/events/topics.ts';
 import type { JobEngine } from '../../src/processor/engine/job-engine.ts';
-import {
-  decodeSnapshot,
-  withEarlierIds,
-  type PartitionSnapshot,
-} from '../../src/processor/engine/snapshot.ts';
+import { decodeSnapshot } from '../../src/processor/engine/codec/snapshot-codec.ts';
+import { withEarlierIds, type PartitionSnapshot } from '../../src/processor/engine/snapshot.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { batchSizeArbitrary, recordStream } from './arbitraries.ts';
 import { LAW_OPTIONS, runs } from './laws.ts';

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { FAULT_KINDS, type GeneratorOptions } from '../../src/generator/options.
 import { createProgress } from '../../src/generator/progress.ts';
 import { runGenerator } from '../../src/generator/run-generator.ts';
 import { FileSink } from '../../src/generator/sinks/file-sink.ts';
+import { tempDir } from '../unit/temp-dir.ts';
 
 const fraction = fc.double({ min: 0, max: 0.15, noNaN: true });
 const optionsArbitrary = fc.record({
@@ -39,7 +38,7 @@ describe('generator laws', () => {
   });
 
   it('writes byte-identical record files for the same seed and flags', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'generator-determinism-'));
+    const dir = tempDir('generator-determinism-');
     await fc.assert(
       fc.asyncProperty(optionsArbitrary, fc.integer({ min: 0, max: 1_000_000 }), async (options, run) => {
         const paths = [join(dir, `${run}-a.ndjson`), join(dir, `${run}-b.ndjson`)];

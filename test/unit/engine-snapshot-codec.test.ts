@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ByteReader, ByteWriter } from '../../src/processor/engine/byte-buffer.ts';
-import { readIdMemory, writeIdMemory } from '../../src/processor/engine/id-memory-codec.ts';
-import { PlainDecoder, PlainEncoder } from '../../src/processor/engine/plain-codec.ts';
-import {
-  decodeSnapshot,
-  encodeSnapshot,
-  SNAPSHOT_VERSION,
-  type PartitionSnapshot,
-} from '../../src/processor/engine/snapshot.ts';
+import { ByteReader, ByteWriter } from '../../src/processor/engine/codec/byte-buffer.ts';
+import { readIdMemory, writeIdMemory } from '../../src/processor/engine/codec/id-memory-codec.ts';
+import { PlainDecoder, PlainEncoder } from '../../src/processor/engine/codec/plain-codec.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../src/processor/engine/codec/snapshot-codec.ts';
+import { SNAPSHOT_VERSION, type PartitionSnapshot } from '../../src/processor/engine/snapshot.ts';
 
 function roundTripIds(entries: [string, number][]): Map<string, number> {
   const writer = new ByteWriter(16);
@@ -16,6 +12,18 @@ function roundTripIds(entries: [string, number][]): Map<string, number> {
   const decoded = new Map<string, number>();
   readIdMemory(new ByteReader(writer.finish()), decoded);
   return decoded;
+}
+
+/** A snapshot of partition 0 of lms.auth with no view state, remembering `seen`. */
+function emptyAuthSnapshot(seen: [string, number][] = []): PartitionSnapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    job: 'auth',
+    topic: 'lms.auth',
+    partition: 0,
+    clock: { maxTimeMs: 1000, idleWatermarkMs: 0, ended: false, seen },
+    views: {},
+  };
 }
 
 describe('the binary engine snapshot', () => {
@@ -74,18 +82,17 @@ describe('the binary engine snapshot', () => {
 
   it('refuses a snapshot of the JSON format (version 1), naming both versions', () => {
     const legacy = Buffer.from(JSON.stringify({ version: 1, job: 'auth', clock: {}, views: {} }));
-    expect(() => decodeSnapshot(legacy)).toThrow(/format version 1 \(JSON\), this build reads version 2/);
+    expect(() => decodeSnapshot(legacy)).toThrow(/format version 1 \(JSON\), this build reads version 3/);
+  });
+
+  it('refuses a binary snapshot of version 2, whose aggregate states have another shape', () => {
+    const bytes = encodeSnapshot(emptyAuthSnapshot());
+    bytes[4] = 2; // the version byte after the 4-byte magic
+    expect(() => decodeSnapshot(bytes)).toThrow(/format version 2, this build reads version 3/);
   });
 
   it('refuses a truncated snapshot instead of reading past its end', () => {
-    const bytes = encodeSnapshot({
-      version: SNAPSHOT_VERSION,
-      job: 'auth',
-      topic: 'lms.auth',
-      partition: 0,
-      clock: { maxTimeMs: 1, idleWatermarkMs: 0, ended: false, seen: [['e1', 1]] },
-      views: {},
-    });
+    const bytes = encodeSnapshot(emptyAuthSnapshot([['e1', 1]]));
     expect(() => decodeSnapshot(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated/);
   });
 });

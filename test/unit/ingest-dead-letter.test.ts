@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IngestDeadLetterWriter, INGEST_DEAD_LETTER_PREFIX } from '../../src/ingest/dead-letter-writer.ts';
 import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
 import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { wireValue } from '../fixtures/valid-events.ts';
 
 const dirs: string[] = [];

@@ -5,7 +5,7 @@ import {
   encodeCheckpoint,
   type Checkpoint,
 } from '../../src/processor/io/checkpoint-codec.ts';
-import { isStorageError } from '../../src/processor/io/storage-error.ts';
+import { isStorageError } from '../../src/storage/storage-error.ts';
 
 function checkpoint(stateBytes: number): Checkpoint {
   return {

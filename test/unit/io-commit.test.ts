@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
 import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import type { ObjectStore } from '../../src/processor/io/object-store.ts';
-import { isStorageError } from '../../src/processor/io/storage-error.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import type { ObjectStore } from '../../src/storage/object-store.ts';
+import { isStorageError } from '../../src/storage/storage-error.ts';
 import { TOPIC, expectedRowIds, partitionsOf, runJob, visibleRows } from './io-fake-job.ts';
 
 const roots: string[] = [];

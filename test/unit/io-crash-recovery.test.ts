@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
 import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import {
   BATCH_RECORDS,
   Crash,

@@ -7,8 +7,8 @@ import {
   readDeadLetters,
   type Rejection,
 } from '../../src/processor/io/dead-letter.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import { finalKey, utcDate } from '../../src/processor/io/layout.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import { finalKey, utcDate } from '../../src/storage/layout.ts';
 import { duckRows, sqlString } from './io-duckdb.ts';
 
 const DAY1 = Date.UTC(2024, 0, 31, 23, 59);

@@ -5,8 +5,8 @@
  */
 import { JobCommitter, type CommitResult, type PartitionRef } from '../../src/processor/io/commit.ts';
 import { deadLetterOutputFiles, type Rejection } from '../../src/processor/io/dead-letter.ts';
-import type { CopyResult, ObjectStore, PutIfAbsentResult } from '../../src/processor/io/object-store.ts';
-import type { ParquetColumn, ParquetRow } from '../../src/processor/io/parquet-columns.ts';
+import type { CopyResult, ObjectStore, PutIfAbsentResult } from '../../src/storage/object-store.ts';
+import type { ParquetColumn, ParquetRow } from '../../src/storage/parquet-columns.ts';
 import { viewOutputFiles } from '../../src/processor/io/view-files.ts';
 import { duckRows, sqlString } from './io-duckdb.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { storeLaws } from './io-store-laws.ts';
 
 const roots: string[] = [];

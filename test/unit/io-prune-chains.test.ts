@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PartitionSnapshot } from '../../src/processor/io/checkpoint-codec.ts';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import { commitsPrefix, DEFAULT_LAYOUT } from '../../src/processor/io/layout.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import { commitsPrefix, DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
 
 const roots: string[] = [];
 afterEach(async () => {

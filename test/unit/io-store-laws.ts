@@ -3,7 +3,7 @@
  * `storeLaws(() => makeStore())` registers the tests.
  */
 import { expect, it } from 'vitest';
-import type { ObjectStore } from '../../src/processor/io/object-store.ts';
+import type { ObjectStore } from '../../src/storage/object-store.ts';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 

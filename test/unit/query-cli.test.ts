@@ -5,8 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FakeInstance, at, refs, tempStore } from './query-fixture.ts';
 
 const run = promisify(execFile);
+// Starting the CLI (tsx + imports) takes up to ~20 s on a busy machine; a hung one is killed before the
+// unit project's 120 s test timeout, so its output is reported.
 const cli = (args: string[]) =>
-  run('node', ['bin/speed-layer.js', 'query', ...args], { env: { PATH: process.env.PATH }, timeout: 60_000 });
+  run('node', ['bin/speed-layer.js', 'query', ...args], {
+    env: { PATH: process.env.PATH },
+    timeout: 110_000,
+  });
 
 const fixture = await tempStore();
 afterAll(() => fixture.remove());

@@ -14,11 +14,11 @@ import {
 } from '../../src/processor/engine/snapshot.ts';
 import type { PartitionSnapshot } from '../../src/processor/io/checkpoint-codec.ts';
 import { JobCommitter, type PartitionRef } from '../../src/processor/io/commit.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import { DEFAULT_LAYOUT } from '../../src/processor/io/layout.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
 import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { commitOutputFiles } from '../../src/processor/runner/output-files.ts';
-import { encodePartitionBlob } from '../../src/processor/runner/partition-state-blob.ts';
+import { encodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
 
 export const DELAY_MS = 120_000;
 export const PARTITIONS = 6;

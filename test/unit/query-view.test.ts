@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ViewRow } from '../../src/events/view-dump.ts';
-import { DEFAULT_LAYOUT, stagingDir } from '../../src/processor/io/layout.ts';
+import { DEFAULT_LAYOUT, stagingDir } from '../../src/storage/layout.ts';
 import { ViewQuery } from '../../src/processor/query/index.ts';
 import { FakeInstance, QUERY_OPTIONS, at, refs, tempStore } from './query-fixture.ts';
 

@@ -1,18 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
 import { generateRecords } from '../../src/generator/generate-records.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import type { StorageLayout } from '../../src/processor/io/layout.ts';
+import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import type { StorageLayout } from '../../src/storage/layout.ts';
 import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { JobState } from '../../src/processor/runner/job-state.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { differences } from '../property/laws.ts';
 import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
+import { tempDir } from './temp-dir.ts';
 
 const JOB: JobName = 'auth';
 const LAYOUT: StorageLayout = {
@@ -112,7 +111,7 @@ describe('JobState (the run loop without Kafka)', () => {
   it('publishes the oracle views when it crashes between commits and a new instance resumes from the checkpoints', async () => {
     const records = jobRecords();
     const partitions = partitionsOf(records);
-    const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-state-')));
+    const store = new FileObjectStore(tempDir('runner-state-'));
     for (const [crash, stopAfter] of [7, 19, 4].entries()) {
       const state = newState(store, `w${crash}`);
       await state.reconcile(partitions, () => 0);
@@ -135,7 +134,7 @@ describe('JobState (the run loop without Kafka)', () => {
   it('publishes the oracle views when commits overlap the processing of later records, across crashes', async () => {
     const records = jobRecords();
     const partitions = partitionsOf(records);
-    const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-overlap-')));
+    const store = new FileObjectStore(tempDir('runner-overlap-'));
     for (const [crash, stopAfter] of [8, 20].entries()) {
       const state = newState(store, `o${crash}`);
       await state.reconcile(partitions, () => 0);
@@ -155,7 +154,7 @@ describe('JobState (the run loop without Kafka)', () => {
   it('allows one commit in flight and no change of ownership under it', async () => {
     const records = jobRecords().filter((r) => r.partition === 0);
     const partitions = [{ topic: 'lms.auth', partition: 0 }];
-    const state = newState(new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-one-'))), 'one');
+    const state = newState(new FileObjectStore(tempDir('runner-one-')), 'one');
     await state.reconcile(partitions, () => 0);
     state.process(state.tracker('lms.auth', 0)!, records.slice(0, 40), 0);
     state.startCommit();
@@ -171,7 +170,7 @@ describe('JobState (the run loop without Kafka)', () => {
   it("is fenced when another writer committed a partition it holds, and then recovers that writer's state", async () => {
     const records = jobRecords().filter((r) => r.partition === 0);
     const partitions = [{ topic: 'lms.auth', partition: 0 }];
-    const store = new FileObjectStore(mkdtempSync(join(tmpdir(), 'runner-fence-')));
+    const store = new FileObjectStore(tempDir('runner-fence-'));
     const zombie = newState(store, 'zombie');
     await zombie.reconcile(partitions, () => 0);
     const adopter = newState(store, 'adopter');
@@ -186,5 +185,33 @@ describe('JobState (the run loop without Kafka)', () => {
     expect(outcome.kind).toBe('fenced');
     const seeks = await zombie.resetToCommitted(() => 0);
     expect(seeks).toEqual([{ topic: 'lms.auth', partition: 0, nextOffset: 50 }]);
+  });
+
+  it('drops the dead letters of a partition it no longer owns and commits those of the others', async () => {
+    const store = new FileObjectStore(tempDir('runner-lose-'));
+    const state = newState(store, 'lose');
+    await state.reconcile(
+      [0, 1].map((partition) => ({ topic: 'lms.auth', partition })),
+      () => 0,
+    );
+    for (const partition of [0, 1]) {
+      const bad = {
+        topic: 'lms.auth',
+        partition,
+        offset: 0,
+        timestamp: LATER_MS,
+        key: 'u',
+        value: 'not json',
+      };
+      state.process(state.tracker('lms.auth', partition)!, [bad], 0);
+    }
+
+    await state.reconcile([{ topic: 'lms.auth', partition: 0 }], () => 0);
+    expect((await state.commit()).kind).toBe('committed');
+
+    const deadLetters = await readDeadLetters(store, LAYOUT.deadLetterPrefix);
+    expect(deadLetters.map(({ partition, value }) => ({ partition, value }))).toEqual([
+      { partition: 0, value: 'not json' },
+    ]);
   });
 });

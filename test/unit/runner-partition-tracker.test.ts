@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePartitionBlob, encodePartitionBlob } from '../../src/processor/runner/partition-state-blob.ts';
+import { decodePartitionBlob, encodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
 import { PartitionTracker } from '../../src/processor/runner/partition-tracker.ts';
 import { LatencyRecorder } from '../../src/processor/runner/latency.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';

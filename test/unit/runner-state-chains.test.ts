@@ -1,20 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
 import { generateRecords } from '../../src/generator/generate-records.ts';
 import { decodeCheckpoint } from '../../src/processor/io/checkpoint-codec.ts';
-import { FileObjectStore } from '../../src/processor/io/file-object-store.ts';
-import type { StorageLayout } from '../../src/processor/io/layout.ts';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import type { StorageLayout } from '../../src/storage/layout.ts';
 import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { JobState } from '../../src/processor/runner/job-state.ts';
-import { decodePartitionBlob } from '../../src/processor/runner/partition-state-blob.ts';
+import { decodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
 import { differences } from '../property/laws.ts';
+import { tempDir } from './temp-dir.ts';
 
 const JOB: JobName = 'course';
 const LAYOUT: StorageLayout = {
@@ -95,7 +93,7 @@ describe('incremental partition state in the run loop', () => {
         const [topic, partition] = id.split(':');
         return { topic: topic!, partition: Number(partition) };
       });
-      const store = new RecordingStore(mkdtempSync(join(tmpdir(), 'runner-chains-')));
+      const store = new RecordingStore(tempDir('runner-chains-'));
       const clock = { ms: Date.UTC(2025, 0, 6) };
       for (const [crash, stopAfter] of [9, 5, 14].entries()) {
         const state = newState(store, `w${crash}`, clock);

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flagOf, maskedSettings, resolveSettings } from '../../src/processor/runtime/settings.ts';
+import { tempDir } from './temp-dir.ts';
 
 function configFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'settings-')), 'config.json');
+  const path = join(tempDir('settings-'), 'config.json');
   writeFileSync(path, JSON.stringify(content));
   return path;
 }

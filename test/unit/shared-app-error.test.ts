@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/processor/io/storage-error.ts';
+import { StorageError } from '../../src/storage/storage-error.ts';
 import { RunnerError } from '../../src/processor/runner/runner-error.ts';
 import { AppError, errorCode } from '../../src/shared/app-error.ts';
 import { isStackError, StackError } from '../../src/stack/stack-error.ts';

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
@@ -7,6 +5,7 @@ import { cacheRoot, KAFKA_RUNTIME, runtimeDir } from '../../src/stack/jvm-artifa
 import { chooseProvider } from '../../src/stack/stack.ts';
 import { endpointsFromEnvOrState, writeStackState, type StackState } from '../../src/stack/stack-state.ts';
 import { StackError } from '../../src/stack/stack-error.ts';
+import { tempDir } from './temp-dir.ts';
 
 async function choose(mode: 'local' | 'containers' | 'auto', missing: boolean, dockerAnswers: boolean) {
   const messages: string[] = [];
@@ -67,7 +66,7 @@ describe('finding a running stack', () => {
   });
 
   it('reads the endpoints of a live `stack up`, with the environment overriding per service', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'stack-state-')), 'state.json');
+    const file = join(tempDir('stack-state-'), 'state.json');
     await writeStackState(file, state(process.pid));
 
     const fromState = endpointsFromEnvOrState({}, file);
@@ -79,7 +78,7 @@ describe('finding a running stack', () => {
   });
 
   it('refuses a state file whose supervisor is gone, naming what to do', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'stack-state-')), 'state.json');
+    const file = join(tempDir('stack-state-'), 'state.json');
     await writeStackState(file, state(2 ** 22 + 12345));
     expect(() => endpointsFromEnvOrState({}, file)).toThrow(StackError);
     expect(() => endpointsFromEnvOrState({}, file)).toThrow(/stack up/);

@@ -1,8 +1,9 @@
 /**
  * Mergeable aggregation (semantics.md "Partial rows"). An aggregate's state is plain data (numbers,
- * strings, Sets, Maps) so snapshots are a straight encoding; `merge` combines two states (panes into a
- * window, partitions into one row); `partial` turns a final state into the row's mergeable columns.
+ * strings, Sets, Maps, arrays) so snapshots are a straight encoding; `merge` combines two states (panes
+ * into a window, partitions into one row); `partial` turns a final state into the row's mergeable columns.
  */
+import type { ColumnType } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 
 export type CellValue = ViewRow[string];
@@ -26,6 +27,9 @@ export interface Aggregate<E, S> {
  */
 export type MergeKind = 'sum' | 'min' | 'max' | 'or' | 'union';
 
+/** Type of a `_` merge column; `json` is a JSON string (id sets, per-video counts). */
+export type MergeColumnType = ColumnType | 'json';
+
 function mergeMin(a: CellValue, b: CellValue): CellValue {
   if (a === null) return b;
   if (b === null) return a;
@@ -43,7 +47,7 @@ export function idsColumn(ids: ReadonlySet<string>): string {
   return JSON.stringify([...ids].sort());
 }
 
-export function idsOf(column: CellValue): string[] {
+export function idsOf(column: CellValue | undefined): string[] {
   return typeof column === 'string' ? (JSON.parse(column) as string[]) : [];
 }
 
@@ -60,15 +64,4 @@ export function mergeColumn(kind: MergeKind, a: CellValue, b: CellValue): CellVa
     case 'union':
       return idsColumn(new Set([...idsOf(a), ...idsOf(b)]));
   }
-}
-
-/** `numerator / denominator`, or null when the denominator is 0 (semantics.md). */
-export function ratio(numerator: CellValue, denominator: CellValue): number | null {
-  const below = Number(denominator);
-  return below === 0 ? null : Number(numerator) / below;
-}
-
-/** Adds every element of `from` to `into` (distinct-count merge within one instance). */
-export function addAll<T>(into: Set<T>, from: ReadonlySet<T>): void {
-  for (const item of from) into.add(item);
 }

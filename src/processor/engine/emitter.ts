@@ -1,7 +1,7 @@
 /**
  * Collects the final contributions of one view (from every partition an instance owns) until they are
  * drained, combining contributions to the same (window, key) by merging aggregate states, then turns
- * them into partial rows: time columns, key columns, mergeable columns (`_` ones too), finished columns.
+ * them into partial rows: time columns, key columns, stored columns (`_` ones too), derived columns.
  */
 import type { ViewRow } from '../../events/view-dump.ts';
 import { KEY_SEPARATOR, type AnyView } from './view-definition.ts';
@@ -28,7 +28,7 @@ export class ViewEmitter {
     const id = `${startMs}|${endMs}|${key}`;
     const cell = this.cells.get(id);
     if (cell === undefined) this.cells.set(id, { startMs, endMs, key, state });
-    else this.view.aggregate.merge(cell.state as never, state as never);
+    else this.view.aggregate.merge(cell.state, state);
   }
 
   get pending(): number {
@@ -39,14 +39,14 @@ export class ViewEmitter {
     const rows: ViewRow[] = [];
     const { aggregate } = this.view;
     for (const cell of this.cells.values()) {
-      if (this.view.rows === undefined) rows.push(this.row(cell, aggregate.partial(cell.state as never)));
-      else for (const partial of this.view.rows(cell.state as never)) rows.push(this.row(cell, partial));
+      if (this.view.rows === undefined) rows.push(this.row(cell, aggregate.partial(cell.state)));
+      else for (const partial of this.view.rows(cell.state)) rows.push(this.row(cell, partial));
     }
     this.cells.clear();
     return rows;
   }
 
-  /** Time columns, key columns, then the partial and finished columns (the order rows always had). */
+  /** Time columns, key columns, then the stored and derived columns. */
   private row(cell: FinalCell, partial: ViewRow): ViewRow {
     const into: ViewRow = { [this.startColumn]: cell.startMs, [this.endColumn]: cell.endMs };
     const { keyColumns } = this.view;
@@ -55,6 +55,6 @@ export class ViewEmitter {
       const keyParts = cell.key.split(KEY_SEPARATOR);
       for (let index = 0; index < keyColumns.length; index++) into[keyColumns[index]!] = keyParts[index]!;
     }
-    return Object.assign(into, partial, this.view.finish(partial));
+    return Object.assign(into, partial, this.view.derive(partial));
   }
 }

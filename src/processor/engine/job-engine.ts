@@ -9,18 +9,14 @@ import type { LmsEvent } from '../../events/types.ts';
 import { validateValue } from '../../events/validate.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import { ViewEmitter } from './emitter.ts';
-import { PartitionClock, type JournalMark } from './partition-clock.ts';
-import { encodeSnapshot, SNAPSHOT_VERSION, type JobSnapshot, type PartitionSnapshot } from './snapshot.ts';
+import type { JournalMark } from './id-journal.ts';
+import { JobSnapshots, type EncodedPartition } from './job-snapshots.ts';
+import { PartitionClock } from './partition-clock.ts';
+import { partitionState, PartitionTable, type PartitionState } from './partition-table.ts';
+import type { JobSnapshot, PartitionSnapshot } from './snapshot.ts';
 import { approxBytes } from './state-size.ts';
 import { inputTypesOf, type AnyView } from './view-definition.ts';
-import {
-  countViewState,
-  createViewState,
-  viewStateAsPlain,
-  viewStateFromPlain,
-  viewStateToPlain,
-  type ViewState,
-} from './view-state.ts';
+import { createViewState } from './view-state.ts';
 
 export interface EngineOptions {
   /** `D` of semantics.md: wm(p) = maxT(p) − D. */
@@ -58,18 +54,10 @@ export interface ViewStateMetrics {
   approxBytes: number;
 }
 
-interface PartitionState {
-  topic: string;
-  partition: number;
-  clock: PartitionClock;
-  views: ViewState[];
-  /** Watermark at the last close: nothing to emit until it moves. */
-  closedAtMs: number;
-}
-
 export class JobEngine {
   readonly topics: readonly Topic[];
-  private readonly partitions = new Map<string, PartitionState[]>();
+  private readonly partitions: PartitionTable;
+  private readonly snapshots: JobSnapshots;
   private readonly emitters: ViewEmitter[];
   /** event type → indexes of the views reading it. */
   private readonly viewsByType = new Map<string, number[]>();
@@ -80,7 +68,8 @@ export class JobEngine {
     readonly options: EngineOptions,
   ) {
     this.topics = JOB_TOPICS[job];
-    for (const topic of this.topics) this.partitions.set(topic, []);
+    this.partitions = new PartitionTable(this.topics);
+    this.snapshots = new JobSnapshots(job, views, options, this.partitions);
     this.emitters = views.map((view) => new ViewEmitter(view));
     views.forEach((view, index) => {
       for (const type of inputTypesOf(view)) {
@@ -95,26 +84,25 @@ export class JobEngine {
     let accepted = 0;
     const rejected: Rejection[] = [];
     for (const record of batch) {
-      const byPartition = this.partitions.get(record.topic);
-      if (byPartition === undefined) {
+      if (!this.partitions.hasTopic(record.topic)) {
         rejected.push(
           rejection(record, 'invalid', `(topic): ${record.topic} is not a topic of job ${this.job}`),
         );
         continue;
       }
-      const validation = validateValue(record.topic as Topic, record.key, record.value);
+      const validation = validateValue(record.topic, record.key, record.value);
       if (!validation.ok) {
         rejected.push(rejection(record, 'invalid', validation.error.message));
         continue;
       }
       const event = validation.event;
-      const partition =
-        byPartition[record.partition] ?? this.openPartition(record.topic as Topic, record.partition);
+      const partition = this.openPartition(record.topic, record.partition);
       const reason = partition.clock.judge(event.event_id, event.event_time, record.timestamp);
       if (reason !== null) {
         rejected.push(rejection(record, reason, explain(reason, event, record, partition.clock)));
         continue;
       }
+      partition.journal.accepted(event.event_id, partition.clock.rememberedIds);
       accepted++;
       this.apply(partition, event);
     }
@@ -124,33 +112,31 @@ export class JobEngine {
   private apply(partition: PartitionState, event: LmsEvent): void {
     const viewIndexes = this.viewsByType.get(event.event_type);
     if (viewIndexes === undefined) return;
-    for (let i = 0; i < viewIndexes.length; i++) partition.views[viewIndexes[i]!]!.add(event);
+    for (let i = 0; i < viewIndexes.length; i++) partition.stores[viewIndexes[i]!]!.add(event);
   }
 
+  /** The partition's state, opened empty on first use. */
   private openPartition(topic: Topic, partition: number): PartitionState {
-    const state: PartitionState = {
+    const existing = this.partitions.get(topic, partition);
+    if (existing !== undefined) return existing;
+    const { watermarkDelayMs, sessionGapMs } = this.options;
+    const state = partitionState(
       topic,
       partition,
-      clock: new PartitionClock(this.options.watermarkDelayMs, MAX_FUTURE_MS),
-      views: this.views.map((view) => createViewState(view, this.options.sessionGapMs)),
-      closedAtMs: -Infinity,
-    };
-    this.partitions.get(topic)![partition] = state;
+      new PartitionClock(watermarkDelayMs, MAX_FUTURE_MS),
+      this.views.map((view) => createViewState(view, sessionGapMs)),
+    );
+    this.partitions.put(state);
     return state;
-  }
-
-  private *allPartitions(): Generator<PartitionState> {
-    for (const byPartition of this.partitions.values())
-      for (const state of byPartition) if (state) yield state;
   }
 
   /** Rows (partial, with `_` columns) of every (window, key) that became final since the last drain. */
   drainFinal(): Map<string, ViewRow[]> {
-    for (const partition of this.allPartitions()) {
+    for (const partition of this.partitions) {
       const watermarkMs = partition.clock.watermarkMs;
       if (watermarkMs <= partition.closedAtMs) continue;
       partition.closedAtMs = watermarkMs;
-      partition.views.forEach((state, index) => state.close(watermarkMs, this.emitters[index]!));
+      partition.stores.forEach((store, index) => store.close(watermarkMs, this.emitters[index]!));
       partition.clock.forgetOldIds();
     }
     return new Map(this.views.map((view, index) => [view.name, this.emitters[index]!.drain()]));
@@ -158,17 +144,16 @@ export class JobEngine {
 
   /** End of input (replay, oracle comparison): every partition's watermark becomes +∞. */
   endOfInput(): void {
-    for (const partition of this.allPartitions()) partition.clock.ended = true;
+    for (const partition of this.partitions) partition.clock.endInput();
   }
 
   /** The idle rule, applied by the runtime: `idle(p)` = `idleWatermarkMs` (never moves back). */
   advanceIdle(topic: Topic, partition: number, idleWatermarkMs: number): void {
-    const state = this.partitions.get(topic)?.[partition] ?? this.openPartition(topic, partition);
-    state.clock.advanceIdle(idleWatermarkMs);
+    this.openPartition(topic, partition).clock.advanceIdle(idleWatermarkMs);
   }
 
   watermarks(): PartitionWatermark[] {
-    return [...this.allPartitions()].map(({ topic, partition, clock }) => ({
+    return [...this.partitions].map(({ topic, partition, clock }) => ({
       topic,
       partition,
       maxTimeMs: clock.maxTimeMs,
@@ -179,12 +164,12 @@ export class JobEngine {
   stateMetrics(): ViewStateMetrics[] {
     return this.views.map((view, index) => {
       const metrics: ViewStateMetrics = { view: view.name, openWindows: 0, openEntries: 0, approxBytes: 0 };
-      for (const partition of this.allPartitions()) {
-        const state = partition.views[index]!;
-        const counts = countViewState(state);
+      for (const partition of this.partitions) {
+        const store = partition.stores[index]!;
+        const counts = store.counts();
         metrics.openWindows += counts.windows;
         metrics.openEntries += counts.entries;
-        metrics.approxBytes += approxBytes(viewStateAsPlain(state)); // read-only: no deep copy
+        metrics.approxBytes += approxBytes(store.asPlain()); // read-only: no deep copy
       }
       return metrics;
     });
@@ -193,104 +178,48 @@ export class JobEngine {
   /** Number of event ids remembered for duplicate detection, over all partitions. */
   rememberedIds(): number {
     let count = 0;
-    for (const partition of this.allPartitions()) count += partition.clock.rememberedIds;
+    for (const partition of this.partitions) count += partition.clock.rememberedIds;
     return count;
   }
 
+  // Snapshots (job-snapshots.ts).
+
   /** A deep copy of one partition's whole state. Take it after `drainFinal` (nothing is held back then). */
   snapshotPartition(topic: string, partition: number): PartitionSnapshot | undefined {
-    const state = this.partitions.get(topic)?.[partition];
-    if (state === undefined) return undefined;
-    const views: PartitionSnapshot['views'] = {};
-    this.views.forEach((view, index) => (views[view.name] = viewStateToPlain(state.views[index]!)));
-    return {
-      version: SNAPSHOT_VERSION,
-      job: this.job,
-      topic,
-      partition,
-      clock: state.clock.toState(),
-      views,
-    };
+    return this.snapshots.snapshotPartition(topic, partition);
   }
 
-  /**
-   * One partition's state encoded straight from the live state (no deep copy). `incremental`: only the
-   * ids accepted since the last committed snapshot (check `canSnapshotIncrementally` first). Pass the
-   * returned mark to `partitionCommitted` once the bytes are durably committed.
-   */
-  encodePartition(
-    topic: string,
-    partition: number,
-    incremental: boolean,
-  ): { bytes: Buffer; mark: JournalMark } | undefined {
-    const state = this.partitions.get(topic)?.[partition];
-    if (state === undefined) return undefined;
-    if (incremental && !state.clock.canSnapshotIncrementally) {
-      throw new Error(
-        `${this.job} ${topic}/${partition}: no incremental snapshot possible (journal restarted)`,
-      );
-    }
-    const views: PartitionSnapshot['views'] = {};
-    this.views.forEach((view, index) => (views[view.name] = viewStateAsPlain(state.views[index]!)));
-    const live: PartitionSnapshot = {
-      version: SNAPSHOT_VERSION,
-      job: this.job,
-      topic,
-      partition,
-      clock: state.clock.liveState(incremental),
-      views,
-      incremental,
-    };
-    return { bytes: encodeSnapshot(live), mark: state.clock.journalMark(!incremental) };
+  /** One partition's state encoded from the live state, whole or `incremental`; see JobSnapshots. */
+  encodePartition(topic: string, partition: number, incremental: boolean): EncodedPartition | undefined {
+    return this.snapshots.encodePartition(topic, partition, incremental);
   }
 
   /** True when the next snapshot of the partition may hold only the ids since the last committed one. */
   canSnapshotIncrementally(topic: string, partition: number): boolean {
-    return this.partitions.get(topic)?.[partition]?.clock.canSnapshotIncrementally ?? false;
+    return this.snapshots.canSnapshotIncrementally(topic, partition);
   }
 
   /** The snapshot encoded at `mark` is committed: the next incremental one starts after it. */
   partitionCommitted(topic: string, partition: number, mark: JournalMark): void {
-    this.partitions.get(topic)?.[partition]?.clock.committed(mark);
+    this.snapshots.partitionCommitted(topic, partition, mark);
   }
 
   snapshot(): JobSnapshot {
-    const partitions = [...this.allPartitions()].map(({ topic, partition }) =>
-      this.snapshotPartition(topic, partition)!,
-    );
-    return { version: SNAPSHOT_VERSION, job: this.job, partitions };
+    return this.snapshots.snapshot();
   }
 
   /** Adopts one partition's state (restart, or rebalance onto this instance); replaces what was there. */
   restorePartition(piece: PartitionSnapshot): void {
-    if (piece.incremental === true) {
-      throw new Error(
-        `snapshot of ${piece.job} ${piece.topic}/${piece.partition} is incremental: fold its chain with withEarlierIds first`,
-      );
-    }
-    if (piece.version !== SNAPSHOT_VERSION || piece.job !== this.job || !this.partitions.has(piece.topic)) {
-      throw new Error(
-        `snapshot of ${piece.job} ${piece.topic}/${piece.partition} v${piece.version} does not fit job ${this.job}`,
-      );
-    }
-    const state = this.openPartition(piece.topic as Topic, piece.partition);
-    state.clock = PartitionClock.fromState(piece.clock, this.options.watermarkDelayMs, MAX_FUTURE_MS);
-    state.views = this.views.map((view) => {
-      const plain = piece.views[view.name];
-      return plain === undefined
-        ? createViewState(view, this.options.sessionGapMs)
-        : viewStateFromPlain(view, this.options.sessionGapMs, structuredClone(plain));
-    });
+    this.snapshots.restorePartition(piece);
+  }
+
+  restore(snapshot: JobSnapshot): void {
+    this.snapshots.restore(snapshot);
   }
 
   /** Gives a partition up (rebalance away); its state should have been snapshotted first. */
   dropPartition(topic: string, partition: number): void {
-    const byPartition = this.partitions.get(topic);
-    if (byPartition !== undefined) delete byPartition[partition];
-  }
-
-  restore(snapshot: JobSnapshot): void {
-    for (const piece of snapshot.partitions) this.restorePartition(piece);
+    this.partitions.drop(topic, partition);
   }
 }
 

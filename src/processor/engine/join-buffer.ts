@@ -6,9 +6,9 @@
  * events folded into the aggregate, when the watermark reaches window end + bound.
  */
 import type { LmsEvent } from '../../events/types.ts';
-import type { ViewEmitter } from './emitter.ts';
 import type { JoinView } from './view-definition.ts';
-import { alignedStartMs } from './windows.ts';
+import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import { isFinal, windowStartMs } from './windows.ts';
 
 /** Sweep right-event times at most once per this much watermark progress. */
 const SWEEP_EVERY_MS = 60_000;
@@ -20,16 +20,31 @@ export interface PendingLeft {
   delayMs: number;
 }
 
-export class JoinBuffer {
-  /** window start → group key → left events of that window and key. */
-  readonly windows = new Map<number, Map<string, PendingLeft[]>>();
-  readonly leftsByMatch = new Map<string, PendingLeft[]>();
-  readonly rightsByMatch = new Map<string, number[]>();
-  private lastSweepMs = -Infinity;
-  private readonly sizeMs: number;
+export interface PlainJoinState {
+  kind: 'join';
+  /** [window start, group key, left events of that window and key] */
+  lefts: [number, string, PendingLeft[]][];
+  /** [match key, right event times] */
+  rights: [string, number[]][];
+}
 
-  constructor(private readonly view: JoinView) {
-    this.sizeMs = view.window.sizeMs;
+export class JoinBuffer implements WindowStore<PlainJoinState> {
+  readonly kind = 'join';
+  /** window start → group key → left events of that window and key. */
+  private readonly windows = new Map<number, Map<string, PendingLeft[]>>();
+  private readonly leftsByMatch = new Map<string, PendingLeft[]>();
+  private lastSweepMs = -Infinity;
+
+  constructor(
+    private readonly view: JoinView,
+    private readonly rightsByMatch = new Map<string, number[]>(),
+  ) {}
+
+  /** A buffer owning the events of `plain`. */
+  static fromPlain(view: JoinView, plain: PlainJoinState): JoinBuffer {
+    const buffer = new JoinBuffer(view, new Map(plain.rights));
+    for (const [startMs, key, list] of plain.lefts) for (const left of list) buffer.index(left, startMs, key);
+    return buffer;
   }
 
   add(event: LmsEvent): void {
@@ -39,7 +54,7 @@ export class JoinBuffer {
 
   private addLeft(event: LmsEvent): void {
     const timeMs = event.event_time;
-    const matchKey = this.view.leftMatchKey(event as never);
+    const matchKey = this.view.leftMatchKey(event);
     let delayMs = -1;
     for (const rightMs of this.rightsByMatch.get(matchKey) ?? []) {
       if (
@@ -51,13 +66,13 @@ export class JoinBuffer {
       }
     }
     const left: PendingLeft = { timeMs, matchKey, delayMs };
-    this.index(left, alignedStartMs(timeMs, this.sizeMs), this.view.key(event as never));
+    this.index(left, windowStartMs(this.view.window, timeMs), this.view.key(event));
   }
 
-  /** Files a left event under its window and match key (also used by restore). */
-  index(left: PendingLeft, windowStartMs: number, groupKey: string): void {
-    let groups = this.windows.get(windowStartMs);
-    if (groups === undefined) this.windows.set(windowStartMs, (groups = new Map()));
+  /** Files a left event under its window and match key. */
+  private index(left: PendingLeft, startMs: number, groupKey: string): void {
+    let groups = this.windows.get(startMs);
+    if (groups === undefined) this.windows.set(startMs, (groups = new Map()));
     const inGroup = groups.get(groupKey);
     if (inGroup === undefined) groups.set(groupKey, [left]);
     else inGroup.push(left);
@@ -68,7 +83,7 @@ export class JoinBuffer {
 
   private addRight(event: LmsEvent): void {
     const rightMs = event.event_time;
-    const matchKey = this.view.rightMatchKey(event as never);
+    const matchKey = this.view.rightMatchKey(event);
     for (const left of this.leftsByMatch.get(matchKey) ?? []) {
       const delayMs = rightMs - left.timeMs;
       if (delayMs >= 0 && delayMs <= this.view.boundMs && (left.delayMs < 0 || delayMs < left.delayMs)) {
@@ -80,17 +95,17 @@ export class JoinBuffer {
     else times.push(rightMs);
   }
 
-  close(watermarkMs: number, emitter: ViewEmitter): void {
+  close(watermarkMs: number, sink: FinalSink): void {
     for (const [startMs, groups] of this.windows) {
-      const endMs = startMs + this.sizeMs;
-      if (endMs + this.view.boundMs > watermarkMs) continue;
+      const endMs = startMs + this.view.window.sizeMs;
+      if (!isFinal(endMs + this.view.boundMs, watermarkMs)) continue; // a window waits `boundMs` for rights
       for (const [groupKey, lefts] of groups) {
         const state = this.view.aggregate.init();
         for (const left of lefts) {
           this.view.aggregate.add(state, left.delayMs);
           this.unindex(left);
         }
-        emitter.emit(startMs, endMs, groupKey, state);
+        sink.emit(startMs, endMs, groupKey, state);
       }
       this.windows.delete(startMs);
     }
@@ -112,5 +127,19 @@ export class JoinBuffer {
       if (kept.length === 0) this.rightsByMatch.delete(matchKey);
       else if (kept.length < times.length) this.rightsByMatch.set(matchKey, kept);
     }
+  }
+
+  asPlain(): PlainJoinState {
+    const lefts: PlainJoinState['lefts'] = [];
+    for (const [startMs, groups] of this.windows)
+      for (const [key, list] of groups) lefts.push([startMs, key, list]);
+    return { kind: 'join', lefts, rights: [...this.rightsByMatch] };
+  }
+
+  counts(): StoreCounts {
+    let entries = 0;
+    for (const times of this.rightsByMatch.values()) entries += times.length;
+    for (const lefts of this.leftsByMatch.values()) entries += lefts.length;
+    return { windows: this.windows.size, entries };
   }
 }

@@ -1,11 +1,11 @@
 /**
  * Merge of partial rows into logical rows (semantics.md "Partial rows"): rows of the same (window, key)
- * combine column by column as the view's `merge` says, then the finished columns are recomputed from
+ * combine column by column as the view's `mergeKinds` say, then the derived columns are recomputed from
  * the merged ones. The result is again a valid partial row (`_` columns kept), so merging is associative.
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
-import { mergeColumn, type PartialColumns } from './aggregate.ts';
+import { mergeColumn } from './aggregate.ts';
 import type { AnyView } from './view-definition.ts';
 
 function groupBy(rows: readonly ViewRow[], columns: readonly string[]): Map<string, ViewRow[]> {
@@ -22,13 +22,11 @@ function groupBy(rows: readonly ViewRow[], columns: readonly string[]): Map<stri
 function mergeGroup(view: AnyView, group: readonly ViewRow[]): ViewRow {
   const merged: ViewRow = { ...group[0]! };
   for (let i = 1; i < group.length; i++) {
-    for (const [column, kind] of Object.entries(view.merge)) {
+    for (const [column, kind] of Object.entries(view.mergeKinds)) {
       merged[column] = mergeColumn(kind, merged[column]!, group[i]![column]!);
     }
   }
-  const mergeable: PartialColumns = {};
-  for (const column of Object.keys(view.merge)) mergeable[column] = merged[column]!;
-  return { ...merged, ...view.finish(mergeable) };
+  return Object.assign(merged, view.derive(merged));
 }
 
 /** Merges the partial rows of one view (from any partitions, drains and instances) into logical rows. */
@@ -45,7 +43,7 @@ export function mergeRows(view: AnyView, rows: readonly ViewRow[]): ViewRow[] {
   for (const group of groupBy(rows, timeColumns).values()) {
     const time: ViewRow = {};
     for (const column of timeColumns) time[column] = group[0]![column]!;
-    for (const row of view.mergeWindowRows(group)) merged.push({ ...time, ...row, ...view.finish(row) });
+    for (const row of view.mergeWindowRows(group)) merged.push({ ...time, ...row, ...view.derive(row) });
   }
   return merged;
 }

@@ -4,8 +4,9 @@
  * bridge two sessions into one. A session is final when the watermark reaches last + gap.
  */
 import type { LmsEvent } from '../../events/types.ts';
-import type { ViewEmitter } from './emitter.ts';
 import type { SessionView } from './view-definition.ts';
+import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import { isFinal, sessionEndMs } from './windows.ts';
 
 export interface OpenSession {
   firstMs: number;
@@ -13,19 +14,30 @@ export interface OpenSession {
   state: unknown;
 }
 
-export class SessionStore {
-  readonly sessions = new Map<string, OpenSession[]>();
-  /** No open session ends before this (a lower bound: lets `close` skip the scan). */
-  private earliestEndMs = Infinity;
+export interface PlainSessionState {
+  kind: 'session';
+  sessions: [string, OpenSession[]][];
+}
+
+export class SessionStore implements WindowStore<PlainSessionState> {
+  readonly kind = 'session';
 
   constructor(
     private readonly view: SessionView,
     private readonly gapMs: number,
+    private readonly sessions = new Map<string, OpenSession[]>(),
+    /** No open session ends before this (a lower bound: lets `close` skip the scan). */
+    private earliestEndMs = Infinity,
   ) {}
+
+  /** A store owning the sessions of `plain` (the first `close` scans them all). */
+  static fromPlain(view: SessionView, gapMs: number, plain: PlainSessionState): SessionStore {
+    return new SessionStore(view, gapMs, new Map(plain.sessions), -Infinity);
+  }
 
   add(event: LmsEvent): void {
     const timeMs = event.event_time;
-    const key = this.view.key(event as never);
+    const key = this.view.key(event);
     let open = this.sessions.get(key);
     if (open === undefined) this.sessions.set(key, (open = []));
     let joined: OpenSession | undefined;
@@ -33,7 +45,7 @@ export class SessionStore {
     while (index < open.length) {
       const candidate = open[index]!;
       if (candidate.firstMs - this.gapMs >= timeMs) break; // sorted: no later session can overlap
-      if (timeMs < candidate.lastMs + this.gapMs) {
+      if (timeMs < sessionEndMs(candidate.lastMs, this.gapMs)) {
         if (joined === undefined) {
           joined = candidate;
         } else {
@@ -53,20 +65,20 @@ export class SessionStore {
     }
     if (timeMs < joined.firstMs) joined.firstMs = timeMs;
     if (timeMs > joined.lastMs) joined.lastMs = timeMs;
-    this.view.aggregate.add(joined.state, event as never);
-    const endMs = joined.lastMs + this.gapMs;
+    this.view.aggregate.add(joined.state, event);
+    const endMs = sessionEndMs(joined.lastMs, this.gapMs);
     if (endMs < this.earliestEndMs) this.earliestEndMs = endMs;
   }
 
-  close(watermarkMs: number, emitter: ViewEmitter): void {
-    if (watermarkMs < this.earliestEndMs) return;
+  close(watermarkMs: number, sink: FinalSink): void {
+    if (!isFinal(this.earliestEndMs, watermarkMs)) return;
     let earliestEndMs = Infinity;
     for (const [key, open] of this.sessions) {
       let kept = 0;
       for (const session of open) {
-        const endMs = session.lastMs + this.gapMs;
-        if (endMs <= watermarkMs) {
-          emitter.emit(session.firstMs, endMs, key, session.state);
+        const endMs = sessionEndMs(session.lastMs, this.gapMs);
+        if (isFinal(endMs, watermarkMs)) {
+          sink.emit(session.firstMs, endMs, key, session.state);
         } else {
           open[kept++] = session;
           if (endMs < earliestEndMs) earliestEndMs = endMs;
@@ -78,8 +90,13 @@ export class SessionStore {
     this.earliestEndMs = earliestEndMs;
   }
 
-  /** Rebuilds the skip bound after a restore. */
-  recomputeEarliestEnd(): void {
-    this.earliestEndMs = -Infinity;
+  asPlain(): PlainSessionState {
+    return { kind: 'session', sessions: [...this.sessions] };
+  }
+
+  counts(): StoreCounts {
+    let sessions = 0;
+    for (const open of this.sessions.values()) sessions += open.length;
+    return { windows: sessions, entries: sessions };
   }
 }

@@ -5,33 +5,53 @@
  * pane is dropped once the last window using it (the one starting at the pane) is final.
  */
 import type { LmsEvent } from '../../events/types.ts';
-import type { ViewEmitter } from './emitter.ts';
-import type { KeyedWindows } from './tumbling-store.ts';
+import {
+  countKeyedWindows,
+  keyedWindowsAsPlain,
+  keyedWindowsFromPlain,
+  type KeyedWindows,
+  type PlainKeyedWindows,
+} from './keyed-windows.ts';
 import type { WindowView } from './view-definition.ts';
-import { alignedStartMs, type SlidingSpec } from './windows.ts';
+import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import { firstWindowStartMs, isFinal, paneStartMs, type SlidingSpec } from './windows.ts';
 
-export class SlidingStore {
-  readonly panes: KeyedWindows = new Map();
+export interface PlainSlidingState {
+  kind: 'sliding';
   /** Every window ending at or before this has been emitted. */
-  emittedThroughMs = -Infinity;
-  private readonly spec: SlidingSpec;
+  emittedThroughMs: number;
+  panes: PlainKeyedWindows;
+}
 
-  constructor(private readonly view: WindowView) {
-    this.spec = view.window as SlidingSpec;
+export class SlidingStore implements WindowStore<PlainSlidingState> {
+  readonly kind = 'sliding';
+
+  constructor(
+    private readonly view: WindowView,
+    private readonly spec: SlidingSpec,
+    private readonly panes: KeyedWindows = new Map(),
+    /** Every window ending at or before this has been emitted. */
+    private emittedThroughMs = -Infinity,
+  ) {}
+
+  /** A store owning the state of `plain`. */
+  static fromPlain(view: WindowView, spec: SlidingSpec, plain: PlainSlidingState): SlidingStore {
+    return new SlidingStore(view, spec, keyedWindowsFromPlain(plain.panes), plain.emittedThroughMs);
   }
 
   add(event: LmsEvent): void {
-    const paneMs = alignedStartMs(event.event_time, this.spec.slideMs);
-    let keys = this.panes.get(paneMs);
-    if (keys === undefined) this.panes.set(paneMs, (keys = new Map()));
-    const key = this.view.key(event as never);
+    // Written out in each store, not shared: call sites that see one window kind's views stay fast.
+    const startMs = paneStartMs(this.spec, event.event_time);
+    let keys = this.panes.get(startMs);
+    if (keys === undefined) this.panes.set(startMs, (keys = new Map()));
+    const key = this.view.key(event);
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
-    this.view.aggregate.add(state, event as never);
+    this.view.aggregate.add(state, event);
   }
 
-  close(watermarkMs: number, emitter: ViewEmitter): void {
-    if (watermarkMs <= this.emittedThroughMs) return;
+  close(watermarkMs: number, sink: FinalSink): void {
+    if (watermarkMs <= this.emittedThroughMs) return; // every window final by now was emitted
     const { sizeMs, slideMs } = this.spec;
     if (this.panes.size > 0) {
       let firstPaneMs = Infinity;
@@ -40,17 +60,24 @@ export class SlidingStore {
         if (paneMs < firstPaneMs) firstPaneMs = paneMs;
         if (paneMs > lastPaneMs) lastPaneMs = paneMs;
       }
-      for (let startMs = firstPaneMs - sizeMs + slideMs; startMs <= lastPaneMs; startMs += slideMs) {
+      // Every window holding a pane, earliest first (windows.ts `windowsFor`, over the span of panes).
+      for (
+        let startMs = firstWindowStartMs(this.spec, firstPaneMs);
+        startMs <= lastPaneMs;
+        startMs += slideMs
+      ) {
         const endMs = startMs + sizeMs;
-        if (endMs > watermarkMs) break;
-        if (endMs > this.emittedThroughMs) this.emitWindow(startMs, endMs, emitter);
+        if (!isFinal(endMs, watermarkMs)) break;
+        if (!isFinal(endMs, this.emittedThroughMs)) this.emitWindow(startMs, endMs, sink); // not yet emitted
       }
-      for (const paneMs of this.panes.keys()) if (paneMs + sizeMs <= watermarkMs) this.panes.delete(paneMs);
+      // The last window holding a pane starts at the pane.
+      for (const paneMs of this.panes.keys())
+        if (isFinal(paneMs + sizeMs, watermarkMs)) this.panes.delete(paneMs);
     }
     this.emittedThroughMs = watermarkMs;
   }
 
-  private emitWindow(startMs: number, endMs: number, emitter: ViewEmitter): void {
+  private emitWindow(startMs: number, endMs: number, sink: FinalSink): void {
     const merged = new Map<string, unknown>();
     for (let paneMs = startMs; paneMs < endMs; paneMs += this.spec.slideMs) {
       const keys = this.panes.get(paneMs);
@@ -61,6 +88,18 @@ export class SlidingStore {
         this.view.aggregate.merge(state, paneState);
       }
     }
-    for (const [key, state] of merged) emitter.emit(startMs, endMs, key, state);
+    for (const [key, state] of merged) sink.emit(startMs, endMs, key, state);
+  }
+
+  asPlain(): PlainSlidingState {
+    return {
+      kind: 'sliding',
+      emittedThroughMs: this.emittedThroughMs,
+      panes: keyedWindowsAsPlain(this.panes),
+    };
+  }
+
+  counts(): StoreCounts {
+    return countKeyedWindows(this.panes);
   }
 }

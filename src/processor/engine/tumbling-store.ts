@@ -3,36 +3,61 @@
  * is final when the partition's watermark reaches its end; it is then emitted and dropped.
  */
 import type { LmsEvent } from '../../events/types.ts';
-import type { ViewEmitter } from './emitter.ts';
+import {
+  countKeyedWindows,
+  keyedWindowsAsPlain,
+  keyedWindowsFromPlain,
+  type KeyedWindows,
+  type PlainKeyedWindows,
+} from './keyed-windows.ts';
 import type { WindowView } from './view-definition.ts';
-import { alignedStartMs } from './windows.ts';
+import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import { isFinal, windowStartMs, type TumblingSpec } from './windows.ts';
 
-export type KeyedWindows = Map<number, Map<string, unknown>>;
+export interface PlainTumblingState {
+  kind: 'tumbling';
+  windows: PlainKeyedWindows;
+}
 
-export class TumblingStore {
-  readonly windows: KeyedWindows = new Map();
-  private readonly sizeMs: number;
+export class TumblingStore implements WindowStore<PlainTumblingState> {
+  readonly kind = 'tumbling';
 
-  constructor(private readonly view: WindowView) {
-    this.sizeMs = view.window.sizeMs;
+  constructor(
+    private readonly view: WindowView,
+    private readonly spec: TumblingSpec,
+    private readonly windows: KeyedWindows = new Map(),
+  ) {}
+
+  /** A store owning the state of `plain`. */
+  static fromPlain(view: WindowView, spec: TumblingSpec, plain: PlainTumblingState): TumblingStore {
+    return new TumblingStore(view, spec, keyedWindowsFromPlain(plain.windows));
   }
 
   add(event: LmsEvent): void {
-    const startMs = alignedStartMs(event.event_time, this.sizeMs);
+    // Written out in each store, not shared: call sites that see one window kind's views stay fast.
+    const startMs = windowStartMs(this.spec, event.event_time);
     let keys = this.windows.get(startMs);
     if (keys === undefined) this.windows.set(startMs, (keys = new Map()));
-    const key = this.view.key(event as never);
+    const key = this.view.key(event);
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
-    this.view.aggregate.add(state, event as never);
+    this.view.aggregate.add(state, event);
   }
 
-  close(watermarkMs: number, emitter: ViewEmitter): void {
+  close(watermarkMs: number, sink: FinalSink): void {
     for (const [startMs, keys] of this.windows) {
-      const endMs = startMs + this.sizeMs;
-      if (endMs > watermarkMs) continue;
-      for (const [key, state] of keys) emitter.emit(startMs, endMs, key, state);
+      const endMs = startMs + this.spec.sizeMs;
+      if (!isFinal(endMs, watermarkMs)) continue;
+      for (const [key, state] of keys) sink.emit(startMs, endMs, key, state);
       this.windows.delete(startMs);
     }
+  }
+
+  asPlain(): PlainTumblingState {
+    return { kind: 'tumbling', windows: keyedWindowsAsPlain(this.windows) };
+  }
+
+  counts(): StoreCounts {
+    return countKeyedWindows(this.windows);
   }
 }

@@ -6,7 +6,7 @@
  * fails with a message naming both versions.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { StorageError } from './storage-error.ts';
+import { StorageError } from '../../storage/storage-error.ts';
 
 export const CHECKPOINT_VERSION = 1;
 const MAGIC = Buffer.from('SLCK', 'ascii');

@@ -4,8 +4,8 @@
  * commit N = latest + 1 with a conditional put, so the numbers give one total order of all commits and the
  * newest state of a partition is the one in the highest-numbered commit that holds it.
  */
-import { commitKey, commitOfKey, commitsPrefix, type StorageLayout } from './layout.ts';
-import type { ObjectStore, PutIfAbsentResult } from './object-store.ts';
+import { commitKey, commitOfKey, commitsPrefix, type StorageLayout } from '../../storage/layout.ts';
+import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.ts';
 import { decodeCheckpoint, type Checkpoint, type StagedFile } from './checkpoint-codec.ts';
 import type { CommittedFiles } from './publish.ts';
 

@@ -10,10 +10,16 @@
 import { randomBytes } from 'node:crypto';
 import { encodeCheckpoint, type PartitionSnapshot, type StagedFile } from './checkpoint-codec.ts';
 import { CommitLog, partitionKey } from './checkpoint-store.ts';
-import { DEFAULT_LAYOUT, finalKey, stagingDir, type OutputFile, type StorageLayout } from './layout.ts';
-import type { ObjectStore } from './object-store.ts';
+import {
+  DEFAULT_LAYOUT,
+  finalKey,
+  stagingDir,
+  type OutputFile,
+  type StorageLayout,
+} from '../../storage/layout.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
 import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from './publish.ts';
-import { StorageError } from './storage-error.ts';
+import { StorageError } from '../../storage/storage-error.ts';
 
 export interface CommitterOptions {
   job: string;

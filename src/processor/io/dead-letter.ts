@@ -6,8 +6,14 @@
  * investigates bad producers, and DuckDB still reads them (`read_json`); the volume is small.
  */
 import type { RejectReason } from '../../events/record.ts';
-import { DEFAULT_LAYOUT, deadLetterDateDir, utcDate, type OutputFile, type StorageLayout } from './layout.ts';
-import type { ObjectStore } from './object-store.ts';
+import {
+  DEFAULT_LAYOUT,
+  deadLetterDateDir,
+  utcDate,
+  type OutputFile,
+  type StorageLayout,
+} from '../../storage/layout.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
 
 export interface Rejection {
   topic: string;

@@ -3,10 +3,10 @@
  * staging copies. Staging is deleted only after every final copy exists, so a staged file that is gone
  * means its final copy exists; a redo copies the same bytes to the same keys.
  */
-import { commitOfStagingKey, stagingRoot, type StorageLayout } from './layout.ts';
-import type { ObjectStore } from './object-store.ts';
+import { commitOfStagingKey, stagingRoot, type StorageLayout } from '../../storage/layout.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
 import type { StagedFile } from './checkpoint-codec.ts';
-import { StorageError } from './storage-error.ts';
+import { StorageError } from '../../storage/storage-error.ts';
 
 /** Requests in flight at once when publishing or staging many files. */
 export const IO_CONCURRENCY = 8;

@@ -2,9 +2,15 @@
  * The Parquet files one commit publishes for one view: rows grouped by the UTC date of their first time
  * column (window_start or session_start), one file per date (semantics.md: at most one per view and date).
  */
-import type { ParquetColumn, ParquetRow } from './parquet-columns.ts';
-import { writeParquet } from './parquet-writer.ts';
-import { DEFAULT_LAYOUT, utcDate, viewDateDir, type OutputFile, type StorageLayout } from './layout.ts';
+import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
+import { writeParquet } from '../../storage/parquet-writer.ts';
+import {
+  DEFAULT_LAYOUT,
+  utcDate,
+  viewDateDir,
+  type OutputFile,
+  type StorageLayout,
+} from '../../storage/layout.ts';
 
 export function viewOutputFiles(
   view: string,

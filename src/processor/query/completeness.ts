@@ -9,9 +9,9 @@ import type { ViewRow } from '../../events/view-dump.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import { decodeCheckpoint, type StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
-import { commitOfKey, commitsPrefix, type StorageLayout } from '../io/layout.ts';
-import type { ObjectStore } from '../io/object-store.ts';
-import { decodePartitionBlob, type PartitionBlob } from '../runner/partition-state-blob.ts';
+import { commitOfKey, commitsPrefix, type StorageLayout } from '../../storage/layout.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { decodePartitionBlob, type PartitionBlob } from '../io/partition-state-blob.ts';
 
 export interface PartitionWatermark {
   topic: string;

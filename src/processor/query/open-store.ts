@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { S3Endpoint } from '../../stack/endpoints.ts';
 import { createS3Client } from '../../stack/s3-client.ts';
 import { runningStackState } from '../../stack/stack-state.ts';
-import { FileObjectStore } from '../io/file-object-store.ts';
-import type { ObjectStore } from '../io/object-store.ts';
-import { S3ObjectStore } from '../io/s3-object-store.ts';
+import { FileObjectStore } from '../../storage/file-object-store.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { S3ObjectStore } from '../../storage/s3-object-store.ts';
 import type { Settings } from '../runtime/settings.ts';
 
 /** The S3 endpoint the settings name, else the running stack's; undefined when there is neither. */

@@ -7,9 +7,9 @@
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import type { StagedFile } from '../io/checkpoint-codec.ts';
-import type { StorageLayout } from '../io/layout.ts';
-import type { ObjectStore } from '../io/object-store.ts';
-import { readParquet } from '../io/parquet-reader.ts';
+import type { StorageLayout } from '../../storage/layout.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { readParquet } from '../../storage/parquet-reader.ts';
 import { IO_CONCURRENCY, forEachLimit } from '../io/publish.ts';
 
 /** Window starts (or session starts) in `[fromMs, toMs)`; either end may be open. */

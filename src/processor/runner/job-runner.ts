@@ -1,20 +1,26 @@
 /**
- * One job's consumer loop (issue 5): a kafkajs consumer in the job's own group, offsets owned by the job
- * (autoCommit off, seek to the checkpoint), micro-batches of at most maxOffsetsPerTrigger processed inside
- * eachBatch, a commit every commitInterval, the idle rule on a timer, and rebalances handled as described
- * in docs/runner.md. State and commits live in JobState; this file is the Kafka half.
+ * One job's Kafka loop (docs/runner.md): a kafkajs consumer in the job's own group, offsets owned by the
+ * job (autoCommit off, seek to the checkpoint), micro-batches of at most maxOffsetsPerTrigger processed
+ * inside eachBatch, a timer tick for the idle rule and quiet commits, and rebalances handled under one
+ * mutex. The job without Kafka is JobState; when it commits is CommitSchedule; the retention-gap policy,
+ * the broker's offsets and the metrics have their own files.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { SourceRecord } from '../../events/record.ts';
 import { JOB_TOPICS } from '../../events/topics.ts';
 import type { PartitionRef } from '../io/commit.ts';
 import type { JobHealth } from '../runtime/http-server.ts';
+import { BrokerOffsets } from './broker-offsets.ts';
+import { CommitSchedule } from './commit-schedule.ts';
+import { JobMetrics } from './job-metrics.ts';
 import { JobState, type JobStateOptions, type SeekTarget } from './job-state.ts';
-import { checkTopics, fetchOffsets, TopicNames, type PartitionOffsets } from './kafka-topics.ts';
+import { isRebalancing, toRecords } from './kafka-records.ts';
+import { checkTopics, fetchOffsets, TopicNames } from './kafka-topics.ts';
 import { Mutex } from './mutex.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
-import { RunnerError, errorCode } from './runner-error.ts';
+import { decideGap } from './retention-gap.ts';
+import { errorCode } from './runner-error.ts';
 
 export interface JobRunnerOptions extends JobStateOptions {
   kafka: Kafka;
@@ -28,15 +34,6 @@ export interface JobRunnerOptions extends JobStateOptions {
 }
 
 const TICK_MS = 200;
-const OFFSETS_REFRESH_MS = 1000;
-const GAUGES_REFRESH_MS = 10_000;
-
-function isRebalancing(error: unknown): boolean {
-  const type = (error as { type?: string } | undefined)?.type;
-  return (
-    type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION'
-  );
-}
 
 export class JobRunner {
   readonly state: JobState;
@@ -48,13 +45,14 @@ export class JobRunner {
   private readonly topics: string[];
   private readonly mutex = new Mutex();
   private readonly logger: Logger;
+  private readonly commits: CommitSchedule;
+  private readonly offsets: BrokerOffsets;
+  private readonly metrics: JobMetrics;
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The assignment of the last GROUP_JOIN (contract topic names); reconciled under the mutex. */
   private assignment: PartitionRef[] | undefined;
-  private offsets = new Map<string, PartitionOffsets>();
-  private offsetsAtMs = 0;
-  private gaugesAtMs = 0;
   private stopping = false;
   private partitionCount = 0;
 
@@ -63,6 +61,13 @@ export class JobRunner {
     this.names = new TopicNames(options.topicPrefix);
     this.topics = JOB_TOPICS[options.job].map((topic) => this.names.physical(topic));
     this.logger = options.logger.child({ job: options.job });
+    this.metrics = new JobMetrics(options.metrics, options.job);
+    this.offsets = new BrokerOffsets(() => fetchOffsets(this.admin!, this.topics), this.names);
+    this.commits = new CommitSchedule(
+      this.state,
+      { afterCommit: () => this.commitGroupOffsets(), afterFence: () => this.readopt() },
+      { commitIntervalMs: options.commitIntervalMs, logger: this.logger },
+    );
   }
 
   async start(): Promise<void> {
@@ -104,7 +109,7 @@ export class JobRunner {
     this.stopping = true;
     clearInterval(this.timer);
     try {
-      if (this.status !== 'failed') await this.mutex.run(() => this.commitNow(true));
+      if (this.status !== 'failed') await this.mutex.run(() => this.commits.commit(true));
       // A failed job still lets its commit in flight end before a restart recovers from the log (the
       // restart would fence it anyway: it writes as another writer).
       else await this.state.settle().catch(() => undefined);
@@ -119,9 +124,7 @@ export class JobRunner {
   health(nowMs: number): JobHealth {
     const health: JobHealth = {
       state: this.status,
-      lastCommitAgeSeconds: Math.round(
-        (nowMs - Math.max(this.state.lastCommitAtMs, this.state.lastCleanAtMs)) / 1000,
-      ),
+      lastCommitAgeSeconds: Math.round((nowMs - this.commits.lastProgressAtMs) / 1000),
       lag: this.state.lag,
     };
     if (this.problem !== undefined) health.problem = this.problem;
@@ -157,12 +160,12 @@ export class JobRunner {
         const tracker = this.state.tracker(this.names.contract(batch.topic), batch.partition);
         if (tracker === undefined || isStale()) return; // not ours, or a seek is pending: the data is stale
         tracker.noteHighWatermark(Number(batch.highWatermark));
-        const records = this.toRecords(tracker, batch.messages);
+        const records = toRecords(tracker, batch.messages);
         if (records.length > 0 && records[0]!.offset > tracker.nextOffset) await this.checkGap(tracker);
         const max = this.options.maxOffsetsPerTrigger;
         for (let start = 0; start < records.length && !this.stopping; start += max) {
           this.processChunk(tracker, records.slice(start, start + max));
-          if (this.commitDue()) await this.commitNow();
+          await this.commits.afterBatch();
         }
         if (!this.stopping) resolveOffset(batch.lastOffset());
       });
@@ -176,65 +179,36 @@ export class JobRunner {
       // A rebalance is starting and we still own our partitions: commit first, so the next owner starts
       // from here rather than from the previous commit. Then let kafkajs rejoin.
       if (isRebalancing(error))
-        await this.mutex.run(() => this.commitNow(true)).catch((e: unknown) => this.fail(e));
+        await this.mutex.run(() => this.commits.commit(true)).catch((e: unknown) => this.fail(e));
       throw error;
     }
-  }
-
-  private toRecords(tracker: PartitionTracker, messages: readonly KafkaMessage[]): SourceRecord[] {
-    const records: SourceRecord[] = [];
-    for (const message of messages) {
-      const offset = Number(message.offset);
-      if (offset < tracker.nextOffset) continue; // already processed (a fetch raced a seek)
-      records.push({
-        topic: tracker.topic,
-        partition: tracker.partition,
-        offset,
-        timestamp: Number(message.timestamp),
-        key: message.key === null ? null : message.key.toString('utf8'),
-        value: message.value === null ? '' : message.value.toString('utf8'),
-      });
-    }
-    return records;
   }
 
   private processChunk(tracker: PartitionTracker, records: SourceRecord[]): void {
     const startedMs = performance.now();
     const { accepted, rejected } = this.state.process(tracker, records, Date.now());
     const durationMs = performance.now() - startedMs;
-    this.options.metrics.batchDuration.labels(this.options.job).observe(durationMs / 1000);
-    this.logger.debug(
-      {
-        topic: tracker.topic,
-        partition: tracker.partition,
-        records: records.length,
-        accepted,
-        rejected,
-        durationMs,
-      },
-      'batch',
-    );
+    this.metrics.batchDuration(durationMs);
+    const { topic, partition } = tracker;
+    this.logger.debug({ topic, partition, records: records.length, accepted, rejected, durationMs }, 'batch');
   }
 
   /** The batch starts after the expected offset: a retention gap if the log start moved past it. */
   private async checkGap(tracker: PartitionTracker): Promise<void> {
     await this.refreshOffsets(true);
-    const low = this.offsets.get(`${this.names.physical(tracker.topic)}:${tracker.partition}`)?.low ?? 0;
-    if (low <= tracker.nextOffset) return; // offsets skipped by control records: nothing was deleted
-    const where = `${this.names.physical(tracker.topic)} partition ${tracker.partition}`;
-    if (!this.options.resetOnGap) {
-      throw new RunnerError(
-        'offset_gap',
-        `job ${this.options.job}: ${where}: the checkpoint resumes at offset ${tracker.nextOffset} but retention ` +
-          `deleted offsets ${tracker.nextOffset}..${low - 1} (the log now starts at ${low}); restart with ` +
-          `--reset-on-gap to skip them (the gap is recorded under the dead-letter prefix, _gaps/)`,
-      );
-    }
-    this.logger.warn(
-      { code: 'offset_gap', from: tracker.nextOffset, to: low },
-      `${where}: skipping a retention gap`,
-    );
-    this.state.recordGap(tracker, low);
+    const check = {
+      job: this.options.job,
+      physicalTopic: this.names.physical(tracker.topic),
+      partition: tracker.partition,
+      nextOffset: tracker.nextOffset,
+      logStartOffset: this.offsets.logStart(tracker),
+    };
+    const decision = decideGap(check, this.options.resetOnGap);
+    if (decision.kind === 'fail') throw decision.error;
+    if (decision.kind === 'no_gap') return;
+    const { fromOffset: from, toOffset: to, where } = decision;
+    this.logger.warn({ code: 'offset_gap', from, to }, `${where}: skipping a retention gap`);
+    this.state.recordGap(tracker, to);
   }
 
   private async tick(): Promise<void> {
@@ -246,60 +220,38 @@ export class JobRunner {
         await this.refreshOffsets(false);
         await this.reconcile();
         this.state.applyIdle(nowMs);
-        if (this.commitDue()) await this.commitNow();
-        else if (this.state.commitDone) await this.settleCommit();
-        else if (!this.state.dirty && !this.state.committing && this.state.lag === 0)
-          this.state.lastCleanAtMs = nowMs;
-        if (nowMs - this.gaugesAtMs >= GAUGES_REFRESH_MS) this.updateGauges(nowMs);
+        await this.commits.onTick(nowMs);
+        this.metrics.stateGauges(nowMs, this.state.engineView, this.state.owned, (t) =>
+          this.names.physical(t),
+        );
       });
     } catch (error) {
       this.fail(error);
     }
   }
 
-  private commitDue(): boolean {
-    return this.state.dirty && Date.now() - this.state.commitStartedAtMs >= this.options.commitIntervalMs;
-  }
-
-  /**
-   * Settles the commit in flight, then starts one if anything changed; its storage I/O overlaps the next
-   * micro-batches (`wait`: until it is durable, for stop and rebalance).
-   */
-  private async commitNow(wait = false): Promise<void> {
-    if (!(await this.settleCommit())) return;
-    if (!this.state.dirty) return;
-    this.state.startCommit();
-    if (wait) await this.settleCommit();
-  }
-
-  /**
-   * Takes the outcome of the commit in flight (if any). A fenced commit throws the uncommitted work away
-   * and re-adopts: returns false then.
-   */
-  private async settleCommit(): Promise<boolean> {
-    const outcome = await this.state.settle();
-    if (outcome === undefined) return true;
-    if (outcome.kind === 'fenced') {
-      this.logger.warn({ code: 'fenced' }, outcome.message);
+  /** Makes the owned partitions the last GROUP_JOIN's assignment (settling the commit in flight first). */
+  private async reconcile(): Promise<void> {
+    if (this.assignment === undefined) return;
+    const target = this.assignment;
+    if (!this.state.owns(target)) {
+      await this.commits.settle(); // its partitions' bookkeeping first (a fenced one re-adopts)
       await this.refreshOffsets(true);
-      this.seek(await this.state.resetToCommitted((ref) => this.logStart(ref)));
-      return false;
+      this.seek(await this.state.reconcile(target, (ref) => this.offsets.logStart(ref)));
     }
-    const { result, rows, prepareMs } = outcome;
-    this.logger.info(
-      {
-        commit: result.commit,
-        files: result.published.length,
-        rows,
-        checkpointBytes: result.checkpointBytes,
-        prepareMs: Math.round(prepareMs),
-        durationMs: Math.round(result.durationMs),
-        attempts: result.attempts,
-      },
-      'checkpoint',
-    );
-    await this.commitGroupOffsets();
-    return true;
+    if (this.status === 'starting') this.status = 'running';
+  }
+
+  /** After a fenced commit: the owned partitions again, from the log. */
+  private async readopt(): Promise<void> {
+    await this.refreshOffsets(true);
+    this.seek(await this.state.resetToCommitted((ref) => this.offsets.logStart(ref)));
+  }
+
+  private seek(targets: readonly SeekTarget[]): void {
+    for (const { topic, partition, nextOffset } of targets) {
+      this.consumer?.seek({ topic: this.names.physical(topic), partition, offset: String(nextOffset) });
+    }
   }
 
   /** Consumer-group offsets for lag tools only; the checkpoint is the truth. */
@@ -314,57 +266,13 @@ export class JobRunner {
     });
   }
 
-  private async reconcile(): Promise<void> {
-    if (this.assignment === undefined) return;
-    const target = this.assignment;
-    const owned = this.state.owned;
-    const same =
-      owned.length === target.length &&
-      target.every(({ topic, partition }) => this.state.tracker(topic, partition));
-    if (!same) {
-      await this.settleCommit(); // its partitions' bookkeeping first (a fenced one re-adopts)
-      await this.refreshOffsets(true);
-      this.seek(await this.state.reconcile(target, (ref) => this.logStart(ref)));
-    }
-    if (this.status === 'starting') this.status = 'running';
-  }
-
-  private logStart(ref: PartitionRef): number {
-    return this.offsets.get(`${this.names.physical(ref.topic)}:${ref.partition}`)?.low ?? 0;
-  }
-
-  private seek(targets: readonly SeekTarget[]): void {
-    for (const { topic, partition, nextOffset } of targets) {
-      this.consumer?.seek({ topic: this.names.physical(topic), partition, offset: String(nextOffset) });
-    }
-  }
-
+  /** Broker offsets (at most once a second unless forced): high-water marks of the owned partitions, lag. */
   private async refreshOffsets(force: boolean): Promise<void> {
-    const nowMs = Date.now();
-    if (!force && nowMs - this.offsetsAtMs < OFFSETS_REFRESH_MS) return;
-    this.offsets = await fetchOffsets(this.admin!, this.topics);
-    this.offsetsAtMs = nowMs;
-    const { metrics, job } = this.options;
+    if (!(await this.offsets.refresh(force))) return;
     for (const tracker of this.state.owned) {
-      const physical = this.names.physical(tracker.topic);
-      const high = this.offsets.get(`${physical}:${tracker.partition}`)?.high;
+      const high = this.offsets.highWatermark(tracker);
       if (high !== undefined) tracker.noteHighWatermark(high);
-      metrics.consumerLag.labels(job, physical, String(tracker.partition)).set(tracker.lag);
+      this.metrics.consumerLag(this.names.physical(tracker.topic), tracker.partition, tracker.lag);
     }
-  }
-
-  private updateGauges(nowMs: number): void {
-    this.gaugesAtMs = nowMs;
-    const { metrics, job } = this.options;
-    const engine = this.state.engineView;
-    for (const view of engine.stateMetrics()) {
-      metrics.openWindows.labels(job, view.view).set(view.openWindows);
-      metrics.stateBytes.labels(job, view.view).set(view.approxBytes);
-    }
-    for (const { topic, partition, watermarkMs } of engine.watermarks()) {
-      const lagS = Number.isFinite(watermarkMs) ? Math.max(0, (nowMs - watermarkMs) / 1000) : 0;
-      metrics.watermarkLag.labels(job, this.names.physical(topic), String(partition)).set(lagS);
-    }
-    metrics.idlePartitions.labels(job).set(this.state.owned.filter((t) => t.isIdle).length);
   }
 }

@@ -7,8 +7,8 @@ import type { ViewRow } from '../../events/view-dump.ts';
 import type { Rejection as EngineRejection } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import { deadLetterOutputFiles, type Rejection } from '../io/dead-letter.ts';
-import { utcDate, type OutputFile, type StorageLayout } from '../io/layout.ts';
-import type { ParquetColumn, ParquetRow } from '../io/parquet-columns.ts';
+import { utcDate, type OutputFile, type StorageLayout } from '../../storage/layout.ts';
+import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
 
 /** A stretch of offsets retention deleted before the job read them (recorded with --reset-on-gap). */
@@ -26,7 +26,7 @@ export interface OffsetGap {
 export function viewParquetColumns(view: AnyView): ParquetColumn[] {
   const columns: ParquetColumn[] = viewSpec(view.name).columns.map(({ name, type }) => ({ name, type }));
   // The engine keeps id sets and per-video counts as JSON text already: store that text as it is.
-  for (const [name, type] of Object.entries(view.mergeColumnTypes ?? {})) {
+  for (const [name, type] of Object.entries(view.hiddenColumns)) {
     columns.push({ name, type: type === 'json' ? 'string' : type });
   }
   return columns;

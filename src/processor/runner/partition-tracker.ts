@@ -3,7 +3,7 @@
  * commit, the broker's high-water mark as last seen, when a record last arrived, and the idle rule of
  * semantics.md: idle only when everything the broker has was read and nothing arrived for idle_timeout.
  */
-import type { IdleAdvance } from './partition-state-blob.ts';
+import type { IdleAdvance } from '../io/partition-state-blob.ts';
 
 /** Idle advances smaller than this are not worth a commit (windows end on whole minutes anyway). */
 export const IDLE_STEP_MS = 1000;

@@ -8,7 +8,7 @@
  */
 import { withEarlierIds } from '../engine/snapshot.ts';
 import type { JobCommitter, PartitionRef, RestoredPartition } from '../io/commit.ts';
-import { decodePartitionBlob, type ChainLink, type PartitionBlob } from './partition-state-blob.ts';
+import { decodePartitionBlob, type ChainLink, type PartitionBlob } from '../io/partition-state-blob.ts';
 
 export const MAX_CHAIN_LINKS = 20;
 
@@ -75,7 +75,7 @@ export class StateChains {
  * chain (read commit by commit, newest first, down to the base).
  */
 export async function restoreBlob(
-  committer: JobCommitter,
+  committer: Pick<JobCommitter, 'readPartition'>,
   ref: PartitionRef,
   newest: RestoredPartition,
 ): Promise<PartitionBlob> {

@@ -2,7 +2,7 @@
  * views.md | assessment_realtime_quiz_attempts | T5 | course_id, assessment_id | quiz_started,
  * quiz_completed | started, completed, completion_rate, avg_score_pct over completed |
  */
-import { ratio } from '../engine/aggregate.ts';
+import { countIf, derived, ratio, sum } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';
 import { FIVE_MINUTES_MS, scorePct, twoPartKey } from './common.ts';
@@ -11,32 +11,11 @@ export default windowView({
   name: 'assessment_realtime_quiz_attempts',
   inputTypes: ['quiz_started', 'quiz_completed'],
   window: tumbling(FIVE_MINUTES_MS),
-  keyColumns: ['course_id', 'assessment_id'],
   key: (event) => twoPartKey(event.course_id, event.assessment_id),
-  aggregate: {
-    init: () => ({ started: 0, completed: 0, pctSum: 0 }),
-    add(state, event) {
-      if (event.event_type === 'quiz_started') state.started++;
-      else {
-        state.completed++;
-        state.pctSum += scorePct(event);
-      }
-    },
-    merge(into, from) {
-      into.started += from.started;
-      into.completed += from.completed;
-      into.pctSum += from.pctSum;
-    },
-    partial: (state) => ({
-      started: state.started,
-      completed: state.completed,
-      _score_pct_sum: state.pctSum,
-    }),
-  },
-  merge: { started: 'sum', completed: 'sum', _score_pct_sum: 'sum' },
-  mergeColumnTypes: { _score_pct_sum: 'double' },
-  finish: (row) => ({
-    completion_rate: ratio(row.completed!, row.started!),
-    avg_score_pct: ratio(row._score_pct_sum!, row.completed!),
-  }),
+}).select({
+  started: countIf((event) => event.event_type === 'quiz_started'),
+  completed: countIf((event) => event.event_type === 'quiz_completed'),
+  completion_rate: derived((row) => ratio(row.completed, row.started)),
+  _score_pct_sum: sum((event) => (event.event_type === 'quiz_completed' ? scorePct(event) : null), 'double'),
+  avg_score_pct: derived((row) => ratio(row._score_pct_sum, row.completed)),
 });

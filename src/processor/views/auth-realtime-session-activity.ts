@@ -3,55 +3,53 @@
  * session_start, session_end, events, logins, duration_seconds, ended_by_logout |
  * Ties at the last time: ended_by_logout if any event at that time is a logout.
  */
+import { count, countIf, custom } from '../engine/columns.ts';
 import { sessionView } from '../engine/view-definition.ts';
-import { session } from '../engine/windows.ts';
 import { AUTH_TYPES } from './common.ts';
 
-interface SessionStats {
+/** First and last event time of a session. */
+interface Span {
   firstMs: number;
   lastMs: number;
-  events: number;
-  logins: number;
-  logoutAtLast: boolean;
+}
+
+/** The last event time, and whether an event at that time is a logout. */
+interface LastEvent {
+  lastMs: number;
+  logout: boolean;
+}
+
+function widen(span: Span, firstMs: number, lastMs: number): void {
+  if (firstMs < span.firstMs) span.firstMs = firstMs;
+  if (lastMs > span.lastMs) span.lastMs = lastMs;
+}
+
+function atTime(last: LastEvent, timeMs: number, logout: boolean): void {
+  if (timeMs > last.lastMs) {
+    last.lastMs = timeMs;
+    last.logout = logout;
+  } else if (timeMs === last.lastMs) last.logout ||= logout;
 }
 
 export default sessionView({
   name: 'auth_realtime_session_activity',
   inputTypes: AUTH_TYPES,
-  window: session(),
-  keyColumns: ['user_id'],
   key: (event) => event.user_id,
-  aggregate: {
-    init: (): SessionStats => ({
-      firstMs: Infinity,
-      lastMs: -Infinity,
-      events: 0,
-      logins: 0,
-      logoutAtLast: false,
-    }),
-    add(state, event) {
-      const timeMs = event.event_time;
-      const isLogout = event.event_type === 'logout';
-      if (timeMs < state.firstMs) state.firstMs = timeMs;
-      if (timeMs > state.lastMs) [state.lastMs, state.logoutAtLast] = [timeMs, isLogout];
-      else if (timeMs === state.lastMs) state.logoutAtLast ||= isLogout;
-      state.events++;
-      if (event.event_type === 'login_success') state.logins++;
-    },
-    merge(into, from) {
-      if (from.firstMs < into.firstMs) into.firstMs = from.firstMs;
-      if (from.lastMs > into.lastMs) [into.lastMs, into.logoutAtLast] = [from.lastMs, from.logoutAtLast];
-      else if (from.lastMs === into.lastMs) into.logoutAtLast ||= from.logoutAtLast;
-      into.events += from.events;
-      into.logins += from.logins;
-    },
-    partial: (state) => ({
-      events: state.events,
-      logins: state.logins,
-      duration_seconds: state.events === 0 ? 0 : (state.lastMs - state.firstMs) / 1000,
-      ended_by_logout: state.logoutAtLast,
-    }),
-  },
-  merge: { events: 'sum', logins: 'sum', duration_seconds: 'max', ended_by_logout: 'or' },
-  finish: () => ({}),
+}).select({
+  events: count(),
+  logins: countIf((event) => event.event_type === 'login_success'),
+  duration_seconds: custom({
+    mergeKind: 'max',
+    init: (): Span => ({ firstMs: Infinity, lastMs: -Infinity }),
+    add: (span, event) => widen(span, event.event_time, event.event_time),
+    merge: (into, from) => widen(into, from.firstMs, from.lastMs),
+    value: (span) => (span.firstMs > span.lastMs ? 0 : (span.lastMs - span.firstMs) / 1000),
+  }),
+  ended_by_logout: custom({
+    mergeKind: 'or',
+    init: (): LastEvent => ({ lastMs: -Infinity, logout: false }),
+    add: (last, event) => atTime(last, event.event_time, event.event_type === 'logout'),
+    merge: (into, from) => atTime(into, from.lastMs, from.logout),
+    value: (last) => last.logout,
+  }),
 });

@@ -25,7 +25,8 @@ import videoRealtimePopularVideos from './video-realtime-popular-videos.ts';
 import videoRealtimeViewers1min from './video-realtime-viewers-1min.ts';
 import videoRealtimeWatchTime5min from './video-realtime-watch-time-5min.ts';
 import { VIEW_NAMES, viewSpec, type Column } from '../../events/view-catalog.ts';
-import type { AnyView, MergeColumnType } from '../engine/view-definition.ts';
+import type { MergeColumnType } from '../engine/aggregate.ts';
+import type { AnyView } from '../engine/view-definition.ts';
 
 const DEFINED: readonly AnyView[] = [
   assessmentRealtimeActiveStudents,
@@ -72,6 +73,6 @@ export function viewDefinition(name: string): AnyView {
 
 /** Columns of the view's partial rows (what the processor writes): catalog columns, then `_` merge columns. */
 export function partialColumns(name: string): { name: string; type: Column['type'] | MergeColumnType }[] {
-  const mergeTypes = Object.entries(viewDefinition(name).mergeColumnTypes ?? {});
-  return [...viewSpec(name).columns, ...mergeTypes.map(([column, type]) => ({ name: column, type }))];
+  const hidden = Object.entries(viewDefinition(name).hiddenColumns);
+  return [...viewSpec(name).columns, ...hidden.map(([column, type]) => ({ name: column, type }))];
 }

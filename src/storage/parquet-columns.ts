@@ -2,7 +2,7 @@
  * The column types the Parquet sink writes: the catalog's types (views.md) plus `json`, a JSON-encoded
  * string column for the `_` merge columns of semantics.md "Partial rows" (id sets, per-video counts).
  */
-import type { ColumnType } from '../../events/view-catalog.ts';
+import type { ColumnType } from '../events/view-catalog.ts';
 
 export type ParquetColumnType = ColumnType | 'json';
 

@@ -1,6 +1,6 @@
 /** What every scenario gets (the stack, the parameters) and what it gives back (checks for the summary). */
-import type { JobName } from '../../src/events/topics.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
+import type { JobName } from '../events/topics.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
 import type { Backlog } from './backlog.ts';
 import type { LoadParams } from './load-params.ts';
 import type { LoadTopics } from './load-fixture.ts';

@@ -1,10 +1,10 @@
 /**
- * Scenario 4, HTTP edge: test/load/ingest-bench.ts (the `speed-layer ingest` server in a child process
+ * Scenario 4, HTTP edge: ingest-bench.ts (the `speed-layer ingest` server in a child process
  * driven by autocannon) run as a child against this run's stack. Correctness: every request answered
  * 200 (events acked by Kafka or stored as dead letters), no errors or timeouts.
  */
 import { spawn } from 'node:child_process';
-import { stackEnv } from '../integration/run-fixture.ts';
+import { envOfEndpoints } from '../stack/stack-exports.ts';
 import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { printTable, writeResults } from './report.ts';
 
@@ -28,7 +28,11 @@ function runBench(context: LoadContext): Promise<{ params: unknown; summary: Ing
     context.params.resultsDir,
   ];
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { ...stackEnv(context.endpoints), PARTITIONS: String(context.endpoints.partitions) },
+    env: {
+      ...process.env,
+      ...envOfEndpoints(context.endpoints),
+      PARTITIONS: String(context.endpoints.partitions),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';

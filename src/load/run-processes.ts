@@ -8,12 +8,12 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
-import { CommitLog, partitionKey } from '../../src/processor/io/checkpoint-store.ts';
-import { decodePartitionBlobHeader } from '../../src/processor/runner/partition-state-blob.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
-import { createKafka } from '../../src/stack/kafka-client.ts';
-import { envOfEndpoints } from '../../src/stack/stack-exports.ts';
+import { JOB_TOPICS, type JobName } from '../events/topics.ts';
+import { CommitLog, partitionKey } from '../processor/io/checkpoint-store.ts';
+import { decodePartitionBlobHeader } from '../processor/io/partition-state-blob.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
+import { createKafka } from '../stack/kafka-client.ts';
+import { envOfEndpoints } from '../stack/stack-exports.ts';
 import { runArgs, type JobsRun } from './load-fixture.ts';
 import { procStatFields, processCpuSeconds, processRssBytes } from './machine.ts';
 import { progressBar } from './progress-bar.ts';

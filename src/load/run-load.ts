@@ -3,7 +3,7 @@
  * environment, local JVMs otherwise), the chosen scenarios one after the other, a final summary table,
  * and the verdict: false when a result is wrong, or (full runs) a throughput target is missed.
  */
-import { startStack } from '../../src/stack/stack.ts';
+import { startStack } from '../stack/stack.ts';
 import { catchUpScenario } from './catch-up.ts';
 import { ceilingScenario } from './ceiling.ts';
 import { httpScenario } from './http.ts';

@@ -6,11 +6,11 @@
  * else: no state, no windows, no checkpoints.
  */
 import { randomUUID } from 'node:crypto';
-import type { SourceRecord } from '../../src/events/record.ts';
-import { validateValue } from '../../src/events/validate.ts';
-import type { Topic } from '../../src/events/topics.ts';
-import type { KafkaEndpoint } from '../../src/stack/endpoints.ts';
-import { createKafka } from '../../src/stack/kafka-client.ts';
+import type { SourceRecord } from '../events/record.ts';
+import { validateValue } from '../events/validate.ts';
+import type { Topic } from '../events/topics.ts';
+import type { KafkaEndpoint } from '../stack/endpoints.ts';
+import { createKafka } from '../stack/kafka-client.ts';
 import { progressBar } from './progress-bar.ts';
 
 export interface NullRun {

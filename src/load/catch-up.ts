@@ -4,8 +4,8 @@
  * output prefixes over the same topics, so every job starts from nothing). After each run the published
  * views must equal the oracle's over the same records.
  */
-import { JOBS, type JobName } from '../../src/events/topics.ts';
-import type { OracleResult } from '../../src/oracle/run-oracle.ts';
+import { JOBS, type JobName } from '../events/topics.ts';
+import type { OracleResult } from '../oracle/run-oracle.ts';
 import { fillBacklog, type Backlog } from './backlog.ts';
 import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { createLoadTopics, jobsRun, type LoadTopics } from './load-fixture.ts';

@@ -7,7 +7,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Histogram } from 'prom-client';
-import { startJobs, type RunningJobs } from '../../src/processor/runner/supervisor.ts';
+import { startJobs, type RunningJobs } from '../processor/runner/supervisor.ts';
 import { startGeneratorProcess } from './generator-process.ts';
 import { histogramQuantiles } from './histogram.ts';
 import { keepUp } from './keep-up.ts';

@@ -1,16 +1,16 @@
 /**
  * Correctness of a load run: the published views (merged logical rows) and dead letters against the
- * batch oracle over the same Kafka records, with the integration tests' comparison (run-fixture.ts,
- * laws.ts). A fast but wrong run therefore fails.
+ * batch oracle over the same Kafka records, compared as the integration tests compare them
+ * (events/view-result.ts). A fast but wrong run therefore fails.
  */
-import type { SourceRecord } from '../../src/events/record.ts';
-import type { JobName } from '../../src/events/topics.ts';
-import type { ViewRow } from '../../src/events/view-dump.ts';
-import { readKafkaRecords } from '../../src/oracle/kafka-records.ts';
-import { runOracle, type OracleResult } from '../../src/oracle/run-oracle.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
-import { publishedResult } from '../integration/run-fixture.ts';
-import { differences, LAW_OPTIONS, type ViewResult } from '../property/laws.ts';
+import type { SourceRecord } from '../events/record.ts';
+import type { JobName } from '../events/topics.ts';
+import type { ViewRow } from '../events/view-dump.ts';
+import { readKafkaRecords } from '../oracle/kafka-records.ts';
+import { DEFAULT_ORACLE_OPTIONS, runOracle, type OracleResult } from '../oracle/run-oracle.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
+import { differences, type ViewResult } from '../events/view-result.ts';
+import { publishedResult } from '../processor/query/published-result.ts';
 import { physicalTopics, type JobsRun, type LoadTopics } from './load-fixture.ts';
 
 export interface OracleCheck {
@@ -36,7 +36,7 @@ export async function oracleOf(
       yield { ...record, topic: record.topic.slice(prefixLength) };
     }
   }
-  return runOracle(contractRecords(), LAW_OPTIONS);
+  return runOracle(contractRecords(), DEFAULT_ORACLE_OPTIONS);
 }
 
 /** The union of results over disjoint jobs (each view belongs to one job). */

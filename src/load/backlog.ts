@@ -3,14 +3,14 @@
  * broker takes it, simulated time ending more than an hour ago so that, once the backlog is consumed,
  * the idle rule (now − D) finalises every window, session and join — the views then equal the oracle's.
  */
-import { JOB_TOPICS, type JobName, type Topic } from '../../src/events/topics.ts';
-import type { GeneratedRecord } from '../../src/generator/generated-record.ts';
-import type { GeneratorOptions } from '../../src/generator/options.ts';
-import { runGenerator } from '../../src/generator/run-generator.ts';
-import { simulatedSpanMs } from '../../src/generator/simulated-span.ts';
-import { KafkaSink } from '../../src/generator/sinks/kafka-sink.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
-import { createKafka } from '../../src/stack/kafka-client.ts';
+import { JOB_TOPICS, type JobName, type Topic } from '../events/topics.ts';
+import type { GeneratedRecord } from '../generator/generated-record.ts';
+import type { GeneratorOptions } from '../generator/options.ts';
+import { runGenerator } from '../generator/run-generator.ts';
+import { simulatedSpanMs } from '../generator/simulated-span.ts';
+import { KafkaSink } from '../generator/sinks/kafka-sink.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
+import { createKafka } from '../stack/kafka-client.ts';
 import type { LoadTopics } from './load-fixture.ts';
 import { progressBar } from './progress-bar.ts';
 

@@ -1,5 +1,5 @@
 /** The parameters of one `speed-layer load` run, with the defaults of a full run and of `--quick`. */
-import { JOBS, type JobName } from '../../src/events/topics.ts';
+import { JOBS, type JobName } from '../events/topics.ts';
 
 export const SCENARIOS = ['catch-up', 'ceiling', 'sustained', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -5,20 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Admin } from 'kafkajs';
-import { JOB_TOPICS, TOPICS, type JobName, type Topic } from '../../src/events/topics.ts';
-import type { StorageLayout } from '../../src/processor/io/layout.ts';
-import type { ObjectStore } from '../../src/processor/io/object-store.ts';
-import { S3ObjectStore } from '../../src/processor/io/s3-object-store.ts';
-import {
-  flagOf,
-  resolveSettings,
-  type SettingName,
-  type Settings,
-} from '../../src/processor/runtime/settings.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
-import { createKafka } from '../../src/stack/kafka-client.ts';
-import { createS3Client } from '../../src/stack/s3-client.ts';
-import { ensureTopics } from '../../src/stack/topics.ts';
+import { JOB_TOPICS, TOPICS, type JobName, type Topic } from '../events/topics.ts';
+import type { StorageLayout } from '../storage/layout.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { S3ObjectStore } from '../storage/s3-object-store.ts';
+import { flagOf, resolveSettings, type SettingName, type Settings } from '../processor/runtime/settings.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
+import { createKafka } from '../stack/kafka-client.ts';
+import { createS3Client } from '../stack/s3-client.ts';
+import { ensureTopics } from '../stack/topics.ts';
 
 const LEADER_WAIT_MS = 30_000;
 

@@ -1,10 +1,10 @@
 /**
  * Load benchmark of the HTTP edge (the http scenario of `npm run load`). Not a test: it reports numbers.
- *   npx tsx test/load/ingest-bench.ts [--duration 20] [--connections 16] [--events-per-request 250]
+ *   npx tsx src/load/ingest-bench.ts [--duration 20] [--connections 16] [--events-per-request 250]
  *     [--no-coalesce] [--linger 0] [--invalid 0.01] [--results results]
  * Uses the stack named by the environment or starts one (startStack), runs the `speed-layer ingest` command
- * in a child process (this file with `--serve`: its own event loop, as in production, without loading the
- * other subcommands) and drives it with autocannon, NDJSON bodies of generator
+ * in a child process (`bin/speed-layer.js ingest`: its own event loop, as in production) and drives it
+ * with autocannon, NDJSON bodies of generator
  * events. Prints requests/s, events/s, latency p50/p95/p99 (exact, from every response) and errors, and
  * writes results/ingest-<timestamp>.json with the machine and the parameters.
  */
@@ -13,14 +13,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ingestCommand } from '../../src/cli/ingest-command.ts';
-import { generateRecords } from '../../src/generator/generate-records.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
-import { startStack } from '../../src/stack/stack.ts';
+import { generateRecords } from '../generator/generate-records.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
+import { startStack } from '../stack/stack.ts';
+import { envOfEndpoints } from '../stack/stack-exports.ts';
 
-const serveMode = process.argv[2] === '--serve';
 const { values: args } = parseArgs({
-  args: serveMode ? [] : process.argv.slice(2),
+  args: process.argv.slice(2),
   options: {
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '16' },
@@ -71,25 +70,12 @@ function bodies(): string[] {
   );
 }
 
-function stackEnv(endpoints: StackEndpoints): Record<string, string> {
-  const env: Record<string, string> = {
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    S3_BUCKET: endpoints.s3.bucket,
-    S3_REGION: endpoints.s3.region,
-    PARTITIONS: String(endpoints.partitions),
-  };
-  if (endpoints.s3.endpoint !== undefined) env.S3_ENDPOINT = endpoints.s3.endpoint;
-  if (endpoints.s3.accessKeyId !== undefined) env.S3_ACCESS_KEY_ID = endpoints.s3.accessKeyId;
-  if (endpoints.s3.secretAccessKey !== undefined) env.S3_SECRET_ACCESS_KEY = endpoints.s3.secretAccessKey;
-  return env;
-}
-
 async function startServer(endpoints: StackEndpoints) {
   const flags = ['--port', '0', '--log-level', 'warn', '--linger', String(params.lingerMs)];
   if (!params.coalesce) flags.push('--no-coalesce');
-  const self = [...process.execArgv, process.argv[1]!, '--serve'];
-  const child = spawn(process.execPath, [...self, ...flags], {
-    env: { ...process.env, ...stackEnv(endpoints) },
+  const cli = new URL('../../bin/speed-layer.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [cli, 'ingest', ...flags], {
+    env: { ...process.env, ...envOfEndpoints(endpoints) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -183,5 +169,4 @@ async function bench(): Promise<void> {
   }
 }
 
-if (serveMode) await ingestCommand().parseAsync(process.argv.slice(3), { from: 'user' });
-else await bench();
+await bench();

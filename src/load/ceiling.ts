@@ -4,7 +4,7 @@
  * fraction of it. Reuses catch-up's backlog when that scenario ran; otherwise fills its own.
  * Correctness: every backlog record is read, and validation rejects exactly the injected invalid ones.
  */
-import { JOB_TOPICS, type JobName, type Topic } from '../../src/events/topics.ts';
+import { JOB_TOPICS, type JobName, type Topic } from '../events/topics.ts';
 import { fillBacklog, type Backlog } from './backlog.ts';
 import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { createLoadTopics } from './load-fixture.ts';

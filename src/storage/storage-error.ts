@@ -2,7 +2,7 @@
  * The storage layer's error codes and class (an AppError): the failing operation and key in the message,
  * the underlying error as `cause`, and whether retrying the same call may succeed.
  */
-import { AppError } from '../../shared/app-error.ts';
+import { AppError } from '../shared/app-error.ts';
 
 export const STORAGE_ERROR_CODES = [
   /** The store could not be reached or answered 5xx / throttled after all retries. */

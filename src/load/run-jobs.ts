@@ -5,9 +5,9 @@
  * and the stack JVMs' CPU.
  */
 import type { Counter } from 'prom-client';
-import type { JobName } from '../../src/events/topics.ts';
-import { startJobs } from '../../src/processor/runner/supervisor.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
+import type { JobName } from '../events/topics.ts';
+import { startJobs } from '../processor/runner/supervisor.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
 import { runSettings, type JobsRun } from './load-fixture.ts';
 import { progressBar } from './progress-bar.ts';
 import { ResourceMeter, round, type ResourceUsage } from './resource-meter.ts';

@@ -4,7 +4,8 @@
  * its chain needs), then the engine's binary snapshot of the partition (`null` when the engine never saw
  * the partition). The checkpoint header already holds `nextOffset`.
  */
-import { decodeSnapshot, encodeSnapshot, type PartitionSnapshot } from '../engine/snapshot.ts';
+import { decodeSnapshot, encodeSnapshot } from '../engine/codec/snapshot-codec.ts';
+import type { PartitionSnapshot } from '../engine/snapshot.ts';
 
 export const BLOB_VERSION = 1;
 const NEWLINE = 0x0a;

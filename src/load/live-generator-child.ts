@@ -4,9 +4,9 @@
  * wall clock, a fixed rate over all six topics) for `durationMs` from its first record. Reads its job
  * as JSON in argv[2]; writes one JSON line per second `{records, atMs}` and a last `{done, records, elapsedMs}`.
  */
-import { usersForRate } from '../../src/generator/population.ts';
-import { startLiveGenerator } from '../../src/start/live-generator.ts';
-import type { StackEndpoints } from '../../src/stack/endpoints.ts';
+import { usersForRate } from '../generator/population.ts';
+import { startLiveGenerator } from '../start/live-generator.ts';
+import type { StackEndpoints } from '../stack/endpoints.ts';
 
 export interface LiveGeneratorJob {
   endpoints: StackEndpoints;

@@ -1,0 +1,33 @@
+/**
+ * What every kind of window state (one file each: tumbling-store.ts, sliding-store.ts, session-store.ts,
+ * join-buffer.ts) offers the engine, for one view on one partition: take an event, emit and drop what
+ * the watermark made final, give its state as plain data for snapshots, count itself for metrics. Each
+ * kind restores from its plain form with a static `fromPlain`; view-state.ts picks the kind for a view.
+ */
+import type { LmsEvent } from '../../events/types.ts';
+
+/** Where a store puts final contributions (the view's ViewEmitter); `state` then belongs to the sink. */
+export interface FinalSink {
+  emit(startMs: number, endMs: number, key: string, state: unknown): void;
+}
+
+export interface StoreCounts {
+  /** Open windows, panes, sessions or join windows. */
+  windows: number;
+  /** Open (window, key) cells, sessions, or buffered join events. */
+  entries: number;
+}
+
+export interface WindowStore<Plain extends { kind: string } = { kind: string }> {
+  readonly kind: Plain['kind'];
+  /** Applies an accepted event (its time is >= the partition watermark). */
+  add(event: LmsEvent): void;
+  /** Emits every contribution final at `watermarkMs` (see windows.ts `isFinal`) and drops its state. */
+  close(watermarkMs: number, sink: FinalSink): void;
+  /**
+   * The state as plain data (numbers, strings, arrays, objects, Sets, Maps) sharing the live aggregates:
+   * valid until the next `add` or `close`. `structuredClone` it for a copy (view-state.ts `storeToPlain`).
+   */
+  asPlain(): Plain;
+  counts(): StoreCounts;
+}

@@ -1,0 +1,93 @@
+/**
+ * What one commit holds, taken at one batch boundary (semantics.md "Exactly-once"): the engine's final
+ * rows, the changed partitions' state (incremental when their chain allows it, else full), and the output
+ * files (views, dead letters, gaps). Once the commit is visible, each changed partition still owned notes
+ * what it now holds durably: the committed idle offset, the id journal's mark, the state chain's new link.
+ */
+import type { ViewRow } from '../../events/view-dump.ts';
+import type { JournalMark } from '../engine/id-journal.ts';
+import type { AnyView } from '../engine/view-definition.ts';
+import type { PartitionSnapshot } from '../io/checkpoint-codec.ts';
+import { partitionKey } from '../io/checkpoint-store.ts';
+import type { CommitResult } from '../io/commit.ts';
+import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
+import type { PendingLatencies } from './latency.ts';
+import { commitOutputFiles } from './output-files.ts';
+import type { PartitionOwnership } from './partition-ownership.ts';
+import { encodePartitionBlobBytes, type ChainLink } from '../io/partition-state-blob.ts';
+import type { PartitionTracker } from './partition-tracker.ts';
+import type { PendingOutput } from './pending-output.ts';
+
+/** A changed partition's checkpoint entry, with what the chain and the id journal note once it commits. */
+export interface EncodedState {
+  tracker: PartitionTracker;
+  snapshot: PartitionSnapshot;
+  link: ChainLink | null;
+  mark: JournalMark | undefined;
+  /** Offset of the partition's idle advance in this commit (-1: none). */
+  idleOffset: number;
+}
+
+export interface CommitContents {
+  encoded: EncodedState[];
+  snapshots: PartitionSnapshot[];
+  files: OutputFile[];
+  rowsByView: Map<string, ViewRow[]>;
+  latencies: PendingLatencies;
+  prepareMs: number;
+}
+
+/** Drains, encodes and builds the files now; the changed partitions are clean afterwards. */
+export function takeCommitContents(
+  ownership: PartitionOwnership,
+  pending: PendingOutput,
+  views: readonly AnyView[],
+  layout: StorageLayout,
+): CommitContents {
+  const startedMs = performance.now();
+  const rowsByView = ownership.engine.drainFinal();
+  const changed = ownership.owned.filter((tracker) => tracker.dirty);
+  const renewing = changed.find(({ topic, partition }) =>
+    ownership.chains.due(partitionKey(topic, partition)),
+  );
+  const encoded = changed.map((tracker) => encodeState(ownership, tracker, tracker === renewing));
+  const { rejections, gaps, latencies } = pending.take();
+  const files = commitOutputFiles(views, rowsByView, rejections, gaps, layout);
+  const prepareMs = performance.now() - startedMs;
+  for (const tracker of changed) tracker.dirty = false;
+  const snapshots = encoded.map(({ snapshot }) => snapshot);
+  return { encoded, snapshots, files, rowsByView, latencies, prepareMs };
+}
+
+/** A changed partition's checkpoint state: incremental when its chain allows it, else full. */
+function encodeState(ownership: PartitionOwnership, tracker: PartitionTracker, renew: boolean): EncodedState {
+  const { topic, partition } = tracker;
+  const { engine, chains } = ownership;
+  let link = chains.nextLink(partitionKey(topic, partition), renew);
+  if (link !== null && !engine.canSnapshotIncrementally(topic, partition)) link = null;
+  const encodedEngine = engine.encodePartition(topic, partition, link !== null);
+  if (encodedEngine === undefined) link = null;
+  const snapshot: PartitionSnapshot = {
+    topic,
+    partition,
+    nextOffset: tracker.nextOffset,
+    state: encodePartitionBlobBytes(tracker.idle, link, encodedEngine?.bytes ?? null),
+  };
+  if (link !== null) snapshot.baseCommit = link.baseCommit;
+  return { tracker, snapshot, link, mark: encodedEngine?.mark, idleOffset: tracker.idle?.atOffset ?? -1 };
+}
+
+/** The commit is visible: partitions still owned note what it holds (released ones are gone already). */
+export function notePartitionsCommitted(
+  ownership: PartitionOwnership,
+  encoded: readonly EncodedState[],
+  result: CommitResult,
+): void {
+  for (const { tracker, snapshot, link, mark, idleOffset } of encoded) {
+    if (!ownership.holds(tracker)) continue;
+    const key = partitionKey(tracker.topic, tracker.partition);
+    tracker.committedIdleOffset = idleOffset;
+    if (mark !== undefined) ownership.engine.partitionCommitted(tracker.topic, tracker.partition, mark);
+    ownership.chains.committed(key, result.commit, link, snapshot.state.byteLength);
+  }
+}

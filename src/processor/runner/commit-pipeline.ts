@@ -1,0 +1,104 @@
+/**
+ * At most one commit in flight (docs/runner.md "Commits overlap processing"). `start` runs the commit's
+ * synchronous part at once — so a record processed afterwards belongs to the next commit — and leaves its
+ * storage part (stage, checkpoint, publish, tidy up) running in the background. `settle` waits for it and
+ * takes its outcome: `committed`, `fenced` (another writer committed one of its partitions: an outcome, not
+ * an error), or its failure, rethrown. The next start refuses to run before its predecessor is settled,
+ * which is the backpressure when storage is slower than the commit interval, and so do changes of
+ * ownership. What a commit holds is not decided here (commit-contents.ts).
+ */
+import type { PartitionSnapshot } from '../io/checkpoint-codec.ts';
+import type { CommitResult, JobCommitter } from '../io/commit.ts';
+import type { OutputFile } from '../../storage/layout.ts';
+import { isStorageError } from '../../storage/storage-error.ts';
+
+export interface Committed {
+  kind: 'committed';
+  result: CommitResult;
+  /** Rows published. */
+  rows: number;
+  /** The synchronous part. */
+  prepareMs: number;
+}
+
+export type CommitOutcome = Committed | { kind: 'fenced'; message: string };
+
+/** A commit's synchronous part done: what to write, and the bookkeeping once it is visible. */
+export interface PreparedWrite {
+  snapshots: readonly PartitionSnapshot[];
+  files: readonly OutputFile[];
+  /** Runs when the files are visible (before the tidy-up), at `visibleMs`; throwing fails the commit. */
+  visible(result: CommitResult, visibleMs: number): Committed;
+}
+
+type Settled = { ok: true; outcome: CommitOutcome } | { ok: false; error: unknown };
+
+export class CommitPipeline {
+  /** When the latest commit started (the commit cadence). */
+  startedAtMs: number;
+  /** When the last commit became visible (health). */
+  visibleAtMs: number;
+  private inflight: Promise<Settled> | undefined;
+  private inflightDone = false;
+
+  constructor(
+    private readonly job: string,
+    private readonly committer: Pick<JobCommitter, 'commitVisible' | 'tidied'>,
+    private readonly nowMs: () => number,
+  ) {
+    this.startedAtMs = this.visibleAtMs = nowMs();
+  }
+
+  /** Starts a commit: `prepare` (the synchronous part) now, its storage part in the background. */
+  start(prepare: () => PreparedWrite): void {
+    if (this.inflight !== undefined) throw new Error(`${this.job}: a commit is already in flight`);
+    this.startedAtMs = this.nowMs();
+    const write = prepare();
+    // The outcome (or error) is kept for settle(): a rejection nobody awaits yet must not go unhandled.
+    this.inflightDone = false;
+    // Visible first (the latencies count to then), and the tidy-up of storage is part of being in flight.
+    this.inflight = this.committer.commitVisible(write.snapshots, write.files).then(
+      async (result): Promise<Settled> => {
+        try {
+          this.visibleAtMs = this.nowMs();
+          const outcome = write.visible(result, this.visibleAtMs);
+          await this.committer.tidied();
+          return { ok: true, outcome };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      },
+      (error: unknown): Settled =>
+        isStorageError(error, 'fenced')
+          ? { ok: true, outcome: { kind: 'fenced', message: error.message } }
+          : { ok: false, error },
+    );
+    void this.inflight.then(() => (this.inflightDone = true));
+  }
+
+  /** True while a commit's I/O is under way or its outcome has not been taken by `settle()`. */
+  get inFlight(): boolean {
+    return this.inflight !== undefined;
+  }
+
+  /** True when the commit in flight has finished and `settle()` would not wait. */
+  get done(): boolean {
+    return this.inflightDone;
+  }
+
+  /** Ownership changes only between commits: a commit in flight holds its partitions' bookkeeping. */
+  assertSettled(): void {
+    if (this.inflight !== undefined) throw new Error(`${this.job}: settle the commit in flight first`);
+  }
+
+  /** Waits for the commit in flight; its outcome, or undefined when none was in flight. Rethrows its error. */
+  async settle(): Promise<CommitOutcome | undefined> {
+    const inflight = this.inflight;
+    if (inflight === undefined) return undefined;
+    const settled = await inflight;
+    this.inflight = undefined;
+    this.inflightDone = false;
+    if (!settled.ok) throw settled.error;
+    return settled.outcome;
+  }
+}
