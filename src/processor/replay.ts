@@ -6,7 +6,7 @@
 import type { SourceRecord } from '../events/record.ts';
 import { isTopic, jobOfTopic, JOBS, type JobName } from '../events/topics.ts';
 import type { RejectedRecord, ViewRow } from '../events/view-dump.ts';
-import type { EngineOptions, Rejection } from './engine/job-engine.ts';
+import type { EngineOptions, RecordRejection } from './engine/job-engine.ts';
 import { logicalRow, mergeRows } from './engine/merge-rows.ts';
 import { decodeSnapshot } from './engine/codec/snapshot-codec.ts';
 import { createJobEngine, DEFAULT_ENGINE_OPTIONS } from './jobs.ts';
@@ -32,7 +32,13 @@ export interface ReplayOutput {
   accepted: number;
 }
 
-function unknownTopicRejection({ topic, partition, offset, timestamp, value }: SourceRecord): Rejection {
+function unknownTopicRejection({
+  topic,
+  partition,
+  offset,
+  timestamp,
+  value,
+}: SourceRecord): RecordRejection {
   const message = `(topic): ${topic} is not a contract topic`;
   return { topic, partition, offset, timestampMs: timestamp, reason: 'invalid', message, value };
 }
@@ -104,7 +110,7 @@ export class ReplayRun {
     return { rowsByView, rejected: this.output.rejected, accepted: this.output.accepted };
   }
 
-  private keepRejections(rejections: readonly Rejection[]): void {
+  private keepRejections(rejections: readonly RecordRejection[]): void {
     for (const { topic, partition, offset, reason } of rejections) {
       this.output.rejected.push({ topic, partition, offset, reason });
     }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   deadLetterOutputFiles,
   readDeadLetters,
-  type Rejection,
+  type DeadLetter,
 } from '../../src/processor/io/dead-letter.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { finalKey, utcDate } from '../../src/storage/layout.ts';
@@ -14,7 +14,7 @@ import { duckRows, sqlString } from './io-duckdb.ts';
 const DAY1 = Date.UTC(2024, 0, 31, 23, 59);
 const DAY2 = Date.UTC(2024, 1, 1, 0, 1);
 
-const REJECTIONS: Rejection[] = [
+const REJECTIONS: DeadLetter[] = [
   {
     topic: 'lms.auth',
     partition: 1,

@@ -4,7 +4,7 @@
  * Also a store that crashes at the n-th mutating call, and the DuckDB check of what a reader would see.
  */
 import { JobCommitter, type CommitResult, type PartitionRef } from '../../src/processor/io/commit.ts';
-import { deadLetterOutputFiles, type Rejection } from '../../src/processor/io/dead-letter.ts';
+import { deadLetterOutputFiles, type DeadLetter } from '../../src/processor/io/dead-letter.ts';
 import type { CopyResult, ObjectStore, PutIfAbsentResult } from '../../src/storage/object-store.ts';
 import type { ParquetColumn, ParquetRow } from '../../src/storage/parquet-columns.ts';
 import { viewOutputFiles } from '../../src/processor/io/view-files.ts';
@@ -53,7 +53,7 @@ export async function runJob(
   const results: CommitResult[] = [];
   while (results.length < maxCommits) {
     const rows: ParquetRow[] = [];
-    const rejections: Rejection[] = [];
+    const rejections: DeadLetter[] = [];
     const snapshots = [];
     for (const [partition, from] of next) {
       const to = Math.min(from + BATCH_RECORDS, RECORDS_PER_PARTITION);

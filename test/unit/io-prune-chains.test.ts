@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PartitionSnapshot } from '../../src/processor/io/checkpoint-codec.ts';
+import type { CheckpointPartition } from '../../src/processor/io/checkpoint-codec.ts';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { commitsPrefix, DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
@@ -29,8 +29,8 @@ async function setUp(): Promise<{ store: FileObjectStore; committer: JobCommitte
   return { store, committer };
 }
 
-function state(partition: number, label: string, baseCommit?: number): PartitionSnapshot {
-  const snapshot: PartitionSnapshot = {
+function state(partition: number, label: string, baseCommit?: number): CheckpointPartition {
+  const snapshot: CheckpointPartition = {
     topic: 'lms.auth',
     partition,
     nextOffset: 1,

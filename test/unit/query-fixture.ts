@@ -12,7 +12,7 @@ import {
   SNAPSHOT_VERSION,
   type PartitionSnapshot as EngineSnapshot,
 } from '../../src/processor/engine/snapshot.ts';
-import type { PartitionSnapshot } from '../../src/processor/io/checkpoint-codec.ts';
+import type { CheckpointPartition } from '../../src/processor/io/checkpoint-codec.ts';
 import { JobCommitter, type PartitionRef } from '../../src/processor/io/commit.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
@@ -79,7 +79,7 @@ export class FakeInstance {
     if (!this.recovered) await this.committer.recover(this.partitions);
     this.recovered = true;
     const wmOf = typeof watermarkMs === 'number' ? () => watermarkMs : watermarkMs;
-    const snapshots: PartitionSnapshot[] = this.partitions.map((ref) => ({
+    const snapshots: CheckpointPartition[] = this.partitions.map((ref) => ({
       ...ref,
       nextOffset: 1,
       state: blobWithWatermark(this.job, ref.topic, ref.partition, wmOf(ref)),

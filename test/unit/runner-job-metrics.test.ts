@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Rejection } from '../../src/processor/engine/job-engine.ts';
+import type { RecordRejection } from '../../src/processor/engine/job-engine.ts';
 import { GAUGES_REFRESH_MS, JobMetrics } from '../../src/processor/runner/job-metrics.ts';
 import { LatencyRecorder } from '../../src/processor/runner/latency.ts';
 import { PartitionTracker } from '../../src/processor/runner/partition-tracker.ts';
@@ -18,7 +18,7 @@ async function valueOf(metric: Series, labels: object, suffix = ''): Promise<num
   return found?.value ?? 0;
 }
 
-function rejection(reason: Rejection['reason']): Rejection {
+function rejection(reason: RecordRejection['reason']): RecordRejection {
   return { topic: 'lms.auth', partition: 0, offset: 1, timestampMs: 0, reason, message: '', value: '' };
 }
 

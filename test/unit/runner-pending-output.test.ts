@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
-import type { Rejection } from '../../src/processor/engine/job-engine.ts';
+import type { RecordRejection } from '../../src/processor/engine/job-engine.ts';
 import { partitionKey } from '../../src/processor/io/checkpoint-store.ts';
 import { PendingOutput } from '../../src/processor/runner/pending-output.ts';
 
@@ -8,7 +8,7 @@ function record(partition: number, offset: number, timestamp: number): SourceRec
   return { topic: 'lms.auth', partition, offset, timestamp, key: `user-${offset}`, value: `{"n":${offset}}` };
 }
 
-function rejected(source: SourceRecord): Rejection {
+function rejected(source: SourceRecord): RecordRejection {
   const { topic, partition, offset, timestamp, value } = source;
   return { topic, partition, offset, timestampMs: timestamp, reason: 'invalid', message: 'bad', value };
 }

@@ -25,7 +25,7 @@ export interface EngineOptions {
 }
 
 /** A record not applied to any view, with what the dead-letter store keeps. */
-export interface Rejection {
+export interface RecordRejection {
   topic: string;
   partition: number;
   offset: number;
@@ -37,7 +37,7 @@ export interface Rejection {
 
 export interface BatchResult {
   accepted: number;
-  rejected: Rejection[];
+  rejected: RecordRejection[];
 }
 
 export interface PartitionWatermark {
@@ -82,7 +82,7 @@ export class JobEngine {
 
   process(batch: readonly SourceRecord[]): BatchResult {
     let accepted = 0;
-    const rejected: Rejection[] = [];
+    const rejected: RecordRejection[] = [];
     for (const record of batch) {
       if (!this.partitions.hasTopic(record.topic)) {
         rejected.push(
@@ -223,7 +223,7 @@ export class JobEngine {
   }
 }
 
-function rejection(record: SourceRecord, reason: RejectReason, message: string): Rejection {
+function rejection(record: SourceRecord, reason: RejectReason, message: string): RecordRejection {
   const { topic, partition, offset, timestamp, value } = record;
   return { topic, partition, offset, timestampMs: timestamp, reason, message, value };
 }

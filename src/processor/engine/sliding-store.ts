@@ -1,6 +1,6 @@
 /**
- * Sliding windows by slicing (anchors.md goal 6): one aggregate per (pane of `slideMs`, key), so an
- * event costs one state update however many windows hold it. When the watermark reaches the end of a
+ * Sliding windows by slicing, as stream processors with pane-based windows do: one aggregate per (pane
+ * of `slideMs`, key), so an event costs one state update however many windows hold it, not one per window. When the watermark reaches the end of a
  * window `[s, s + sizeMs)`, its panes `s .. s + sizeMs − slideMs` are merged into the window's row; a
  * pane is dropped once the last window using it (the one starting at the pane) is final.
  */

@@ -16,7 +16,8 @@ const COMPRESS_ABOVE_BYTES = 4096;
 const CODEC_RAW = 0;
 const CODEC_GZIP = 1;
 
-export interface PartitionSnapshot {
+/** One partition's entry in a checkpoint: where its input resumes and the engine's state (opaque here). */
+export interface CheckpointPartition {
   topic: string;
   partition: number;
   /** The offset of the first record not yet reflected in `state`. */
@@ -40,7 +41,7 @@ export interface Checkpoint {
   commit: number;
   writerId: string;
   createdAtMs: number;
-  partitions: PartitionSnapshot[];
+  partitions: CheckpointPartition[];
   files: StagedFile[];
 }
 
@@ -114,7 +115,7 @@ export function decodeCheckpoint(key: string, bytes: Buffer): Checkpoint {
     if (offset + stateBytes > body.length) throw corrupt(key, `truncated state of ${topic}-${partition}`);
     const state = Buffer.from(body.subarray(offset, offset + stateBytes));
     offset += stateBytes;
-    const snapshot: PartitionSnapshot = { topic, partition, nextOffset, state };
+    const snapshot: CheckpointPartition = { topic, partition, nextOffset, state };
     if (typeof baseCommit === 'number') snapshot.baseCommit = baseCommit;
     return snapshot;
   });

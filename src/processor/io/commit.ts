@@ -8,7 +8,7 @@
  * holding its partitions is fenced (StorageError 'fenced'). Design and failure cases: docs/storage.md.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeCheckpoint, type PartitionSnapshot, type StagedFile } from './checkpoint-codec.ts';
+import { encodeCheckpoint, type CheckpointPartition, type StagedFile } from './checkpoint-codec.ts';
 import { CommitLog, partitionKey } from './checkpoint-store.ts';
 import {
   DEFAULT_LAYOUT,
@@ -38,7 +38,7 @@ export interface PartitionRef {
   partition: number;
 }
 
-export interface RestoredPartition extends PartitionSnapshot {
+export interface RestoredPartition extends CheckpointPartition {
   /** The commit the state was read from. */
   commit: number;
 }
@@ -138,7 +138,10 @@ export class JobCommitter {
   }
 
   /** Commits the snapshots of owned partitions and publishes `files`; one checkpoint object per call. */
-  async commit(snapshots: readonly PartitionSnapshot[], files: readonly OutputFile[]): Promise<CommitResult> {
+  async commit(
+    snapshots: readonly CheckpointPartition[],
+    files: readonly OutputFile[],
+  ): Promise<CommitResult> {
     const result = await this.commitVisible(snapshots, files);
     await this.tidied();
     return result;
@@ -150,7 +153,7 @@ export class JobCommitter {
    * attempts) goes on in the background. The next commit waits for it; `tidied()` does too.
    */
   async commitVisible(
-    snapshots: readonly PartitionSnapshot[],
+    snapshots: readonly CheckpointPartition[],
     files: readonly OutputFile[],
   ): Promise<CommitResult> {
     await this.tidied();

@@ -15,7 +15,8 @@ import {
 } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 
-export interface Rejection {
+/** One rejected record as the dead-letter store keeps it: where it came from, why, and its raw value. */
+export interface DeadLetter {
   topic: string;
   partition: number;
   offset: number;
@@ -31,7 +32,7 @@ export interface Rejection {
 
 const FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'reason', 'message', 'key', 'value'] as const;
 
-function line(rejection: Rejection): string {
+function line(rejection: DeadLetter): string {
   const ordered: Record<string, unknown> = {};
   for (const field of FIELDS) ordered[field] = rejection[field];
   return JSON.stringify(ordered);
@@ -39,7 +40,7 @@ function line(rejection: Rejection): string {
 
 /** Groups rejections by topic and UTC date of the record timestamp; files keep the given order. */
 export function deadLetterOutputFiles(
-  rejections: readonly Rejection[],
+  rejections: readonly DeadLetter[],
   layout: StorageLayout = DEFAULT_LAYOUT,
 ): OutputFile[] {
   const linesByDir = new Map<string, string[]>();
@@ -57,14 +58,14 @@ export function deadLetterOutputFiles(
 }
 
 /** Every rejection stored under `prefix` (e.g. `dead_letter/` or `dead_letter/lms.auth/`), file by file. */
-export async function readDeadLetters(store: ObjectStore, prefix: string): Promise<Rejection[]> {
-  const rejections: Rejection[] = [];
+export async function readDeadLetters(store: ObjectStore, prefix: string): Promise<DeadLetter[]> {
+  const rejections: DeadLetter[] = [];
   for (const key of await store.list(prefix)) {
     if (!key.endsWith('.ndjson')) continue;
     const body = await store.get(key);
     if (body === undefined) continue; // deleted between list and get
     for (const text of body.toString('utf8').split('\n')) {
-      if (text !== '') rejections.push(JSON.parse(text) as Rejection);
+      if (text !== '') rejections.push(JSON.parse(text) as DeadLetter);
     }
   }
   return rejections;

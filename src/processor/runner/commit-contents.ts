@@ -7,7 +7,7 @@
 import type { ViewRow } from '../../events/view-dump.ts';
 import type { JournalMark } from '../engine/id-journal.ts';
 import type { AnyView } from '../engine/view-definition.ts';
-import type { PartitionSnapshot } from '../io/checkpoint-codec.ts';
+import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
 import type { CommitResult } from '../io/commit.ts';
 import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
@@ -21,7 +21,7 @@ import type { PendingOutput } from './pending-output.ts';
 /** A changed partition's checkpoint entry, with what the chain and the id journal note once it commits. */
 export interface EncodedState {
   tracker: PartitionTracker;
-  snapshot: PartitionSnapshot;
+  snapshot: CheckpointPartition;
   link: ChainLink | null;
   mark: JournalMark | undefined;
   /** Offset of the partition's idle advance in this commit (-1: none). */
@@ -30,7 +30,7 @@ export interface EncodedState {
 
 export interface CommitContents {
   encoded: EncodedState[];
-  snapshots: PartitionSnapshot[];
+  snapshots: CheckpointPartition[];
   files: OutputFile[];
   rowsByView: Map<string, ViewRow[]>;
   latencies: PendingLatencies;
@@ -67,7 +67,7 @@ function encodeState(ownership: PartitionOwnership, tracker: PartitionTracker, r
   if (link !== null && !engine.canSnapshotIncrementally(topic, partition)) link = null;
   const encodedEngine = engine.encodePartition(topic, partition, link !== null);
   if (encodedEngine === undefined) link = null;
-  const snapshot: PartitionSnapshot = {
+  const snapshot: CheckpointPartition = {
     topic,
     partition,
     nextOffset: tracker.nextOffset,

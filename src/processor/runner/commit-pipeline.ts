@@ -7,7 +7,7 @@
  * which is the backpressure when storage is slower than the commit interval, and so do changes of
  * ownership. What a commit holds is not decided here (commit-contents.ts).
  */
-import type { PartitionSnapshot } from '../io/checkpoint-codec.ts';
+import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
 import type { CommitResult, JobCommitter } from '../io/commit.ts';
 import type { OutputFile } from '../../storage/layout.ts';
 import { isStorageError } from '../../storage/storage-error.ts';
@@ -25,7 +25,7 @@ export type CommitOutcome = Committed | { kind: 'fenced'; message: string };
 
 /** A commit's synchronous part done: what to write, and the bookkeeping once it is visible. */
 export interface PreparedWrite {
-  snapshots: readonly PartitionSnapshot[];
+  snapshots: readonly CheckpointPartition[];
   files: readonly OutputFile[];
   /** Runs when the files are visible (before the tidy-up), at `visibleMs`; throwing fails the commit. */
   visible(result: CommitResult, visibleMs: number): Committed;

@@ -4,7 +4,7 @@
  * watermark gauges. Per-partition series are labelled with the broker's (prefixed) topic name.
  */
 import type { JobName } from '../../events/topics.ts';
-import type { JobEngine, Rejection } from '../engine/job-engine.ts';
+import type { JobEngine, RecordRejection } from '../engine/job-engine.ts';
 import type { CommitResult } from '../io/commit.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type { LatencyRecorder, PendingLatencies } from './latency.ts';
@@ -31,7 +31,7 @@ export class JobMetrics {
   ) {}
 
   /** A micro-batch of one (contract) topic went through the engine. */
-  processed(topic: string, records: number, accepted: number, rejected: readonly Rejection[]): void {
+  processed(topic: string, records: number, accepted: number, rejected: readonly RecordRejection[]): void {
     const { metrics, job } = this;
     metrics.recordsIn.labels(job, topic).inc(records);
     metrics.accepted.labels(job, topic).inc(accepted);

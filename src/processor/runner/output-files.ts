@@ -4,9 +4,9 @@
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
-import type { Rejection as EngineRejection } from '../engine/job-engine.ts';
+import type { RecordRejection } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
-import { deadLetterOutputFiles, type Rejection } from '../io/dead-letter.ts';
+import { deadLetterOutputFiles, type DeadLetter } from '../io/dead-letter.ts';
 import { utcDate, type OutputFile, type StorageLayout } from '../../storage/layout.ts';
 import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
@@ -33,7 +33,7 @@ export function viewParquetColumns(view: AnyView): ParquetColumn[] {
 }
 
 /** The engine's rejection in the dead-letter store's shape (the key comes from the source record). */
-export function deadLetter(rejection: EngineRejection, key: string | null): Rejection {
+export function deadLetter(rejection: RecordRejection, key: string | null): DeadLetter {
   const { topic, partition, offset, timestampMs, reason, message, value } = rejection;
   return { topic, partition, offset, timestamp: timestampMs, reason, message, key, value };
 }
@@ -41,7 +41,7 @@ export function deadLetter(rejection: EngineRejection, key: string | null): Reje
 export function commitOutputFiles(
   views: readonly AnyView[],
   rowsByView: ReadonlyMap<string, ViewRow[]>,
-  rejections: readonly Rejection[],
+  rejections: readonly DeadLetter[],
   gaps: readonly OffsetGap[],
   layout: StorageLayout,
 ): OutputFile[] {

@@ -5,15 +5,15 @@
  * next owner redoes it), and a fenced instance discards everything.
  */
 import type { SourceRecord } from '../../events/record.ts';
-import type { Rejection as EngineRejection } from '../engine/job-engine.ts';
+import type { RecordRejection } from '../engine/job-engine.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
-import type { Rejection } from '../io/dead-letter.ts';
+import type { DeadLetter } from '../io/dead-letter.ts';
 import { LatencyRecorder, type PendingLatencies } from './latency.ts';
 import { deadLetter, type OffsetGap } from './output-files.ts';
 
 /** Everything one commit publishes besides the final rows. */
 export interface TakenOutput {
-  rejections: Rejection[];
+  rejections: DeadLetter[];
   gaps: OffsetGap[];
   latencies: PendingLatencies;
 }
@@ -21,11 +21,11 @@ export interface TakenOutput {
 export class PendingOutput {
   /** Pending record timestamps, and every committed latency since start (quantiles). */
   readonly latency = new LatencyRecorder();
-  private rejections: Rejection[] = [];
+  private rejections: DeadLetter[] = [];
   private gaps: OffsetGap[] = [];
 
   /** A micro-batch went through the engine: its records wait for their commit, its rejections too. */
-  processed(records: readonly SourceRecord[], rejected: readonly EngineRejection[]): void {
+  processed(records: readonly SourceRecord[], rejected: readonly RecordRejection[]): void {
     for (const record of records) this.latency.add(record.timestamp);
     if (rejected.length === 0) return;
     const keyByOffset = new Map(records.map((record) => [record.offset, record.key]));
