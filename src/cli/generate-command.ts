@@ -3,6 +3,7 @@
  * Flag names are fixed: tools outside the project rely on them.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { failRun } from './cli-errors.ts';
 import { TOPICS, isTopic, type Topic } from '../events/topics.ts';
 import { DEFAULT_OPTIONS, DEFAULT_START_TIME_MS, type GeneratorOptions } from '../generator/options.ts';
 import { createProgress } from '../generator/progress.ts';
@@ -106,7 +107,7 @@ async function run(flags: GenerateFlags, command: Command): Promise<void> {
   let sink: RecordSink;
   if (kafkaMode) {
     const opened = await openKafkaSink(flags.partitions, options.topics ?? TOPICS).catch((error: unknown) =>
-      command.error(`generate: ${(error as Error).message}`),
+      failRun(command, error),
     );
     sink = opened.sink;
     options.partitions = opened.partitions;

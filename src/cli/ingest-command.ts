@@ -4,6 +4,7 @@
  * starts both. SIGINT/SIGTERM drain in-flight requests, flush and disconnect.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { failRun } from './cli-errors.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { S3ObjectStore } from '../storage/s3-object-store.ts';
@@ -68,7 +69,7 @@ function storeOf(s3: S3Endpoint | undefined, deadLetterDir: string | undefined):
 async function run(flags: IngestFlags, command: Command): Promise<void> {
   const logger = createLogger({ level: flags.logLevel, name: 'ingest' });
   const env = readStackEnv(process.env);
-  if (!env.ok) command.error(`ingest: ${env.errors.join('; ')}`);
+  if (!env.ok) failRun(command, `bad stack environment: ${env.errors.join('; ')}`);
   let stack: RunningStack | undefined;
   let kafka: KafkaEndpoint | undefined = env.settings.kafka;
   let s3: S3Endpoint | undefined = env.settings.s3;
@@ -77,13 +78,15 @@ async function run(flags: IngestFlags, command: Command): Promise<void> {
     ({ kafka, s3 } = stack.endpoints);
   }
   if (kafka === undefined)
-    command.error(
-      'ingest: KAFKA_BROKERS is not set. Start a stack with `npx speed-layer stack up` and export the variables it prints, or pass --local-stack to start one here.',
+    failRun(
+      command,
+      'KAFKA_BROKERS is not set. Start a stack with `npx speed-layer stack up` and export the variables it prints, or pass --local-stack to start one here.',
     );
   const store = storeOf(s3, flags.deadLetterDir);
   if (store === undefined)
-    command.error(
-      'ingest: S3_ENDPOINT is not set (dead letters need a store). Export it as `stack up` prints it, pass --dead-letter-dir DIR, or --local-stack.',
+    failRun(
+      command,
+      'S3_ENDPOINT is not set (dead letters need a store). Export it as `stack up` prints it, pass --dead-letter-dir DIR, or --local-stack.',
     );
   const ingest = await startIngest({
     kafka,

@@ -1,8 +1,11 @@
 /**
  * `speed-layer`: one CLI, one subcommand per task. Each subcommand lives in its own `*-command.ts` file
- * and is registered here; a bad flag prints the subcommand's usage and exits non-zero.
+ * and is registered here; a bad flag prints the subcommand's usage and exits non-zero, a failure at run
+ * time prints one line (cli-errors.ts) and exits 1.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { failureLine } from './cli-errors.ts';
 import { oracleCommand } from './oracle-command.ts';
 import { generateCommand } from './generate-command.ts';
 import { runCommand } from './run-command.ts';
@@ -13,8 +16,13 @@ import { queryCommand } from './query-command.ts';
 import { startCommand } from './start-command.ts';
 import { loadCommand } from './load-command.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('speed-layer')
   .description('Speed layer of the LMS Lambda architecture: Kafka events → 25 real-time views on S3')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true });
 
@@ -31,4 +39,12 @@ for (const command of [
 ])
   program.addCommand(command);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Usage errors never get here (commander prints them with the usage and exits): this is a failure at
+  // run time, reported in one line.
+  const commandName = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  process.stderr.write(`${failureLine(commandName, error)}\n`);
+  process.exit(1);
+}

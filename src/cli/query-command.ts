@@ -4,6 +4,7 @@
  * [from, to). Storage comes from --root or the same settings `run` uses (flag > env > --config > default).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { failRun } from './cli-errors.ts';
 import { VIEW_NAMES, viewSpec } from '../events/view-catalog.ts';
 import {
   OUTPUT_FORMATS,
@@ -105,7 +106,7 @@ export function queryCommand(): Command {
             `${result.incompleteRows} incomplete ${incomplete} (W of job ${result.completeness.job} = ${formatInstant(result.completeness.watermarkMs)})\n`,
         );
       } catch (error) {
-        command.error(`query: ${(error as Error).message}`);
+        failRun(command, error);
       }
     });
 }

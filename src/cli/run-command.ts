@@ -4,6 +4,7 @@
  * shows the effective values with secrets masked. SIGTERM/SIGINT stop cleanly and exit 0 within 10 s.
  */
 import { Command } from 'commander';
+import { failRun } from './cli-errors.ts';
 import { JOBS, isJobName, type JobName } from '../events/topics.ts';
 import { resolveEndpoints } from '../stack/resolve-endpoints.ts';
 import { leaveSignalsToCaller } from '../stack/child-registry.ts';
@@ -124,7 +125,7 @@ export function runCommand(): Command {
           options.config === undefined ? sources : { ...sources, configFile: options.config },
         );
       } catch (error) {
-        command.error(`run: ${(error as Error).message}`);
+        failRun(command, error);
       }
       if (settings === undefined) return;
       if (options.printConfig === true) {

@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { failRun } from './cli-errors.ts';
 import {
   SETTING_DEFS,
   SETTING_NAMES,
@@ -79,7 +80,7 @@ export function startCommand(): Command {
         flags.config === undefined ? sources : { ...sources, configFile: flags.config },
       );
     } catch (error) {
-      command.error(`start: ${(error as Error).message}`);
+      failRun(command, error);
     }
     if (settings === undefined) return;
     const logFile =
