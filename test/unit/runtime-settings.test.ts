@@ -54,6 +54,14 @@ describe('processor settings', () => {
     );
   });
 
+  it('refuses zero where a setting counts things that must exist', () => {
+    expect(() => resolveSettings({ flags: { partitions: '0' }, env: {} })).toThrow(
+      /partitions from flag --partitions: must be a whole number >= 1/,
+    );
+    expect(() => resolveSettings({ env: { MAX_OFFSETS_PER_TRIGGER: '0' } })).toThrow(/>= 1/);
+    expect(resolveSettings({ env: { KEEP_CHECKPOINTS: '0' } }).keepCheckpoints).toBe(0);
+  });
+
   it('masks secrets when settings are printed', () => {
     const settings = resolveSettings({ env: { S3_SECRET_ACCESS_KEY: 'hunter2', KAFKA_SASL_PASSWORD: 'pw' } });
     const printed = JSON.stringify(maskedSettings(settings));

@@ -3,6 +3,7 @@
  * the S3 of the settings `run` uses (S3_ENDPOINT etc. via env/config/flags), or else the S3 of a running
  * `speed-layer stack up`. Nothing is started: a query never launches services.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { S3Endpoint } from '../../stack/endpoints.ts';
 import { createS3Client } from '../../stack/s3-client.ts';
@@ -34,7 +35,11 @@ const NO_STORAGE =
 
 /** Opens the store; throws an Error whose message says what to give when nothing names one. */
 export function openQueryStore(root: string | undefined, settings: Settings): ObjectStore {
-  if (root?.startsWith('file://') === true) return new FileObjectStore(fileURLToPath(root));
+  if (root?.startsWith('file://') === true) {
+    const path = fileURLToPath(root);
+    if (!existsSync(path)) throw new Error(`--root ${root}: ${path} does not exist`);
+    return new FileObjectStore(path);
+  }
   const endpoint = s3EndpointOf(settings);
   if (root === undefined) {
     if (endpoint === undefined) throw new Error(NO_STORAGE);

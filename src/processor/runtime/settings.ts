@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseDurationMs } from '../../shared/durations.ts';
 
-type Kind = 'string' | 'int' | 'duration' | 'bool' | 'list';
+/** `int` is a whole number >= 0, `count` one >= 1. */
+type Kind = 'string' | 'int' | 'count' | 'duration' | 'bool' | 'list';
 
 interface SettingDef {
   kind: Kind;
@@ -57,7 +58,7 @@ export const SETTING_DEFS = {
   viewsPrefix: def('string', 'realtime_views/', 'VIEWS_PREFIX', 'prefix of the published Parquet views'),
   checkpointsPrefix: def('string', 'checkpoints/speed/', 'CHECKPOINTS_PREFIX', 'prefix of job checkpoints'),
   deadLetterPrefix: def('string', 'dead_letter/', 'DEAD_LETTER_PREFIX', 'prefix of rejected records'),
-  partitions: def('int', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
+  partitions: def('count', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
   topicPrefix: def('string', '', 'TOPIC_PREFIX', 'prefix of the six topic names (shared clusters, tests)'),
   sessionTimeout: def(
     'duration',
@@ -66,7 +67,7 @@ export const SETTING_DEFS = {
     'consumer-group session timeout: how soon partitions of a dead instance move',
   ),
   groupIdPrefix: def('string', 'speed-layer-', 'GROUP_ID_PREFIX', 'consumer group of a job: <prefix><job>'),
-  maxOffsetsPerTrigger: def('int', 10_000, 'MAX_OFFSETS_PER_TRIGGER', 'records per micro-batch at most'),
+  maxOffsetsPerTrigger: def('count', 10_000, 'MAX_OFFSETS_PER_TRIGGER', 'records per micro-batch at most'),
   triggerInterval: def('duration', 1000, 'TRIGGER_INTERVAL', 'wait for new records when caught up'),
   commitInterval: def('duration', 1000, 'COMMIT_INTERVAL', 'time between checkpoints'),
   watermarkDelay: def('duration', 120_000, 'WATERMARK_DELAY', 'allowed lateness D'),
@@ -88,7 +89,7 @@ export const SETTING_DEFS = {
 
 export type SettingName = keyof typeof SETTING_DEFS;
 
-type ValueOf<K extends Kind> = K extends 'int' | 'duration'
+type ValueOf<K extends Kind> = K extends 'int' | 'count' | 'duration'
   ? number
   : K extends 'bool'
     ? boolean
@@ -125,9 +126,10 @@ function parse(name: SettingName, raw: unknown, source: string): unknown {
     if (/^(false|0|no)$/i.test(String(raw))) return false;
     throw fail('must be true or false');
   }
-  if (kind === 'int') {
+  if (kind === 'int' || kind === 'count') {
     const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < 0) throw fail('must be a whole number >= 0');
+    const least = kind === 'count' ? 1 : 0;
+    if (!Number.isSafeInteger(value) || value < least) throw fail(`must be a whole number >= ${least}`);
     return value;
   }
   if (kind === 'duration') {
