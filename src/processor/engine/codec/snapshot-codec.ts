@@ -54,11 +54,15 @@ function legacyVersion(bytes: Uint8Array): string {
   }
 }
 
+/** What an operator can do with a checkpoint of another format (CHANGELOG.md, "Checkpoint formats"). */
+const UPGRADE_HINT =
+  'run the build that wrote it, or start the job from scratch under new CHECKPOINTS_PREFIX, VIEWS_PREFIX and ' +
+  'DEAD_LETTER_PREFIX';
+
 export function decodeSnapshot(bytes: Uint8Array): PartitionSnapshot {
   if (bytes.length > 0 && bytes[0] === 0x7b /* '{' */) {
     throw new Error(
-      `engine snapshot has format version ${legacyVersion(bytes)} (JSON), this build reads version ${SNAPSHOT_VERSION}; ` +
-        'run the build that wrote it, or start the job from scratch with a new checkpoint prefix',
+      `engine snapshot has format version ${legacyVersion(bytes)} (JSON), this build reads version ${SNAPSHOT_VERSION}; ${UPGRADE_HINT}`,
     );
   }
   const reader = new ByteReader(bytes);
@@ -68,7 +72,7 @@ export function decodeSnapshot(bytes: Uint8Array): PartitionSnapshot {
   const version = reader.u8();
   if (version !== SNAPSHOT_VERSION) {
     throw new Error(
-      `engine snapshot has format version ${version}, this build reads version ${SNAPSHOT_VERSION}`,
+      `engine snapshot has format version ${version}, this build reads version ${SNAPSHOT_VERSION}; ${UPGRADE_HINT}`,
     );
   }
   const flags = reader.u8();
