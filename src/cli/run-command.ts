@@ -11,7 +11,8 @@ import { leaveSignalsToCaller } from '../stack/child-registry.ts';
 import { isStackError } from '../stack/stack-error.ts';
 import { envOfEndpoints } from '../stack/stack-exports.ts';
 import { PERMANENT_FAILURE_EXIT, superviseProcesses } from '../processor/runner/process-supervisor.ts';
-import { RunnerError, errorCode } from '../processor/runner/runner-error.ts';
+import { RunnerError } from '../processor/runner/runner-error.ts';
+import { errorCode } from '../shared/app-error.ts';
 import { startJobs } from '../processor/runner/supervisor.ts';
 import { createLogger, type LogFormat } from '../processor/runtime/logger.ts';
 import {

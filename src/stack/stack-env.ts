@@ -60,21 +60,13 @@ interface ParseErrors {
   kafkaSsl?: string;
 }
 
-function present(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
-function parseBrokers(value: string): string[] {
-  return value
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
+function present(env: Env, name: string): string | undefined {
+  return nonEmpty(env[name]);
 }
 
 function checkKafka(
@@ -158,9 +150,8 @@ export function readStackEnv(env: Env): EnvResult {
   const errors: ParseErrors = {};
   const values: EndpointValues = {};
   const brokers = present(env, 'KAFKA_BROKERS');
-  if (brokers !== undefined) values.kafkaBrokers = parseBrokers(brokers);
-  if (brokers !== undefined && values.kafkaBrokers?.length === 0) values.kafkaBrokers = [brokers];
   if (brokers !== undefined) {
+    values.kafkaBrokers = brokers.split(','); // checkKafka trims them and drops empty entries
     const ssl = present(env, 'KAFKA_SSL');
     if (ssl !== undefined && ssl !== 'true' && ssl !== 'false')
       errors.kafkaSsl = `KAFKA_SSL must be true or false, got "${ssl}"`;

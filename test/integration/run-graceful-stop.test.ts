@@ -4,7 +4,7 @@ import { JOBS } from '../../src/events/topics.ts';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
-import { differences } from '../property/laws.ts';
+import { differences } from '../../src/events/view-result.ts';
 import { spawnRunner } from './run-child.ts';
 import {
   createFixture,

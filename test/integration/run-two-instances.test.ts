@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
-import { differences } from '../property/laws.ts';
+import { differences } from '../../src/events/view-result.ts';
 import { spawnRunner } from './run-child.ts';
 import {
   createFixture,

@@ -3,7 +3,8 @@ import { beforeAll, describe, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { VIEW_NAMES } from '../../src/events/view-catalog.ts';
 import { batchSizeArbitrary, recordStream } from './arbitraries.ts';
-import { matchesOracle, partsDifferingFromOracle, REJECTED, runs, sharedSeed } from './laws.ts';
+import { REJECTED } from '../../src/events/view-result.ts';
+import { matchesOracle, partsDifferingFromOracle, runs, sharedSeed } from './laws.ts';
 
 const seed = sharedSeed();
 

@@ -8,9 +8,6 @@ import { differences, differencesIn, RESULT_PARTS, type ViewResult } from '../..
 import { runOracle } from '../../src/oracle/run-oracle.ts';
 import { replay, type ReplayOptions } from '../../src/processor/replay.ts';
 
-export { differences, REJECTED } from '../../src/events/view-result.ts';
-export type { ViewResult };
-
 export const LAW_OPTIONS = { watermarkDelayMs: 120_000, sessionGapMs: 600_000 };
 
 /** Property runs: `PROPERTY_RUNS` overrides the default of a law. */

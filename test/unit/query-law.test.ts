@@ -8,7 +8,8 @@ import type { JobEngine } from '../../src/processor/engine/job-engine.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { ViewQuery } from '../../src/processor/query/index.ts';
 import { replay } from '../../src/processor/replay.ts';
-import { LAW_OPTIONS, differences } from '../property/laws.ts';
+import { differences } from '../../src/events/view-result.ts';
+import { LAW_OPTIONS } from '../property/laws.ts';
 import { FakeInstance, QUERY_OPTIONS, refs, tempStore } from './query-fixture.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

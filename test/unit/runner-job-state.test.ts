@@ -9,7 +9,7 @@ import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { JobState } from '../../src/processor/runner/job-state.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';
-import { differences } from '../property/laws.ts';
+import { differences } from '../../src/events/view-result.ts';
 import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
 import { tempDir } from './temp-dir.ts';
 

@@ -11,7 +11,7 @@ import { decodePartitionBlob } from '../../src/processor/io/partition-state-blob
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
-import { differences } from '../property/laws.ts';
+import { differences } from '../../src/events/view-result.ts';
 import { tempDir } from './temp-dir.ts';
 
 const JOB: JobName = 'course';

@@ -20,7 +20,7 @@ import { checkTopics, fetchOffsets, TopicNames } from './kafka-topics.ts';
 import { Mutex } from './mutex.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
 import { decideGap } from './retention-gap.ts';
-import { errorCode } from './runner-error.ts';
+import { errorCode } from '../../shared/app-error.ts';
 
 export interface JobRunnerOptions extends JobStateOptions {
   kafka: Kafka;

@@ -2,7 +2,7 @@
  * The run loop's error codes and class (an AppError): a message that names the job, topic, partition and
  * offsets involved; `retryable` says whether restarting the job may help.
  */
-import { AppError, errorCode } from '../../shared/app-error.ts';
+import { AppError } from '../../shared/app-error.ts';
 
 export const RUNNER_ERROR_CODES = [
   /** A topic of the job does not exist. */
@@ -21,5 +21,3 @@ export type RunnerErrorCode = (typeof RUNNER_ERROR_CODES)[number];
 
 /** Run-loop failures; not retryable unless said (bad topics, bad config, a retention gap). */
 export class RunnerError extends AppError<RunnerErrorCode> {}
-
-export { errorCode };

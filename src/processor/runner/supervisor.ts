@@ -17,7 +17,8 @@ import { createMetrics, type Metrics } from '../runtime/metrics.ts';
 import type { Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
 import { jobViews } from './job-views.ts';
-import { RunnerError, errorCode } from './runner-error.ts';
+import { errorCode } from '../../shared/app-error.ts';
+import { RunnerError } from './runner-error.ts';
 
 export interface StartJobsOptions {
   settings: Settings;
