@@ -1,9 +1,9 @@
-/** Record files of replay.md: NDJSON, one Kafka record per line, in append order. */
+/** Record files of docs/contract/record-files-and-dumps.md: NDJSON, one Kafka record per line, in append order. */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { SourceRecord } from './record.ts';
 
-/** One record as a record-file line (field order as in replay.md). */
+/** One record as a record-file line (field order as in docs/contract/record-files-and-dumps.md). */
 export function formatRecordLine(record: SourceRecord): string {
   return JSON.stringify({
     topic: record.topic,

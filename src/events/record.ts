@@ -1,4 +1,4 @@
-/** A Kafka record as the record files of replay.md carry it, and as the processor sees one after the consumer. */
+/** A Kafka record as the record files of docs/contract/record-files-and-dumps.md carry it, and as the processor sees one after the consumer. */
 export interface SourceRecord {
   topic: string;
   partition: number;
@@ -10,6 +10,6 @@ export interface SourceRecord {
   value: string;
 }
 
-/** Why a record was not applied to the views (semantics.md, "Acceptance"). */
+/** Why a record was not applied to the views (docs/contract/semantics.md, "Acceptance"). */
 export const REJECT_REASONS = ['invalid', 'future', 'late', 'duplicate'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -1,5 +1,5 @@
 /**
- * events.md as JSON Schema, one schema per event type (envelope + its own fields). Rules JSON Schema
+ * docs/contract/events.md as JSON Schema, one schema per event type (envelope + its own fields). Rules JSON Schema
  * cannot say — `event_time` as a real calendar time, `score <= max_score`, `user_id` = message key —
  * are checked by `validate.ts`. Lengths count UTF-16 code units (Ajv runs with `unicode: false`).
  */

@@ -1,4 +1,4 @@
-/** The Kafka layout of events.md: which event types each topic carries and which job reads it. */
+/** The Kafka layout of docs/contract/events.md: which event types each topic carries and which job reads it. */
 
 export const TOPIC_EVENT_TYPES = {
   'lms.auth': ['login_success', 'login_failure', 'logout', 'token_refresh'],

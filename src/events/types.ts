@@ -1,5 +1,5 @@
 /**
- * The typed events of events.md, as the validator returns them: `event_time` is epoch milliseconds
+ * The typed events of docs/contract/events.md, as the validator returns them: `event_time` is epoch milliseconds
  * (the wire carries an ISO string). Unknown extra fields may be present and are ignored.
  */
 import type { EventType } from './topics.ts';

@@ -1,5 +1,5 @@
 /**
- * The validator of events.md. Bad input is data, not an exception: every call returns either the typed
+ * The validator of docs/contract/events.md. Bad input is data, not an exception: every call returns either the typed
  * event (with `event_time` converted to epoch ms, in place) or an error naming the field path and the
  * rule it broke. Hot path: one JSON.parse, one compiled schema check, no other allocation when valid.
  */
@@ -20,7 +20,7 @@ export interface ValidationError {
 
 export type Validation = { ok: true; event: LmsEvent } | { ok: false; error: ValidationError };
 
-// `unicode: false` makes maxLength count UTF-16 code units, as events.md asks. Ajv calls the option
+// `unicode: false` makes maxLength count UTF-16 code units, as docs/contract/events.md asks. Ajv calls the option
 // deprecated and says so on stderr; the logger is silenced for that reason (schemas are static and tested).
 const ajv = new Ajv({ unicode: false, strictNumbers: true, allErrors: false, strict: true, logger: false });
 

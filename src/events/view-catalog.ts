@@ -1,5 +1,5 @@
 /**
- * The 25 views of views.md as data: name, job, how rows are timed (window or session), key columns and
+ * The 25 views of docs/contract/views.md as data: name, job, how rows are timed (window or session), key columns and
  * output columns with their types, in dump order. Both the processor and the oracle produce exactly these
  * columns; the Parquet sink and the dump writer read them from here.
  */
@@ -17,7 +17,7 @@ export interface ViewSpec {
   job: JobName;
   /** `window`: rows start with window_start, window_end; `session`: with session_start, session_end. */
   timing: 'window' | 'session';
-  /** Key columns in views.md order (rows sort by time columns, then these). */
+  /** Key columns in docs/contract/views.md order (rows sort by time columns, then these). */
   keys: readonly string[];
   /** Every output column in dump order: time columns, keys, then values. */
   columns: readonly Column[];

@@ -1,5 +1,5 @@
 /**
- * View dumps of replay.md: `DIR/<view>.jsonl` with merged logical rows in the catalog's column order,
+ * View dumps of docs/contract/record-files-and-dumps.md: `DIR/<view>.jsonl` with merged logical rows in the catalog's column order,
  * timestamps as ISO strings, rows sorted by time columns then keys; `DIR/_rejected.jsonl` sorted by
  * topic, partition, offset. The processor's `replay` and the oracle both write through here.
  */
@@ -26,7 +26,7 @@ function compareValues(a: ViewRow[string], b: ViewRow[string]): number {
   return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
 }
 
-/** The sort columns of a view: its two time columns, then its keys in views.md order. */
+/** The sort columns of a view: its two time columns, then its keys in docs/contract/views.md order. */
 export function sortColumns(spec: ViewSpec): string[] {
   return [spec.columns[0]!.name, spec.columns[1]!.name, ...spec.keys];
 }

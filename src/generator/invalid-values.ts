@@ -1,5 +1,5 @@
 /**
- * The `invalid` faults: a spread of the ways events.md says a record can be broken, each made from a
+ * The `invalid` faults: a spread of the ways docs/contract/events.md says a record can be broken, each made from a
  * real event so the rest of the value looks normal. Every kind must fail `validateValue` (tested).
  */
 import { schemaRequired } from './schema-required.ts';

@@ -1,6 +1,6 @@
 /**
  * One event of a request: which topic it belongs to (by its event_type), its key (user_id), and whether
- * events.md accepts it. The contract's own validator decides; this file only adds what an HTTP body
+ * docs/contract/events.md accepts it. The contract's own validator decides; this file only adds what an HTTP body
  * needs before a topic is known (JSON syntax, size, object shape, event_type).
  */
 import type { ValidationError } from '../events/validate.ts';

@@ -1,5 +1,5 @@
 /**
- * The acceptance rules of semantics.md, applied plainly: one sequential scan per (topic, partition) in
+ * The acceptance rules of docs/contract/semantics.md, applied plainly: one sequential scan per (topic, partition) in
  * offset order, record by record, in the rule order invalid → future → late → duplicate → accepted.
  * The idle rule is off (the oracle has no processing time), so `wm(p) = maxT(p) − D`.
  */

@@ -1,7 +1,7 @@
 /**
  * The one wide `events` table the 25 queries read: one row per accepted event, envelope columns plus every
  * type-specific column a view needs (NULL where the event's type does not carry it). A column is read
- * only from the types that define it in events.md, so an unknown extra field of the same name on another
+ * only from the types that define it in docs/contract/events.md, so an unknown extra field of the same name on another
  * type (allowed and ignored by the contract) never reaches a view.
  */
 import type { DuckDBAppender } from '@duckdb/node-api';

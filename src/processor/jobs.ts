@@ -17,7 +17,7 @@ export const JOB_VIEWS: Readonly<Record<JobName, readonly AnyView[]>> = {
   profile_notification: viewsOf('profile_notification'),
 };
 
-/** Defaults of semantics.md: D = 2 min, session gap 10 min. */
+/** Defaults of docs/contract/semantics.md: D = 2 min, session gap 10 min. */
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { watermarkDelayMs: 120_000, sessionGapMs: 600_000 };
 
 export function createJobEngine(job: JobName, options: EngineOptions = DEFAULT_ENGINE_OPTIONS): JobEngine {

@@ -1,5 +1,5 @@
 /**
- * Replay (replay.md): the real engines fed from records in batches taken in input order, split by job
+ * Replay (docs/contract/record-files-and-dumps.md): the real engines fed from records in batches taken in input order, split by job
  * as the Kafka consumers would see them; final rows are drained after every batch (as a commit would),
  * and at end of input every partition's watermark is +∞. The result is the merged logical view.
  */
@@ -13,7 +13,7 @@ import { createJobEngine, DEFAULT_ENGINE_OPTIONS } from './jobs.ts';
 import { viewDefinition } from './views/index.ts';
 
 export interface ReplayOptions extends EngineOptions {
-  /** Records per batch (replay.md default 10,000). */
+  /** Records per batch (docs/contract/record-files-and-dumps.md default 10,000). */
   batchSize: number;
 }
 

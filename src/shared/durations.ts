@@ -1,5 +1,5 @@
 /**
- * Durations and counts as people write them (replay.md: `120000ms`, `120s`, `2m`, `1h`). Pure parsers
+ * Durations and counts as people write them (docs/contract/record-files-and-dumps.md: `120000ms`, `120s`, `2m`, `1h`). Pure parsers
  * that throw a plain Error with the bad text; the CLI and the settings wrap the message their own way.
  */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -1,6 +1,6 @@
 /**
  * The six topics, created by the project: the same partition count for all, and LogAppendTime so the
- * broker's clock stamps records (the `future` rule of semantics.md relies on it).
+ * broker's clock stamps records (the `future` rule of docs/contract/semantics.md relies on it).
  */
 import type { Admin } from 'kafkajs';
 import { TOPICS } from '../events/topics.ts';

@@ -1,6 +1,6 @@
 /**
  * The few object-store operations the speed layer needs, over S3 or a local `file://` root with the same
- * layout (semantics.md, "Storage layout"). Keys are relative to the root and use `/` separators.
+ * layout (docs/contract/semantics.md, "Storage layout"). Keys are relative to the root and use `/` separators.
  */
 export type PutIfAbsentResult = 'created' | 'exists';
 export type CopyResult = 'copied' | 'missing';

@@ -1,6 +1,6 @@
 /**
- * The column types the Parquet sink writes: the catalog's types (views.md) plus `json`, a JSON-encoded
- * string column for the `_` merge columns of semantics.md "Partial rows" (id sets, per-video counts).
+ * The column types the Parquet sink writes: the catalog's types (docs/contract/views.md) plus `json`, a JSON-encoded
+ * string column for the `_` merge columns of docs/contract/semantics.md "Partial rows" (id sets, per-video counts).
  */
 import type { ColumnType } from '../events/view-catalog.ts';
 

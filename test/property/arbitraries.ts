@@ -54,7 +54,7 @@ export interface RecordStream {
   records: SourceRecord[];
 }
 
-/** Type-specific fields from the small id space (valid per events.md). */
+/** Type-specific fields from the small id space (valid per docs/contract/events.md). */
 function fieldsOf(draft: EventDraft): Record<string, unknown> {
   const { pick, amount } = draft;
   return {

@@ -1,5 +1,5 @@
 /**
- * Writes a record file (replay.md): one NDJSON line per record, in append order. Synchronous writes
+ * Writes a record file (docs/contract/record-files-and-dumps.md): one NDJSON line per record, in append order. Synchronous writes
  * of whole batches: twice as fast as a WriteStream here, and a file run has nothing else to do.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';

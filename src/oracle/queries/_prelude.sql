@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP MACRO tumbling_start(t, size_ms) AS (t // size_ms) * size
 CREATE OR REPLACE TEMP MACRO sliding_starts(t, size_ms, slide_ms) AS
   generate_series(tumbling_start(t, slide_ms) - size_ms + slide_ms, tumbling_start(t, slide_ms), slide_ms);
 
--- DuckDB orders VARCHAR by UTF-8 bytes (= code points); the spec orders strings by UTF-16 code units.
+-- DuckDB orders VARCHAR by UTF-8 bytes (= code points); the contract orders strings by UTF-16 code units.
 -- The two orders differ only between U+E000..U+FFFF and the supplementary code points (>= U+10000),
 -- which UTF-16 writes as surrogates D800..DFFF and so puts first. This key (a list of code points, with
 -- U+E000..U+FFFF lifted above U+10FFFF) sorts exactly like JavaScript's `a < b`. '' gives [-1], first.

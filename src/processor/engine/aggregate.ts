@@ -1,5 +1,5 @@
 /**
- * Mergeable aggregation (semantics.md "Partial rows"). An aggregate's state is plain data (numbers,
+ * Mergeable aggregation (docs/contract/semantics.md "Partial rows"). An aggregate's state is plain data (numbers,
  * strings, Sets, Maps, arrays) so snapshots are a straight encoding; `merge` combines two states (panes
  * into a window, partitions into one row); `partial` turns a final state into the row's mergeable columns.
  */

@@ -120,7 +120,7 @@ export function derived(compute: (row: DerivedRow) => CellValue): DerivedColumn 
   return { op: 'derived', compute };
 }
 
-/** `numerator / denominator`, or null when the denominator is 0 (semantics.md). */
+/** `numerator / denominator`, or null when the denominator is 0 (docs/contract/semantics.md). */
 export function ratio(numerator: CellValue | undefined, denominator: CellValue | undefined): number | null {
   const below = Number(denominator);
   return below === 0 ? null : Number(numerator) / below;

@@ -1,5 +1,5 @@
 /**
- * Merge of partial rows into logical rows (semantics.md "Partial rows"): rows of the same (window, key)
+ * Merge of partial rows into logical rows (docs/contract/semantics.md "Partial rows"): rows of the same (window, key)
  * combine column by column as the view's `mergeKinds` say, then the derived columns are recomputed from
  * the merged ones. The result is again a valid partial row (`_` columns kept), so merging is associative.
  */

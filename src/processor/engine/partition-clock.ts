@@ -1,5 +1,5 @@
 /**
- * Acceptance and watermark of one partition (semantics.md "Acceptance"), judged record by record:
+ * Acceptance and watermark of one partition (docs/contract/semantics.md "Acceptance"), judged record by record:
  * `maxT` moves with every accepted record, so the watermark used for the next record is already the
  * new one. `wm = max(maxT − delay, idle)`; after end of input it is +∞. The clock remembers accepted
  * ids while they can still make a duplicate, and forgets older ones.

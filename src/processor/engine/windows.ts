@@ -1,5 +1,5 @@
 /**
- * Window specs and the time rules of windows (semantics.md "Time and windows"), written once: windows
+ * Window specs and the time rules of windows (docs/contract/semantics.md "Time and windows"), written once: windows
  * are half-open `[start, end)` and aligned to the Unix epoch; a window's contribution is final when the
  * partition watermark reaches its end. A spec only answers "which windows / panes hold time t"; state
  * and triggering live in the stores (tumbling-store.ts, sliding-store.ts, session-store.ts, join-buffer.ts).

@@ -1,5 +1,5 @@
 /**
- * Rejected records (semantics.md "Acceptance") as NDJSON under `dead_letter/<topic>/date=YYYY-MM-DD/`,
+ * Rejected records (docs/contract/semantics.md "Acceptance") as NDJSON under `dead_letter/<topic>/date=YYYY-MM-DD/`,
  * one file per topic and date of the record timestamp per commit, published with the commit's view files
  * so a redo after a crash rewrites the same keys instead of adding duplicates. NDJSON rather than Parquet:
  * the raw value is kept byte for byte as a JSON string, the files are greppable and `jq`-able by whoever

@@ -1,5 +1,5 @@
 /**
- * Output formats of `query`: `json` = one replay.md dump line per row (formatRow of src/events, so a
+ * Output formats of `query`: `json` = one docs/contract/record-files-and-dumps.md dump line per row (formatRow of src/events, so a
  * query's output and a replay/oracle dump compare line by line), `csv` (RFC 4180, header line, null as an
  * empty field), `table` (aligned columns for people, doubles rounded to 4 decimals).
  */

@@ -1,7 +1,7 @@
 /**
  * What the runner knows about one partition it owns: the next offset to process, the offset of the last
  * commit, the broker's high-water mark as last seen, when a record last arrived, and the idle rule of
- * semantics.md: idle only when everything the broker has was read and nothing arrived for idle_timeout.
+ * docs/contract/semantics.md: idle only when everything the broker has was read and nothing arrived for idle_timeout.
  */
 import type { IdleAdvance } from '../io/partition-state-blob.ts';
 

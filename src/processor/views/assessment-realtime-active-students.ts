@@ -1,4 +1,4 @@
-/** views.md | assessment_realtime_active_students | T5 | course_id | all assessment events | active_students | */
+/** docs/contract/views.md | assessment_realtime_active_students | T5 | course_id | all assessment events | active_students | */
 import { count, distinct } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

@@ -1,5 +1,5 @@
 /**
- * views.md | assessment_realtime_grading_queue | T5 of the submission time, JOIN(30 min) | course_id |
+ * docs/contract/views.md | assessment_realtime_grading_queue | T5 of the submission time, JOIN(30 min) | course_id |
  * assignment_submitted, assignment_graded | submitted, graded, pending, avg_minutes_to_grade |
  * Match: same user_id and submission_id, graded time in [submitted, submitted + 30 min].
  */

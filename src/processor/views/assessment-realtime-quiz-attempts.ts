@@ -1,5 +1,5 @@
 /**
- * views.md | assessment_realtime_quiz_attempts | T5 | course_id, assessment_id | quiz_started,
+ * docs/contract/views.md | assessment_realtime_quiz_attempts | T5 | course_id, assessment_id | quiz_started,
  * quiz_completed | started, completed, completion_rate, avg_score_pct over completed |
  */
 import { countIf, derived, ratio, sum } from '../engine/columns.ts';

@@ -1,4 +1,4 @@
-/** views.md | assessment_realtime_submission_rate | S5/1 | course_id | assignment_submitted | submissions, submissions_per_minute | */
+/** docs/contract/views.md | assessment_realtime_submission_rate | S5/1 | course_id | assignment_submitted | submissions, submissions_per_minute | */
 import { count, derived } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { sliding } from '../engine/windows.ts';

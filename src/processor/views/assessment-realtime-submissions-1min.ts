@@ -1,5 +1,5 @@
 /**
- * views.md | assessment_realtime_submissions_1min | T1 | course_id | assignment_submitted,
+ * docs/contract/views.md | assessment_realtime_submissions_1min | T1 | course_id | assignment_submitted,
  * quiz_completed, assignment_graded | submissions, scored, avg/min/max_score_pct over scored events |
  */
 import type { EventOf } from '../../events/types.ts';

@@ -1,4 +1,4 @@
-/** views.md | auth_realtime_active_users_5min | S5/1 | — | all auth events | active_users, events | */
+/** docs/contract/views.md | auth_realtime_active_users_5min | S5/1 | — | all auth events | active_users, events | */
 import { count, distinct } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { sliding } from '../engine/windows.ts';

@@ -1,4 +1,4 @@
-/** views.md | auth_realtime_failed_logins | T1 | user_id | login_failure | failed_attempts, distinct_ips, suspected_brute_force | */
+/** docs/contract/views.md | auth_realtime_failed_logins | T1 | user_id | login_failure | failed_attempts, distinct_ips, suspected_brute_force | */
 import { count, derived, distinct } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

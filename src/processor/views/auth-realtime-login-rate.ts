@@ -1,4 +1,4 @@
-/** views.md | auth_realtime_login_rate | T1 | — | login_success, login_failure | attempts, successes, failures, success_rate | */
+/** docs/contract/views.md | auth_realtime_login_rate | T1 | — | login_success, login_failure | attempts, successes, failures, success_rate | */
 import { count, countIf, derived, ratio } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

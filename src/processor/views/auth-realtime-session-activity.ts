@@ -1,5 +1,5 @@
 /**
- * views.md | auth_realtime_session_activity | SESSION(10m) | user_id | all auth events | user_id,
+ * docs/contract/views.md | auth_realtime_session_activity | SESSION(10m) | user_id | all auth events | user_id,
  * session_start, session_end, events, logins, duration_seconds, ended_by_logout |
  * Ties at the last time: ended_by_logout if any event at that time is a logout.
  */

@@ -15,7 +15,7 @@ export function twoPartKey(first: string, second: string): string {
   return first + KEY_SEPARATOR + second;
 }
 
-/** `100 * score / max_score` (events.md). */
+/** `100 * score / max_score` (docs/contract/events.md). */
 export function scorePct(event: { score: number; max_score: number }): number {
   return (100 * event.score) / event.max_score;
 }

@@ -1,4 +1,4 @@
-/** views.md | course_realtime_active_courses_1min | T1 | course_id | all course events | interactions, active_users | */
+/** docs/contract/views.md | course_realtime_active_courses_1min | T1 | course_id | all course events | interactions, active_users | */
 import { count, distinct } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

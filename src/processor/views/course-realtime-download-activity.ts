@@ -1,4 +1,4 @@
-/** views.md | course_realtime_download_activity | T1 | course_id | resource_downloaded | downloads, bytes (sum), distinct_users | */
+/** docs/contract/views.md | course_realtime_download_activity | T1 | course_id | resource_downloaded | downloads, bytes (sum), distinct_users | */
 import { count, distinct, sum } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

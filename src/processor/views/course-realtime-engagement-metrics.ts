@@ -1,4 +1,4 @@
-/** views.md | course_realtime_engagement_metrics | S5/1 | course_id | all course events | active_users, events, events_per_user | */
+/** docs/contract/views.md | course_realtime_engagement_metrics | S5/1 | course_id | all course events | active_users, events, events_per_user | */
 import { count, derived, distinct, ratio } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { sliding } from '../engine/windows.ts';

@@ -1,4 +1,4 @@
-/** views.md | course_realtime_enrollment_rate | T5 | course_id | course_enrolled, course_unenrolled | enrollments, unenrollments, net_enrollments | */
+/** docs/contract/views.md | course_realtime_enrollment_rate | T5 | course_id | course_enrolled, course_unenrolled | enrollments, unenrollments, net_enrollments | */
 import { countIf, derived } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

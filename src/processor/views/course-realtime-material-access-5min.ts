@@ -1,5 +1,5 @@
 /**
- * views.md | course_realtime_material_access_5min | T5 | course_id, material_type | material_accessed |
+ * docs/contract/views.md | course_realtime_material_access_5min | T5 | course_id, material_type | material_accessed |
  * accesses, distinct_users, distinct_materials (not keyed by user: partial rows carry the id set) |
  */
 import { count, derived, distinct, idCount, idSet } from '../engine/columns.ts';

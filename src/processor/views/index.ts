@@ -1,4 +1,4 @@
-/** The 25 views of views.md, one file each; `partialColumns` tells the Parquet sink what partial rows hold. */
+/** The 25 views of docs/contract/views.md, one file each; `partialColumns` tells the Parquet sink what partial rows hold. */
 import assessmentRealtimeActiveStudents from './assessment-realtime-active-students.ts';
 import assessmentRealtimeGradingQueue from './assessment-realtime-grading-queue.ts';
 import assessmentRealtimeQuizAttempts from './assessment-realtime-quiz-attempts.ts';

@@ -1,4 +1,4 @@
-/** views.md | notification_realtime_click_rate_5min | T5 | channel | notification_delivered, notification_clicked | delivered, clicked, ctr | */
+/** docs/contract/views.md | notification_realtime_click_rate_5min | T5 | channel | notification_delivered, notification_clicked | delivered, clicked, ctr | */
 import { countIf, derived, ratio } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

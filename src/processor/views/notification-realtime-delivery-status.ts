@@ -1,5 +1,5 @@
 /**
- * views.md | notification_realtime_delivery_status | T1 of the sent time, JOIN(10 min) | channel (the
+ * docs/contract/views.md | notification_realtime_delivery_status | T1 of the sent time, JOIN(10 min) | channel (the
  * sent event's) | notification_sent, notification_delivered | sent, delivered, undelivered,
  * avg_delivery_seconds, max_delivery_seconds |
  * Match: same user_id and notification_id, delivered time in [sent, sent + 10 min].

@@ -1,4 +1,4 @@
-/** views.md | notification_realtime_engagement_metrics | T5 | user_id | notification_delivered, notification_clicked | delivered, clicked, click_rate | */
+/** docs/contract/views.md | notification_realtime_engagement_metrics | T5 | user_id | notification_delivered, notification_clicked | delivered, clicked, click_rate | */
 import { countIf, derived, ratio } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

@@ -1,4 +1,4 @@
-/** views.md | notification_realtime_sent_1min | T1 | channel | notification_sent | sent | */
+/** docs/contract/views.md | notification_realtime_sent_1min | T1 | channel | notification_sent | sent | */
 import { count } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

@@ -1,4 +1,4 @@
-/** views.md | profile_realtime_updates_1min | T1 | — | profile_updated, preferences_updated | updates, distinct_users, fields_changed (sum of lengths of fields) | */
+/** docs/contract/views.md | profile_realtime_updates_1min | T1 | — | profile_updated, preferences_updated | updates, distinct_users, fields_changed (sum of lengths of fields) | */
 import { count, distinct, sum } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

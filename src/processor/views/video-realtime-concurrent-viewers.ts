@@ -1,5 +1,5 @@
 /**
- * views.md | video_realtime_concurrent_viewers | T1 | — | video_heartbeat | concurrent_viewers,
+ * docs/contract/views.md | video_realtime_concurrent_viewers | T1 | — | video_heartbeat | concurrent_viewers,
  * videos_playing (distinct video_ids: not keyed by user, so partial rows carry the id set) |
  */
 import { derived, distinct, idCount, idSet } from '../engine/columns.ts';

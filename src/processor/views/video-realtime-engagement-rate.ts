@@ -1,4 +1,4 @@
-/** views.md | video_realtime_engagement_rate | T5 | video_id | video_play, video_pause, video_complete | plays, pauses, completes, completion_rate, pause_rate | */
+/** docs/contract/views.md | video_realtime_engagement_rate | T5 | video_id | video_play, video_pause, video_complete | plays, pauses, completes, completion_rate, pause_rate | */
 import { countIf, derived, ratio } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

@@ -1,5 +1,5 @@
 /**
- * views.md | video_realtime_popular_videos | T5 | rank | video_play | top 10 by plays: rank, video_id,
+ * docs/contract/views.md | video_realtime_popular_videos | T5 | rank | video_play | top 10 by plays: rank, video_id,
  * plays, viewers; plays desc, then video_id asc |
  * A partial result keeps every video's plays and viewers (in the rank-1 row's `_plays_by_video`, a JSON
  * object video_id → [plays, viewers]), since the global top 10 is ranked from the merged counts.

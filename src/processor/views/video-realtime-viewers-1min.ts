@@ -1,4 +1,4 @@
-/** views.md | video_realtime_viewers_1min | T1 | — | all video events | active_viewers, watch_seconds (heartbeats' watched_s), events | */
+/** docs/contract/views.md | video_realtime_viewers_1min | T1 | — | all video events | active_viewers, watch_seconds (heartbeats' watched_s), events | */
 import { count, distinct, sum } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';

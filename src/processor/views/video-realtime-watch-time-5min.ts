@@ -1,4 +1,4 @@
-/** views.md | video_realtime_watch_time_5min | T5 | course_id, video_id | video_heartbeat | viewers, watch_seconds, avg_watch_seconds_per_viewer | */
+/** docs/contract/views.md | video_realtime_watch_time_5min | T5 | course_id, video_id | video_heartbeat | viewers, watch_seconds, avg_watch_seconds_per_viewer | */
 import { derived, distinct, ratio, sum } from '../engine/columns.ts';
 import { windowView } from '../engine/view-definition.ts';
 import { tumbling } from '../engine/windows.ts';
