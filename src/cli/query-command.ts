@@ -1,22 +1,17 @@
 /**
- * `speed-layer query <view>`: the merged logical rows of a view's published files (docs/query-and-start.md).
- * Complete rows only unless --include-incomplete; --from/--to filter the window (or session) start to
+ * `speed-layer query <view>`: the complete rows of a view, from the views tree (docs/query-and-start.md),
+ * plus the incomplete ones merged from the partial rows with --include-incomplete; --from/--to filter the window (or session) start to
  * [from, to). Storage comes from --root or the same settings `run` uses (flag > env > --config > default).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { failRun } from './cli-errors.ts';
 import { VIEW_NAMES, viewSpec } from '../events/view-catalog.ts';
-import {
-  OUTPUT_FORMATS,
-  ViewQuery,
-  formatRows,
-  openQueryStore,
-  type OutputFormat,
-  type QueryRequest,
-} from '../processor/query/index.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../processor/query/format-rows.ts';
+import type { QueryRequest } from '../processor/query/index.ts';
 import {
   SETTING_DEFS,
   flagOf,
+  layoutOf,
   resolveSettings,
   type SettingName,
   type Settings,
@@ -30,9 +25,8 @@ const STORAGE_SETTINGS: readonly SettingName[] = [
   's3AccessKeyId',
   's3SecretAccessKey',
   'viewsPrefix',
+  'partialsPrefix',
   'checkpointsPrefix',
-  'partitions',
-  'watermarkDelay',
 ];
 
 interface QueryFlags {
@@ -56,12 +50,12 @@ function formatInstant(ms: number): string {
 
 export function queryCommand(): Command {
   const command = new Command('query')
-    .description('Print the merged logical rows of a view from its published Parquet files')
+    .description('Print the complete rows of a view from the views tree (and, if asked, the incomplete ones)')
     .argument('<view>', 'view name (see views.md)')
     .option('--from <iso>', 'first window/session start to show (inclusive)', parseInstant)
     .option('--to <iso>', 'window/session starts before this time (exclusive)', parseInstant)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
-    .option('--include-incomplete', 'also show rows the completeness watermark W has not reached')
+    .option('--include-incomplete', 'also show rows not complete yet, merged from the partial rows')
     .option('--root <url>', 'file:///path or s3://bucket[/prefix] (default: the S3 of the settings)')
     .option('--config <file>', 'JSON config file whose keys are setting names');
   for (const name of STORAGE_SETTINGS) {
@@ -83,27 +77,21 @@ export function queryCommand(): Command {
         settings = resolveSettings(
           flags.config === undefined ? sources : { ...sources, configFile: flags.config },
         );
-        const store = openQueryStore(flags.root, settings);
+        const { ViewQuery, formatRows, openQueryStore } = await import('../processor/query/index.ts');
+        const store = await openQueryStore(flags.root, settings);
         const startedMs = performance.now();
-        const query = new ViewQuery(store, {
-          layout: {
-            viewsPrefix: settings.viewsPrefix,
-            checkpointsPrefix: settings.checkpointsPrefix,
-            deadLetterPrefix: settings.deadLetterPrefix,
-          },
-          partitions: settings.partitions,
-          watermarkDelayMs: settings.watermarkDelay,
-        });
+        const query = new ViewQuery(store, { layout: layoutOf(settings) });
         const request: QueryRequest = { view, includeIncomplete: flags.includeIncomplete === true };
         if (flags.from !== undefined) request.fromMs = flags.from;
         if (flags.to !== undefined) request.toMs = flags.to;
         const result = await query.query(request);
         const lines = formatRows(flags.format, viewSpec(view), result.rows);
         process.stdout.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
-        const incomplete = flags.includeIncomplete === true ? 'included' : 'hidden';
+        const incomplete =
+          flags.includeIncomplete === true ? `, ${result.incompleteRows} of them not complete yet` : '';
         process.stderr.write(
-          `query: ${result.rows.length} rows of ${view} from ${result.files} files in ${Math.round(performance.now() - startedMs)} ms; ` +
-            `${result.incompleteRows} incomplete ${incomplete} (W of job ${result.completeness.job} = ${formatInstant(result.completeness.watermarkMs)})\n`,
+          `query: ${result.rows.length} rows of ${view} from ${result.files} files in ${Math.round(performance.now() - startedMs)} ms${incomplete}; ` +
+            `job ${result.completeness.job} complete through ${formatInstant(result.completeness.watermarkMs)}\n`,
         );
       } catch (error) {
         failRun(command, error);

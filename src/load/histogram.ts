@@ -9,10 +9,11 @@ export async function histogramQuantiles(
   histogram: Histogram<string>,
   label: string,
   quantiles: readonly number[],
+  where: (labels: Record<string, unknown>) => boolean = () => true,
 ): Promise<Map<string, (number | null)[]>> {
   const buckets = new Map<string, { le: number; count: number }[]>();
   for (const { metricName, labels, value } of (await histogram.get()).values) {
-    if (!metricName?.endsWith('_bucket')) continue;
+    if (!metricName?.endsWith('_bucket') || !where(labels)) continue;
     const key = String(labels[label]);
     const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
     buckets.set(key, [...(buckets.get(key) ?? []), { le, count: value }]);

@@ -73,6 +73,7 @@ export function jobsRun(endpoints: StackEndpoints, topics: LoadTopics, run: stri
     groupIdPrefix: `load-${topics.id}-${run}-`,
     layout: {
       viewsPrefix: `${root}realtime_views/`,
+      partialsPrefix: `${root}realtime_partials/`,
       checkpointsPrefix: `${root}checkpoints/speed/`,
       deadLetterPrefix: `${root}dead_letter/`,
     },
@@ -100,6 +101,7 @@ function runFlags(run: JobsRun, overrides: RunFlags): RunFlags {
     topicPrefix: run.topicPrefix,
     groupIdPrefix: run.groupIdPrefix,
     viewsPrefix: run.layout.viewsPrefix,
+    partialsPrefix: run.layout.partialsPrefix,
     checkpointsPrefix: run.layout.checkpointsPrefix,
     deadLetterPrefix: run.layout.deadLetterPrefix,
     httpPort: '0',

@@ -2,13 +2,15 @@
  * Scenario 3, sustained: all five jobs running while a generator (its own process) produces a fixed
  * live rate over all six topics for a while. Every second: lag (runner health), this process's RSS and
  * the generator's. Then: processing latency (record timestamp → batch committed; the runner's exact
- * recorder), finality latency (window end + D → rows visible in S3; the runner's histogram), whether the
- * jobs kept up, and the rows final by the end of the run against the oracle.
+ * recorder), completeness latency (completion time + D → complete row visible in the views tree; the
+ * runner's histogram), whether the jobs kept up, and the rows final by the end of the run against the
+ * oracle.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Histogram } from 'prom-client';
 import { startJobs, type RunningJobs } from '../processor/runner/supervisor.ts';
 import { startGeneratorProcess } from './generator-process.ts';
+import { filesPerView } from './file-stats.ts';
 import { histogramQuantiles } from './histogram.ts';
 import { keepUp } from './keep-up.ts';
 import type { LoadContext, ScenarioResult } from './load-context.ts';
@@ -119,6 +121,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     'job',
     [0.5, 0.95, 0.99],
   );
+  const files = await filesPerView(running.metrics.publishedFileBytes as Histogram<string>);
   const records = new Map<string, number>();
   for (const { labels, value } of (await running.metrics.recordsIn.get()).values) {
     records.set(String(labels.job), (records.get(String(labels.job)) ?? 0) + value);
@@ -149,6 +152,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     eventLoopDelayMs,
     processingMs: processing,
     finalityS: finality,
+    files,
     records,
     check,
   });

@@ -11,7 +11,7 @@ import { ViewQuery } from '../processor/query/index.ts';
 import { resolveEndpoints } from '../stack/resolve-endpoints.ts';
 import { startJobs } from '../processor/runner/supervisor.ts';
 import { createLogger } from '../processor/runtime/logger.ts';
-import type { Settings } from '../processor/runtime/settings.ts';
+import { layoutOf, type Settings } from '../processor/runtime/settings.ts';
 import type { StackEndpoints } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { createS3Client } from '../stack/s3-client.ts';
@@ -87,16 +87,8 @@ export async function startLive(options: StartLiveOptions): Promise<LiveRun> {
         throw error;
       });
     }
-    const layout = {
-      viewsPrefix: settings.viewsPrefix,
-      checkpointsPrefix: settings.checkpointsPrefix,
-      deadLetterPrefix: settings.deadLetterPrefix,
-    };
-    const query = new ViewQuery(store, {
-      layout,
-      partitions: endpoints.partitions,
-      watermarkDelayMs: settings.watermarkDelay,
-    });
+    const layout = layoutOf(settings);
+    const query = new ViewQuery(store, { layout });
     const ratePerS = options.generator === false ? 0 : options.generator.ratePerS;
     const summary = new LiveSummary(running, query, {
       startedAtMs,

@@ -1,16 +1,20 @@
 /**
- * Where everything lives under the store root (semantics.md "Storage layout"; prefixes configurable,
+ * Where everything lives under the store root (docs/contract/semantics.md "Storage layout"; prefixes configurable,
  * defaults of the original design). Final file names are pure functions of (directory, job, commit), so
  * publishing a commit twice writes the same keys with the same bytes.
  */
 export interface StorageLayout {
+  /** The reader-facing tree: complete logical rows only, each exactly once. */
   viewsPrefix: string;
+  /** Partial rows per commit (with `_` merge columns), the input of completion; plain readers skip it. */
+  partialsPrefix: string;
   checkpointsPrefix: string;
   deadLetterPrefix: string;
 }
 
 export const DEFAULT_LAYOUT: StorageLayout = {
   viewsPrefix: 'realtime_views/',
+  partialsPrefix: 'realtime_partials/',
   checkpointsPrefix: 'checkpoints/speed/',
   deadLetterPrefix: 'dead_letter/',
 };
@@ -40,18 +44,37 @@ export function commitOfKey(layout: StorageLayout, job: string, key: string): nu
   return match === null ? undefined : Number(match[1]);
 }
 
+export function completionsPrefix(layout: StorageLayout, job: string): string {
+  return `${jobPrefix(layout, job)}completions/`;
+}
+
+export function completionKey(layout: StorageLayout, job: string, completion: number): string {
+  return `${completionsPrefix(layout, job)}${padCommit(completion)}.json`;
+}
+
+/** The completion number of a key under completionsPrefix, or undefined for anything else. */
+export function completionOfKey(layout: StorageLayout, job: string, key: string): number | undefined {
+  const match = /^(\d+)\.json$/.exec(key.slice(completionsPrefix(layout, job).length));
+  return match === null ? undefined : Number(match[1]);
+}
+
+export function completionStagingRoot(layout: StorageLayout, job: string): string {
+  return `${jobPrefix(layout, job)}completion-staging/`;
+}
+
 export function stagingRoot(layout: StorageLayout, job: string): string {
   return `${jobPrefix(layout, job)}staging/`;
 }
 
-/** One directory per (commit attempt, writer), so a live writer's staging is never another's. */
-export function stagingDir(layout: StorageLayout, job: string, commit: number, writerId: string): string {
-  return `${stagingRoot(layout, job)}${padCommit(commit)}-${writerId}/`;
+/** One directory per (attempt, writer) under a staging root, so a live writer's staging is never another's. */
+export function stagingDir(root: string, commit: number, writerId: string): string {
+  return `${root}${padCommit(commit)}-${writerId}/`;
 }
 
-/** The commit number a staging key was staged for, or undefined when the key is not a staging key. */
-export function commitOfStagingKey(layout: StorageLayout, job: string, key: string): number | undefined {
-  const match = /^(\d+)-[^/]+\//.exec(key.slice(stagingRoot(layout, job).length));
+/** The commit (or completion) number a staging key under `root` was staged for, or undefined. */
+export function numberOfStagingKey(root: string, key: string): number | undefined {
+  if (!key.startsWith(root)) return undefined;
+  const match = /^(\d+)-[^/]+\//.exec(key.slice(root.length));
   return match === null ? undefined : Number(match[1]);
 }
 
@@ -70,8 +93,15 @@ export function utcDate(epochMs: number): string {
   return memoDate;
 }
 
-export function viewDateDir(layout: StorageLayout, view: string, date: string): string {
-  return `${layout.viewsPrefix}${view}/date=${date}`;
+/** Per view, the object telling any reader how far the view is complete. */
+export function completenessKey(layout: StorageLayout, view: string): string {
+  return `${layout.viewsPrefix}${view}/_completeness.json`;
+}
+
+/** The commit (or completion) number in a published file's name `<job>-<N>.<ext>`, or undefined. */
+export function numberOfFinalKey(key: string): number | undefined {
+  const match = /-(\d+)\.[a-z]+$/.exec(key);
+  return match === null ? undefined : Number(match[1]);
 }
 
 export function deadLetterDateDir(layout: StorageLayout, topic: string, date: string): string {

@@ -2,13 +2,13 @@ import { describe, expect, inject, it } from 'vitest';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { differences } from '../../src/events/view-result.ts';
-import { duplicateRowsByDuckDb, spawnRunner } from './run-child.ts';
+import { spawnRunner } from './run-child.ts';
 import {
   createFixture,
   fixtureSettings,
   oracleResult,
   produceBackfill,
-  publishedResult,
+  readerResult,
   readBack,
   waitFor,
   START_TIMEOUT_MS,
@@ -48,27 +48,8 @@ describe('speed-layer run, killed and restarted', () => {
     }
     const records = await readBack(endpoints, fixture);
     expect(records).toHaveLength(produced);
-    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    // DuckDB's plain read_parquet over each views tree: a row published twice would show up twice.
+    const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(differences(actual, expected, 10)).toEqual([]);
-
-    // An outside reader (DuckDB) over the published files: views keyed by user see each row once.
-    const sessions = await duplicateRowsByDuckDb(
-      fixture,
-      actual.files.get('auth_realtime_session_activity')!,
-      'session_start, user_id',
-    );
-    expect(sessions).toEqual({
-      rows: expected.rowsByView.get('auth_realtime_session_activity')!.length,
-      duplicated: 0,
-    });
-    const failed = await duplicateRowsByDuckDb(
-      fixture,
-      actual.files.get('auth_realtime_failed_logins')!,
-      'window_start, user_id',
-    );
-    expect(failed).toEqual({
-      rows: expected.rowsByView.get('auth_realtime_failed_logins')!.length,
-      duplicated: 0,
-    });
   });
 });

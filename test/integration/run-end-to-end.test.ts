@@ -7,7 +7,7 @@ import {
   fixtureSettings,
   oracleResult,
   produceBackfill,
-  publishedResult,
+  readerResult,
   readBack,
   waitFor,
   SETTLE_TIMEOUT_MS,
@@ -45,7 +45,7 @@ describe('speed-layer run, end to end', () => {
 
     const records = await readBack(endpoints, fixture);
     expect(records).toHaveLength(produced);
-    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(expected.rejected.length).toBeGreaterThan(0);
     expect(differences(actual, expected, 10)).toEqual([]);
   });

@@ -28,7 +28,8 @@ import { envOfEndpoints } from '../../src/stack/stack-exports.ts';
 import { ensureTopics } from '../../src/stack/topics.ts';
 import type { ViewResult } from '../../src/events/view-result.ts';
 
-export { publishedResult } from '../../src/processor/query/published-result.ts';
+import { publishedResult } from '../../src/processor/query/published-result.ts';
+import { duckdbViews } from './duckdb-views.ts';
 
 export interface RunFixture {
   id: string;
@@ -63,6 +64,7 @@ export async function createFixture(endpoints: StackEndpoints): Promise<RunFixtu
     topicPrefix,
     layout: {
       viewsPrefix: `runs/${id}/realtime_views/`,
+      partialsPrefix: `runs/${id}/realtime_partials/`,
       checkpointsPrefix: `runs/${id}/checkpoints/speed/`,
       deadLetterPrefix: `runs/${id}/dead_letter/`,
     },
@@ -108,6 +110,7 @@ export function fixtureFlags(fixture: RunFixture): Record<string, string> {
     topicPrefix: fixture.topicPrefix,
     groupIdPrefix: fixture.groupIdPrefix,
     viewsPrefix: fixture.layout.viewsPrefix,
+    partialsPrefix: fixture.layout.partialsPrefix,
     checkpointsPrefix: fixture.layout.checkpointsPrefix,
     deadLetterPrefix: fixture.layout.deadLetterPrefix,
     // Short idle timeout: after the fixed backlog every partition goes idle and every window becomes final.
@@ -202,4 +205,10 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** What plain readers get: DuckDB's `read_parquet` over every view's tree, and the dead letters. */
+export async function readerResult(fixture: Pick<RunFixture, 'store' | 'layout'>): Promise<ViewResult> {
+  const { rejected } = await publishedResult(fixture);
+  return { rowsByView: await duckdbViews(fixture.store, fixture.layout), rejected };
 }

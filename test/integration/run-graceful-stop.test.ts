@@ -11,7 +11,7 @@ import {
   fixtureSettings,
   oracleResult,
   produceBackfill,
-  publishedResult,
+  readerResult,
   readBack,
   waitFor,
   type RunFixture,
@@ -83,7 +83,7 @@ describe('speed-layer run, stopped with SIGTERM', () => {
 
     const records = await readBack(endpoints, fixture);
     expect(records).toHaveLength(produced);
-    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(differences(actual, expected, 10)).toEqual([]);
     process.stderr.write(
       `[run stop] SIGTERM → exit 0 in ${stopMs} ms; resumed ${resumedAtCommitted.length} partitions\n`,

@@ -8,7 +8,7 @@ import {
   fixtureSettings,
   oracleResult,
   produceBackfill,
-  publishedResult,
+  readerResult,
   readBack,
   waitFor,
   START_TIMEOUT_MS,
@@ -59,7 +59,7 @@ describe('two instances of the jobs sharing the partitions', () => {
     }
     const records = await readBack(endpoints, fixture);
     expect(records).toHaveLength(produced);
-    const [expected, actual] = [await oracleResult(records), await publishedResult(fixture)];
+    const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(differences(actual, expected, 10)).toEqual([]);
   });
 });

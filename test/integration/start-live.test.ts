@@ -36,6 +36,7 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
     });
     const layout = {
       viewsPrefix: `start/${id}/realtime_views/`,
+      partialsPrefix: `start/${id}/realtime_partials/`,
       checkpointsPrefix: `start/${id}/checkpoints/speed/`,
       deadLetterPrefix: `start/${id}/dead_letter/`,
     };
@@ -87,7 +88,7 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
     expect(text).toContain('stopped (duration)');
 
     const store = new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket);
-    const query = new ViewQuery(store, { layout, partitions: endpoints.partitions, watermarkDelayMs: 5000 });
+    const query = new ViewQuery(store, { layout });
     const { rows } = await query.query({ view: 'auth_realtime_active_users_1min' });
     expect(rows.length).toBeGreaterThan(0);
     expect(Number(rows[0]!.active_users)).toBeGreaterThan(0);

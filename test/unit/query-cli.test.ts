@@ -42,7 +42,7 @@ describe('speed-layer query (CLI)', () => {
     expect(stdout).toBe(
       'window_start,window_end,active_users,events\n2025-01-06T08:01:00.000Z,2025-01-06T08:02:00.000Z,5,10\n',
     );
-    expect(stderr).toContain('1 incomplete hidden (W of job auth = 2025-01-06T08:02:00.000Z)');
+    expect(stderr).toContain('job auth complete through 2025-01-06T08:02:00.000Z');
   });
 
   it('fails with the list of views when the view is unknown', async () => {

@@ -1,7 +1,8 @@
 /**
  * Writes what running jobs leave in storage, for query tests: an "instance" owns some partitions of a
  * job and commits through io's real JobCommitter, with the runner's partition blobs (an engine snapshot
- * whose clock gives wm(p)) and the runner's Parquet files (catalog + `_` merge columns).
+ * whose clock gives wm(p), also in the checkpoint header) and the runner's partial Parquet files (catalog
+ * + `_` merge columns); after each commit its real Completer publishes what became complete.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,14 +16,15 @@ import {
 import type { CheckpointPartition } from '../../src/processor/io/checkpoint-codec.ts';
 import { JobCommitter, type PartitionRef } from '../../src/processor/io/commit.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import type { ObjectStore } from '../../src/storage/object-store.ts';
 import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
 import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { commitOutputFiles } from '../../src/processor/runner/output-files.ts';
 import { encodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
+import { Completer } from '../../src/processor/runner/completer.ts';
 
 export const DELAY_MS = 120_000;
 export const PARTITIONS = 6;
-export const QUERY_OPTIONS = { partitions: PARTITIONS, watermarkDelayMs: DELAY_MS };
 export const at = (hhmm: string): number => Date.parse(`2025-01-06T${hhmm}:00.000Z`);
 
 export async function tempStore(): Promise<{
@@ -60,21 +62,35 @@ export function blobWithWatermark(
 /** One processor instance of a job owning `partitions`; each commit publishes rows and sets watermarks. */
 export class FakeInstance {
   private readonly committer: JobCommitter;
+  readonly completer: Completer;
   private recovered = false;
 
   constructor(
-    private readonly store: FileObjectStore,
+    private readonly store: ObjectStore,
     private readonly job: JobName,
     writerId: string,
     private readonly partitions: readonly PartitionRef[],
   ) {
     this.committer = new JobCommitter(store, { job, writerId, minRetentionMs: 0 });
+    this.completer = new Completer(store, this.committer, {
+      job,
+      views: JOB_VIEWS[job],
+      layout: DEFAULT_LAYOUT,
+      partitions: PARTITIONS,
+      writerId,
+      flushIntervalMs: 0,
+      watermarkDelayMs: DELAY_MS,
+      processorVersion: 'test',
+      nowMs: Date.now,
+    });
   }
 
   /** Commits the rows (partial rows, as the engine drains them) with every owned partition at `watermarkMs`. */
+  /** `complete: false` leaves the completion round to the caller. */
   async commit(
     watermarkMs: number | ((ref: PartitionRef) => number),
     rowsByView: Record<string, ViewRow[]> = {},
+    { complete = true }: { complete?: boolean } = {},
   ): Promise<void> {
     if (!this.recovered) await this.committer.recover(this.partitions);
     this.recovered = true;
@@ -83,17 +99,29 @@ export class FakeInstance {
       ...ref,
       nextOffset: 1,
       state: blobWithWatermark(this.job, ref.topic, ref.partition, wmOf(ref)),
+      watermarkMs: wmOf(ref),
     }));
-    const files = commitOutputFiles(
-      JOB_VIEWS[this.job],
-      new Map(Object.entries(rowsByView)),
-      [],
-      [],
-      DEFAULT_LAYOUT,
-    );
-    await this.committer.commit(snapshots, files);
+    const rows = new Map(Object.entries(rowsByView));
+    const files = commitOutputFiles(JOB_VIEWS[this.job], rows, [], [], DEFAULT_LAYOUT);
+    const result = await this.committer.commit(snapshots, files);
+    this.completer.ownRows(result.commit, rows, result.published);
+    if (complete) await this.completer.round();
   }
 }
 
 export const refs = (topic: string, ...partitions: number[]): PartitionRef[] =>
   partitions.map((partition) => ({ topic, partition }));
+
+/** A partial (or complete) row of auth_realtime_login_rate for the minute starting at `startHhmm`. */
+export function loginRow(startHhmm: string, successes: number, failures: number): ViewRow {
+  const startMs = at(startHhmm);
+  const attempts = successes + failures;
+  return {
+    window_start: startMs,
+    window_end: startMs + 60_000,
+    login_attempts: attempts,
+    login_successes: successes,
+    login_failures: failures,
+    success_rate: attempts === 0 ? null : successes / attempts,
+  };
+}

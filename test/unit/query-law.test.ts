@@ -10,7 +10,7 @@ import { ViewQuery } from '../../src/processor/query/index.ts';
 import { replay } from '../../src/processor/replay.ts';
 import { differences } from '../../src/events/view-result.ts';
 import { LAW_OPTIONS } from '../property/laws.ts';
-import { FakeInstance, QUERY_OPTIONS, refs, tempStore } from './query-fixture.ts';
+import { FakeInstance, refs, tempStore } from './query-fixture.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -75,7 +75,7 @@ describe('query over a run split between two instances', () => {
     }
     for (const pair of instances.values()) for (const instance of pair) await commit(instance, true);
 
-    const query = new ViewQuery(store, QUERY_OPTIONS);
+    const query = new ViewQuery(store);
     const rowsByView = new Map<string, ViewRow[]>();
     for (const view of VIEW_NAMES) rowsByView.set(view, (await query.query({ view })).rows);
     const expected = await replay(records, { ...LAW_OPTIONS, batchSize: 10_000 });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ViewRow } from '../../src/events/view-dump.ts';
-import { DEFAULT_LAYOUT, stagingDir } from '../../src/storage/layout.ts';
+import { DEFAULT_LAYOUT, completionStagingRoot, stagingDir } from '../../src/storage/layout.ts';
 import { ViewQuery } from '../../src/processor/query/index.ts';
-import { FakeInstance, QUERY_OPTIONS, at, refs, tempStore } from './query-fixture.ts';
+import { FakeInstance, at, loginRow, refs, tempStore } from './query-fixture.ts';
 
 const LOGIN_RATE = 'auth_realtime_login_rate';
 const cleanups: (() => Promise<void>)[] = [];
@@ -15,23 +15,11 @@ async function storeWithTwoAuthInstances() {
   cleanups.push(remove);
   const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2));
   const b = new FakeInstance(store, 'auth', 'b', refs('lms.auth', 3, 4, 5));
-  return { store, root, a, b, query: new ViewQuery(store, QUERY_OPTIONS) };
+  return { store, root, a, b, query: new ViewQuery(store) };
 }
 
-function loginRow(startHhmm: string, successes: number, failures: number): ViewRow {
-  const startMs = at(startHhmm);
-  const attempts = successes + failures;
-  return {
-    window_start: startMs,
-    window_end: startMs + 60_000,
-    login_attempts: attempts,
-    login_successes: successes,
-    login_failures: failures,
-    success_rate: attempts === 0 ? null : successes / attempts,
-  };
-}
 
-describe('query: merged logical rows', () => {
+describe('query and completion: complete logical rows', () => {
   it('merges the partial rows two instances wrote for the same window into one logical row', async () => {
     const { a, b, query } = await storeWithTwoAuthInstances();
     await a.commit(at('08:10'), { [LOGIN_RATE]: [loginRow('08:00', 3, 1)] });
@@ -39,7 +27,7 @@ describe('query: merged logical rows', () => {
 
     const result = await query.query({ view: LOGIN_RATE });
 
-    expect(result.files).toBe(2);
+    expect(result.files).toBe(1); // one complete file, published by the completion b's commit made
     expect(result.rows).toEqual([
       {
         window_start: at('08:00'),
@@ -64,7 +52,8 @@ describe('query: merged logical rows', () => {
 
     expect(complete.completeness.watermarkMs).toBe(at('08:03'));
     expect(complete.rows.map((row) => [row.window_start, row.login_attempts])).toEqual([[at('08:00'), 2]]);
-    expect(complete.incompleteRows).toBe(1);
+    expect(complete.incompleteRows).toBe(0);
+    expect(all.incompleteRows).toBe(1);
     expect(all.rows.map((row) => [row.window_start, row.login_attempts])).toEqual([
       [at('08:00'), 2],
       [at('08:05'), 2],
@@ -88,12 +77,14 @@ describe('query: merged logical rows', () => {
     const { a, query } = await storeWithTwoAuthInstances();
     await a.commit(at('09:00'), { [LOGIN_RATE]: [loginRow('08:00', 1, 1)] });
 
-    const result = await query.query({ view: LOGIN_RATE });
+    const result = await query.query({ view: LOGIN_RATE, includeIncomplete: true });
 
+    expect(a.completer.watermark()).toBe(-Infinity);
     expect(result.completeness.watermarkMs).toBe(-Infinity);
-    expect(result.completeness.partitions.filter((p) => p.commit === undefined)).toHaveLength(3);
-    expect(result.rows).toEqual([]);
+    expect(result.completeness.latest.completion).toBe(0);
+    expect(result.rows.map((row) => row.login_attempts)).toEqual([2]);
     expect(result.incompleteRows).toBe(1);
+    expect((await query.query({ view: LOGIN_RATE })).rows).toEqual([]);
   });
 
   it('filters on the window start: from inclusive, to exclusive, across date directories', async () => {
@@ -135,7 +126,7 @@ describe('query: merged logical rows', () => {
       avg_minutes_to_grade: 3,
       _grade_delay_ms_sum: 180_000,
     };
-    const query = new ViewQuery(store, QUERY_OPTIONS);
+    const query = new ViewQuery(store);
     await instance.commit(at('08:34'), { assessment_realtime_grading_queue: [row] });
     expect((await query.query({ view: 'assessment_realtime_grading_queue' })).rows).toEqual([]);
 
@@ -174,16 +165,17 @@ describe('query: merged logical rows', () => {
     expect((await query.query({ view: 'auth_realtime_session_activity' })).rows).toEqual([session]);
   });
 
-  it('reads the files of a commit whose checkpoint is written but whose files are still being published', async () => {
+  it('reads the files of a completion whose record is written but whose files are still being published', async () => {
     const { store, a, b, query } = await storeWithTwoAuthInstances();
     await a.commit(at('08:10'), { [LOGIN_RATE]: [loginRow('08:00', 1, 0)] });
     await b.commit(at('08:10'), { [LOGIN_RATE]: [loginRow('08:00', 0, 1)] });
-    // Undo the publish of commit 2 (writer b): only the staged copy is left, as just after the checkpoint put.
+    // Undo the publish of completion 1 (writer b): only the staged copy is left, as just after the put.
     const [published] = (await store.list(`${DEFAULT_LAYOUT.viewsPrefix}${LOGIN_RATE}/`)).filter((key) =>
-      key.includes('auth-000000000002'),
+      key.endsWith('.parquet'),
     );
+    expect(published).toMatch(/auth-000000000001\.parquet$/);
     await store.put(
-      `${stagingDir(DEFAULT_LAYOUT, 'auth', 2, 'b')}${published!}`,
+      `${stagingDir(completionStagingRoot(DEFAULT_LAYOUT, 'auth'), 1, 'b')}${published!}`,
       (await store.get(published!))!,
     );
     await store.deleteMany([published!]);

@@ -12,7 +12,12 @@ import { PendingOutput } from '../../src/processor/runner/pending-output.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { tempDir } from './temp-dir.ts';
 
-const LAYOUT: StorageLayout = { viewsPrefix: 'v/', checkpointsPrefix: 'c/', deadLetterPrefix: 'd/' };
+const LAYOUT: StorageLayout = {
+  viewsPrefix: 'v/',
+  partialsPrefix: 'p/',
+  checkpointsPrefix: 'c/',
+  deadLetterPrefix: 'd/',
+};
 const P0: PartitionRef = { topic: 'lms.auth', partition: 0 };
 const P1: PartitionRef = { topic: 'lms.auth', partition: 1 };
 const DAY_MS = Date.UTC(2025, 0, 6);

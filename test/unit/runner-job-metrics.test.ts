@@ -35,7 +35,7 @@ describe("the job's metrics", () => {
     expect(await valueOf(metrics.rejected, { job: 'auth', reason: 'invalid' })).toBe(1);
   });
 
-  it('observe a visible commit: duration, size, finality per row and processing latency per record', async () => {
+  it('observe a visible commit: duration, size and processing latency per record', async () => {
     const metrics = createMetrics();
     const job = new JobMetrics(metrics, 'video');
     const recorder = new LatencyRecorder();
@@ -44,13 +44,43 @@ describe("the job's metrics", () => {
     recorder.add(2_000);
     const result = { commit: 3, published: [], checkpointBytes: 4_096, attempts: 1, durationMs: 250 };
 
-    job.committed({ result, visibleMs: 3_000, latencies: recorder.seal(), finalityS: [1, 2] }, recorder);
+    job.committed({ result, visibleMs: 3_000, latencies: recorder.seal() }, recorder);
 
     expect(await valueOf(metrics.checkpointDuration, { job: 'video' }, '_sum')).toBe(0.25);
     expect(await valueOf(metrics.checkpointBytes, { job: 'video' })).toBe(4_096);
-    expect(await valueOf(metrics.finalityLatency, { job: 'video' }, '_count')).toBe(2);
     expect(await valueOf(metrics.processingLatency, { job: 'video' }, '_count')).toBe(3);
     expect(recorder.quantileMs(1)).toBe(2_010);
+  });
+
+  it('observe a completion: finality per complete row and how far the views are complete', async () => {
+    const metrics = createMetrics();
+
+    new JobMetrics(metrics, 'video').completed({
+      completedThroughMs: 1_700_000_000_000,
+      finalityS: [1, 2],
+      files: [
+        { dataset: 'video_realtime_watch_time_5min', bytes: 700 },
+        { dataset: 'video_realtime_watch_time_5min', bytes: 3000 },
+      ],
+    });
+
+    expect(await valueOf(metrics.finalityLatency, { job: 'video' }, '_count')).toBe(2);
+    expect(await valueOf(metrics.finalityLatency, { job: 'video' }, '_sum')).toBe(3);
+    expect(await valueOf(metrics.completeThrough, { job: 'video' })).toBe(1_700_000_000);
+    expect(
+      await valueOf(
+        metrics.publishedFileBytes,
+        { job: 'video', tree: 'views', dataset: 'video_realtime_watch_time_5min' },
+        '_count',
+      ),
+    ).toBe(2);
+    expect(
+      await valueOf(
+        metrics.publishedFileBytes,
+        { job: 'video', tree: 'views', dataset: 'video_realtime_watch_time_5min' },
+        '_sum',
+      ),
+    ).toBe(3700);
   });
 
   it('label consumer lag with the broker topic and partition', async () => {

@@ -10,17 +10,20 @@ import { JobState } from '../../src/processor/runner/job-state.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { differences } from '../../src/events/view-result.ts';
-import { oracleResult, publishedResult } from '../integration/run-fixture.ts';
+import { oracleResult, readerResult } from '../integration/run-fixture.ts';
 import { tempDir } from './temp-dir.ts';
 
 const JOB: JobName = 'auth';
 const LAYOUT: StorageLayout = {
   viewsPrefix: 'realtime_views/',
+  partialsPrefix: 'realtime_partials/',
   checkpointsPrefix: 'checkpoints/',
   deadLetterPrefix: 'dead_letter/',
 };
 /** Far after the generated event times: the idle rule then finalises every window (end of input). */
 const LATER_MS = Date.UTC(2100, 0, 1);
+/** The generator's partitions per topic: completeness waits for each of them. */
+const PARTITIONS = 6;
 const metrics = createMetrics();
 const logger = createLogger({ level: 'silent', format: 'json' });
 
@@ -47,6 +50,8 @@ function newState(store: FileObjectStore, writerId: string): JobState {
     sessionGapMs: 600_000,
     idleTimeoutMs: 1,
     keepCheckpoints: 3,
+    partitions: PARTITIONS,
+    flushIntervalMs: 60_000,
     metrics,
     logger,
   });
@@ -123,10 +128,7 @@ describe('JobState (the run loop without Kafka)', () => {
     expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
     expect((await last.commit()).kind).toBe('committed');
 
-    const [expected, actual] = [
-      await oracleResult(records),
-      await publishedResult({ store, layout: LAYOUT }),
-    ];
+    const [expected, actual] = [await oracleResult(records), await readerResult({ store, layout: LAYOUT })];
     expect(expected.rejected.length).toBeGreaterThan(0);
     expect(differences(actual, expected, 10)).toEqual([]);
   });
@@ -148,7 +150,7 @@ describe('JobState (the run loop without Kafka)', () => {
     expect(last.committing).toBe(false);
 
     const expected = await oracleResult(records);
-    expect(differences(await publishedResult({ store, layout: LAYOUT }), expected, 10)).toEqual([]);
+    expect(differences(await readerResult({ store, layout: LAYOUT }), expected, 10)).toEqual([]);
   });
 
   it('allows one commit in flight and no change of ownership under it', async () => {

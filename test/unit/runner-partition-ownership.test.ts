@@ -9,7 +9,12 @@ import { encodePartitionBlobBytes } from '../../src/processor/io/partition-state
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { tempDir } from './temp-dir.ts';
 
-const LAYOUT: StorageLayout = { viewsPrefix: 'v/', checkpointsPrefix: 'c/', deadLetterPrefix: 'd/' };
+const LAYOUT: StorageLayout = {
+  viewsPrefix: 'v/',
+  partialsPrefix: 'p/',
+  checkpointsPrefix: 'c/',
+  deadLetterPrefix: 'd/',
+};
 const P0: PartitionRef = { topic: 'lms.auth', partition: 0 };
 const P1: PartitionRef = { topic: 'lms.auth', partition: 1 };
 const P2: PartitionRef = { topic: 'lms.auth', partition: 2 };

@@ -19,7 +19,7 @@ import { inputTypesOf, type AnyView } from './view-definition.ts';
 import { createViewState } from './view-state.ts';
 
 export interface EngineOptions {
-  /** `D` of semantics.md: wm(p) = maxT(p) − D. */
+  /** `D` of docs/contract/semantics.md: wm(p) = maxT(p) − D. */
   watermarkDelayMs: number;
   sessionGapMs: number;
 }
@@ -159,6 +159,11 @@ export class JobEngine {
       maxTimeMs: clock.maxTimeMs,
       watermarkMs: clock.watermarkMs,
     }));
+  }
+
+  /** wm(p) of one partition; −∞ when the engine has not seen it. */
+  watermarkOf(topic: string, partition: number): number {
+    return this.partitions.get(topic, partition)?.clock.watermarkMs ?? -Infinity;
   }
 
   stateMetrics(): ViewStateMetrics[] {

@@ -8,7 +8,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { StorageError } from '../../storage/storage-error.ts';
 
-export const CHECKPOINT_VERSION = 1;
+/** 2: partitions carry wm(p) and partial rows live under the partials prefix (1: partial rows in the views tree). */
+export const CHECKPOINT_VERSION = 2;
 const MAGIC = Buffer.from('SLCK', 'ascii');
 const PREFIX_BYTES = MAGIC.length + 2;
 /** Bodies below this are stored raw: gzip's header and CPU are not worth it. */
@@ -29,6 +30,8 @@ export interface CheckpointPartition {
    * keeps every commit holding the partition from there on. Absent: `state` is self-contained.
    */
   baseCommit?: number;
+  /** wm(p) reflected in `state` (−∞ before the first event or idle advance): completion reads it cheaply. */
+  watermarkMs?: number;
 }
 
 export interface StagedFile {
@@ -53,20 +56,35 @@ interface Header extends Omit<Checkpoint, 'partitions'> {
     nextOffset: number;
     stateBytes: number;
     baseCommit?: number;
+    watermark?: number | 'inf' | '-inf';
   }[];
+}
+
+/** JSON has no infinities: they travel as strings. */
+function encodeWatermark(ms: number): number | 'inf' | '-inf' {
+  if (ms === Infinity) return 'inf';
+  return ms === -Infinity ? '-inf' : ms;
+}
+
+function decodeWatermark(value: number | 'inf' | '-inf'): number {
+  if (value === 'inf') return Infinity;
+  return value === '-inf' ? -Infinity : value;
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   const header: Header = {
     ...checkpoint,
     version: CHECKPOINT_VERSION,
-    partitions: checkpoint.partitions.map(({ topic, partition, nextOffset, state, baseCommit }) => ({
-      topic,
-      partition,
-      nextOffset,
-      stateBytes: state.byteLength,
-      ...(baseCommit === undefined ? {} : { baseCommit }),
-    })),
+    partitions: checkpoint.partitions.map(
+      ({ topic, partition, nextOffset, state, baseCommit, watermarkMs }) => ({
+        topic,
+        partition,
+        nextOffset,
+        stateBytes: state.byteLength,
+        ...(baseCommit === undefined ? {} : { baseCommit }),
+        ...(watermarkMs === undefined ? {} : { watermark: encodeWatermark(watermarkMs) }),
+      }),
+    ),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const headerLength = Buffer.alloc(4);
@@ -91,7 +109,10 @@ export function decodeCheckpoint(key: string, bytes: Buffer): Checkpoint {
     throw new StorageError(
       'unsupported_version',
       `checkpoint ${key} has format version ${version}, this build reads version ${CHECKPOINT_VERSION}; ` +
-        `run the build that wrote it, or start the job from scratch with a new checkpoint prefix`,
+        (version === 1
+          ? 'version 1 kept partial rows in the views tree, which now holds complete rows only (CHANGELOG.md): '
+          : '') +
+        `run the build that wrote it, or start the job from scratch with new checkpoint and views prefixes`,
     );
   }
   const codec = bytes[MAGIC.length + 1]!;
@@ -111,14 +132,17 @@ export function decodeCheckpoint(key: string, bytes: Buffer): Checkpoint {
     throw corrupt(key, 'header is not JSON', error);
   }
   let offset = 4 + headerLength;
-  const partitions = header.partitions.map(({ topic, partition, nextOffset, stateBytes, baseCommit }) => {
-    if (offset + stateBytes > body.length) throw corrupt(key, `truncated state of ${topic}-${partition}`);
-    const state = Buffer.from(body.subarray(offset, offset + stateBytes));
-    offset += stateBytes;
-    const snapshot: CheckpointPartition = { topic, partition, nextOffset, state };
-    if (typeof baseCommit === 'number') snapshot.baseCommit = baseCommit;
-    return snapshot;
-  });
+  const partitions = header.partitions.map(
+    ({ topic, partition, nextOffset, stateBytes, baseCommit, watermark }) => {
+      if (offset + stateBytes > body.length) throw corrupt(key, `truncated state of ${topic}-${partition}`);
+      const state = Buffer.from(body.subarray(offset, offset + stateBytes));
+      offset += stateBytes;
+      const snapshot: CheckpointPartition = { topic, partition, nextOffset, state };
+      if (typeof baseCommit === 'number') snapshot.baseCommit = baseCommit;
+      if (watermark !== undefined) snapshot.watermarkMs = decodeWatermark(watermark);
+      return snapshot;
+    },
+  );
   const { job, commit, writerId, createdAtMs, files } = header;
   return { job, commit, writerId, createdAtMs, partitions, files };
 }

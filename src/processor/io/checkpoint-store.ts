@@ -17,6 +17,8 @@ export interface CommitSummary {
   partitions: ReadonlySet<string>;
   /** `topic:partition` → the chain's base commit, for partitions whose state here is incremental. */
   chainBases: ReadonlyMap<string, number>;
+  /** `topic:partition` → wm(p) as of this commit, for partitions whose header carries it. */
+  watermarks: ReadonlyMap<string, number>;
   files: readonly StagedFile[];
 }
 
@@ -28,15 +30,21 @@ function summarize(checkpoint: Checkpoint): CommitSummary {
   const { commit, writerId, createdAtMs, files } = checkpoint;
   const partitions = new Set(checkpoint.partitions.map((p) => partitionKey(p.topic, p.partition)));
   const chainBases = new Map<string, number>();
-  for (const { topic, partition, baseCommit } of checkpoint.partitions) {
+  const watermarks = new Map<string, number>();
+  for (const { topic, partition, baseCommit, watermarkMs } of checkpoint.partitions) {
     if (baseCommit !== undefined) chainBases.set(partitionKey(topic, partition), baseCommit);
+    if (watermarkMs !== undefined) watermarks.set(partitionKey(topic, partition), watermarkMs);
   }
-  return { commit, writerId, createdAtMs, partitions, chainBases, files };
+  return { commit, writerId, createdAtMs, partitions, chainBases, watermarks, files };
 }
+
+/** Told about every commit the log reads or appends, once per sighting (completion absorbs its files). */
+export type CommitListener = (summary: CommitSummary) => void;
 
 export class CommitLog implements CommittedFiles {
   /** Summaries of the commits in the store as last seen, by number. */
   private readonly summaries = new Map<number, CommitSummary>();
+  private readonly listeners: CommitListener[] = [];
   latestCommit = 0;
 
   constructor(
@@ -44,6 +52,15 @@ export class CommitLog implements CommittedFiles {
     private readonly layout: StorageLayout,
     private readonly job: string,
   ) {}
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  private remember(summary: CommitSummary): void {
+    this.summaries.set(summary.commit, summary);
+    for (const listener of this.listeners) listener(summary);
+  }
 
   /** Lists the log and reads every commit above the newest one seen before; returns those, oldest first. */
   async sync(): Promise<Checkpoint[]> {
@@ -58,7 +75,7 @@ export class CommitLog implements CommittedFiles {
       if (commit <= this.latestCommit && this.summaries.has(commit)) continue;
       const checkpoint = await this.read(commit);
       if (checkpoint === undefined) continue; // pruned between list and get
-      this.summaries.set(commit, summarize(checkpoint));
+      this.remember(summarize(checkpoint));
       if (commit > this.latestCommit) fresh.push(checkpoint);
     }
     this.latestCommit = Math.max(this.latestCommit, listed.at(-1) ?? 0);
@@ -75,7 +92,7 @@ export class CommitLog implements CommittedFiles {
   async append(checkpoint: Checkpoint, bytes: Uint8Array): Promise<PutIfAbsentResult> {
     const result = await this.store.putIfAbsent(commitKey(this.layout, this.job, checkpoint.commit), bytes);
     if (result === 'created') {
-      this.summaries.set(checkpoint.commit, summarize(checkpoint));
+      this.remember(summarize(checkpoint));
       this.latestCommit = Math.max(this.latestCommit, checkpoint.commit);
     }
     return result;
@@ -88,6 +105,12 @@ export class CommitLog implements CommittedFiles {
       if (summary.partitions.has(partition) && (newest === undefined || commit > newest)) newest = commit;
     }
     return newest;
+  }
+
+  /** wm(p) from the newest known commit holding p; undefined when none does (or its header has none). */
+  watermarkOf(partition: string): number | undefined {
+    const newest = this.newestHolding(partition);
+    return newest === undefined ? undefined : this.summaries.get(newest)!.watermarks.get(partition);
   }
 
   filesOf(commit: number): readonly StagedFile[] | undefined {

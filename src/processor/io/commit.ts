@@ -1,5 +1,5 @@
 /**
- * The exactly-once commit protocol of semantics.md, engine-agnostic. Per commit: (a) stage the output
+ * The exactly-once commit protocol of docs/contract/semantics.md, engine-agnostic. Per commit: (a) stage the output
  * files under `staging/<N>-<writer>/`, (b) write checkpoint N last with a conditional put, (c) publish the
  * staged files under names derived from N, (d) delete staging (in the background: the files are visible
  * after (c)). On start or adoption: restore each
@@ -9,11 +9,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encodeCheckpoint, type CheckpointPartition, type StagedFile } from './checkpoint-codec.ts';
-import { CommitLog, partitionKey } from './checkpoint-store.ts';
+import { CommitLog, partitionKey, type CommitListener } from './checkpoint-store.ts';
 import {
   DEFAULT_LAYOUT,
   finalKey,
   stagingDir,
+  stagingRoot,
   type OutputFile,
   type StorageLayout,
 } from '../../storage/layout.ts';
@@ -96,7 +97,7 @@ export class JobCommitter {
   async recover(partitions: readonly PartitionRef[]): Promise<Map<string, RestoredPartition>> {
     await this.tidied().catch(() => undefined); // no report needed: recovery settles staging itself
     await this.syncOrFence();
-    await settleStaging(this.store, this.layout, this.job, this.log);
+    await settleStaging(this.store, stagingRoot(this.layout, this.job), this.log);
     const restored = new Map<string, RestoredPartition>();
     for (const { topic, partition } of partitions) {
       const key = partitionKey(topic, partition);
@@ -130,6 +131,21 @@ export class JobCommitter {
       );
     }
     return { ...snapshot, commit };
+  }
+
+  /** Tells `listener` about every commit this writer reads or appends (completion absorbs their files). */
+  onCommit(listener: CommitListener): void {
+    this.log.onCommit(listener);
+  }
+
+  /** The newest commit number seen in the log. */
+  get latestCommit(): number {
+    return this.log.latestCommit;
+  }
+
+  /** wm(p) as of the newest commit seen holding `topic:partition`; undefined when none does. */
+  watermarkOf(partition: string): number | undefined {
+    return this.log.watermarkOf(partition);
   }
 
   /** Gives partitions up (a rebalance revoked them); their last commit stays for the next owner. */
@@ -212,7 +228,7 @@ export class JobCommitter {
   }
 
   private stage(commit: number, files: readonly OutputFile[]): (StagedFile & { body: Uint8Array })[] {
-    const dir = stagingDir(this.layout, this.job, commit, this.writerId);
+    const dir = stagingDir(stagingRoot(this.layout, this.job), commit, this.writerId);
     return files.map((file) => {
       const final = finalKey(file, this.job, commit);
       return { staging: `${dir}${final}`, final, body: file.body };
@@ -230,7 +246,7 @@ export class JobCommitter {
   private async tidyUp(files: readonly StagedFile[]): Promise<void> {
     await this.store.deleteMany(files.map((file) => file.staging));
     await this.log.prune(this.keepCommits, this.minRetentionMs, this.nowMs());
-    await settleStaging(this.store, this.layout, this.job, this.log);
+    await settleStaging(this.store, stagingRoot(this.layout, this.job), this.log);
   }
 
   private async publish(files: readonly StagedFile[]): Promise<void> {

@@ -3,7 +3,7 @@
  * staging copies. Staging is deleted only after every final copy exists, so a staged file that is gone
  * means its final copy exists; a redo copies the same bytes to the same keys.
  */
-import { commitOfStagingKey, stagingRoot, type StorageLayout } from '../../storage/layout.ts';
+import { numberOfStagingKey } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { StagedFile } from './checkpoint-codec.ts';
 import { StorageError } from '../../storage/storage-error.ts';
@@ -49,29 +49,25 @@ export interface CommittedFiles {
 }
 
 /**
- * Recovery of staging: for every staging directory of a commit number <= latestCommit, publish what that
- * commit references (idempotent) and delete the rest (attempts that lost the race, crashed writers).
- * Directories above latestCommit are left alone: a live writer may be staging there right now.
- * Returns the number of staging keys deleted without being published.
+ * Recovery of staging under `root` (a job's commit staging or its completion staging): for every staging
+ * directory of a number <= latestCommit, publish what that commit references and is still staged
+ * (idempotent; a staged file that is gone was copied before it was deleted) and delete the rest (attempts
+ * that lost the race, crashed writers). Directories above latestCommit are left alone: a live writer may
+ * be staging there right now. Returns the number of staging keys deleted without being published.
  */
-export async function settleStaging(
-  store: ObjectStore,
-  layout: StorageLayout,
-  job: string,
-  log: CommittedFiles,
-): Promise<number> {
+export async function settleStaging(store: ObjectStore, root: string, log: CommittedFiles): Promise<number> {
   const byDir = new Map<string, string[]>();
-  const root = stagingRoot(layout, job);
   for (const key of await store.list(root)) {
-    const commit = commitOfStagingKey(layout, job, key);
+    const commit = numberOfStagingKey(root, key);
     if (commit === undefined || commit > log.latestCommit) continue;
     const dir = key.slice(0, key.indexOf('/', root.length) + 1);
     byDir.set(dir, [...(byDir.get(dir) ?? []), key]);
   }
   let discarded = 0;
   for (const [dir, keys] of byDir) {
-    const committed = (log.filesOf(commitOfStagingKey(layout, job, keys[0]!)!) ?? []).filter((file) =>
-      file.staging.startsWith(dir),
+    const staged = new Set(keys);
+    const committed = (log.filesOf(numberOfStagingKey(root, keys[0]!)!) ?? []).filter(
+      (file) => file.staging.startsWith(dir) && staged.has(file.staging),
     );
     if (committed.length > 0) await publishStaged(store, committed);
     const published = new Set(committed.map((file) => file.staging));

@@ -1,22 +1,18 @@
 /**
- * The Parquet files one commit publishes for one view: rows grouped by the UTC date of their first time
- * column (window_start or session_start), one file per date (semantics.md: at most one per view and date).
+ * The Parquet files one commit (or completion) publishes for one view: rows grouped by the UTC date of
+ * their first time column (window_start or session_start), one file per date under
+ * `<prefix><view>/date=YYYY-MM-DD/` — the partials tree for a commit's partial rows, the views tree for
+ * complete rows.
  */
 import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
 import { writeParquet } from '../../storage/parquet-writer.ts';
-import {
-  DEFAULT_LAYOUT,
-  utcDate,
-  viewDateDir,
-  type OutputFile,
-  type StorageLayout,
-} from '../../storage/layout.ts';
+import { DEFAULT_LAYOUT, utcDate, type OutputFile } from '../../storage/layout.ts';
 
 export function viewOutputFiles(
   view: string,
   columns: readonly ParquetColumn[],
   rows: readonly ParquetRow[],
-  layout: StorageLayout = DEFAULT_LAYOUT,
+  prefix: string = DEFAULT_LAYOUT.viewsPrefix,
 ): OutputFile[] {
   const timeColumn = columns[0];
   if (timeColumn?.type !== 'timestamp') throw new Error(`${view}: the first column must be a timestamp`);
@@ -28,7 +24,7 @@ export function viewOutputFiles(
     else group.push(row);
   }
   return [...rowsByDate].map(([date, dateRows]) => ({
-    dir: viewDateDir(layout, view, date),
+    dir: `${prefix}${view}/date=${date}`,
     extension: 'parquet',
     body: writeParquet(columns, dateRows),
   }));

@@ -1,6 +1,6 @@
 /** `query` as a library (also used by `npm start`'s live summary). Usage and semantics: docs/query-and-start.md. */
 export { ViewQuery, type QueryRequest, type QueryResult, type ViewQueryOptions } from './view-query.ts';
-export { CompletenessReader, blobWatermarkMs, completeAtMs, type JobCompleteness } from './completeness.ts';
+export { CompletenessReader, type JobCompleteness } from './completeness.ts';
 export { formatRows, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from './format-rows.ts';
 export { openQueryStore, s3EndpointOf } from './open-store.ts';
-export type { StartRange } from './view-file-reader.ts';
+export type { StartRange } from './start-range.ts';

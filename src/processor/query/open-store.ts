@@ -6,11 +6,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { S3Endpoint } from '../../stack/endpoints.ts';
-import { createS3Client } from '../../stack/s3-client.ts';
 import { runningStackState } from '../../stack/stack-state.ts';
 import { FileObjectStore } from '../../storage/file-object-store.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
-import { S3ObjectStore } from '../../storage/s3-object-store.ts';
 import type { Settings } from '../runtime/settings.ts';
 
 /** The S3 endpoint the settings name, else the running stack's; undefined when there is neither. */
@@ -33,8 +31,15 @@ const NO_STORAGE =
   'no storage to read: pass --root file:///path or --root s3://bucket/prefix, set S3_ENDPOINT (with ' +
   'S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY), or run `npx speed-layer stack up`';
 
-/** Opens the store; throws an Error whose message says what to give when nothing names one. */
-export function openQueryStore(root: string | undefined, settings: Settings): ObjectStore {
+/** An S3 store; the AWS SDK is loaded only here, so a query of a file:// root never loads it. */
+async function openS3Store(endpoint: S3Endpoint, rootPrefix = ''): Promise<ObjectStore> {
+  const { createS3Client } = await import('../../stack/s3-client.ts');
+  const { S3ObjectStore } = await import('../../storage/s3-object-store.ts');
+  return new S3ObjectStore(createS3Client(endpoint), endpoint.bucket, { rootPrefix });
+}
+
+/** Opens the store; rejects with an Error whose message says what to give when nothing names one. */
+export async function openQueryStore(root: string | undefined, settings: Settings): Promise<ObjectStore> {
   if (root?.startsWith('file://') === true) {
     const path = fileURLToPath(root);
     if (!existsSync(path)) throw new Error(`--root ${root}: ${path} does not exist`);
@@ -43,7 +48,7 @@ export function openQueryStore(root: string | undefined, settings: Settings): Ob
   const endpoint = s3EndpointOf(settings);
   if (root === undefined) {
     if (endpoint === undefined) throw new Error(NO_STORAGE);
-    return new S3ObjectStore(createS3Client(endpoint), endpoint.bucket);
+    return openS3Store(endpoint);
   }
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
   if (match === null) throw new Error(`--root must be file:///path or s3://bucket[/prefix], got ${root}`);
@@ -51,5 +56,5 @@ export function openQueryStore(root: string | undefined, settings: Settings): Ob
   const rootPrefix = match[2]!;
   // Without an endpoint anywhere: AWS itself (region endpoint, default credential chain).
   const base: S3Endpoint = endpoint ?? { region: settings.s3Region, bucket };
-  return new S3ObjectStore(createS3Client({ ...base, bucket }), bucket, { rootPrefix });
+  return openS3Store({ ...base, bucket }, rootPrefix);
 }

@@ -1,13 +1,12 @@
 /**
- * Everything a store holds as one result, the form the oracle produces: every view's published rows
- * merged into logical rows, and the dead letters. For checks of a whole run (load scenarios, tests).
+ * Everything a store holds as one result, the form the oracle produces: every view's rows exactly as a
+ * plain Parquet reader sees the views tree (`<view>/date=…/…parquet`, no merging: a row published twice
+ * shows up twice), and the dead letters. For checks of a whole run (load scenarios, tests).
  */
 import { VIEW_SPECS } from '../../events/view-catalog.ts';
 import type { RejectedRecord, ViewRow } from '../../events/view-dump.ts';
 import type { ViewResult } from '../../events/view-result.ts';
-import { logicalRow, mergeRows } from '../engine/merge-rows.ts';
 import { readDeadLetters } from '../io/dead-letter.ts';
-import { JOB_VIEWS } from '../jobs.ts';
 import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { readParquet } from '../../storage/parquet-reader.ts';
@@ -19,19 +18,15 @@ export async function publishedResult(source: {
   const { store, layout } = source;
   const rowsByView = new Map<string, ViewRow[]>();
   const files = new Map<string, string[]>();
-  const views = Object.values(JOB_VIEWS).flat();
   for (const spec of VIEW_SPECS) {
-    const view = views.find((candidate) => candidate.name === spec.name)!;
-    const keys = (await store.list(`${layout.viewsPrefix}${spec.name}/`)).filter((key) =>
-      key.endsWith('.parquet'),
+    const dir = `${layout.viewsPrefix}${spec.name}/`;
+    const keys = (await store.list(dir)).filter((key) =>
+      /^date=[^/]+\/[^/]+\.parquet$/.test(key.slice(dir.length)),
     );
     files.set(spec.name, keys);
-    const partial: ViewRow[] = [];
-    for (const key of keys) partial.push(...((await readParquet((await store.get(key))!)).rows as ViewRow[]));
-    rowsByView.set(
-      spec.name,
-      mergeRows(view, partial).map((row) => logicalRow(view, row)),
-    );
+    const rows: ViewRow[] = [];
+    for (const key of keys) rows.push(...((await readParquet((await store.get(key))!)).rows as ViewRow[]));
+    rowsByView.set(spec.name, rows);
   }
   const rejected: RejectedRecord[] = (await readDeadLetters(store, layout.deadLetterPrefix)).map(
     ({ topic, partition, offset, reason }) => ({ topic, partition, offset, reason }),

@@ -1,31 +1,32 @@
 /**
- * `query` as a library: a view's merged logical rows (semantics.md "Partial rows": partial rows of every
- * instance and commit merge per (window, key)), complete ones only unless asked (semantics.md
- * "Finality": W of the view's job, from the latest checkpoints), filtered on the start column to
- * `[fromMs, toMs)`, with exactly the catalog columns, sorted as replay.md dumps are. One ViewQuery can be
- * asked again and again (the live summary): it rereads only new checkpoints and new files.
+ * `query` as a library. By default a view's complete rows: what the views tree holds (docs/storage.md),
+ * which a plain Parquet reader gets too — read only from completions up to the latest one seen, so that
+ * files published meanwhile cannot mix in. Files a completion committed but has not copied yet are read
+ * from its staging. With `includeIncomplete`, the partial rows not complete yet are merged and added
+ * (their values may still grow). Rows are filtered on the start column to `[fromMs, toMs)`, have exactly
+ * the catalog columns and are sorted as dumps are. One ViewQuery can be asked again and again (the live
+ * summary): published files never change, so their rows are kept.
  */
 import type { JobName } from '../../events/topics.ts';
 import { viewSpec } from '../../events/view-catalog.ts';
 import { sortRows, type ViewRow } from '../../events/view-dump.ts';
 import { logicalRow, mergeRows } from '../engine/merge-rows.ts';
-import { DEFAULT_LAYOUT, type StorageLayout } from '../../storage/layout.ts';
+import { CommitLog } from '../io/checkpoint-store.ts';
+import { listPartialFiles, readRowsByView, type FileSource } from '../io/partial-files.ts';
+import { DEFAULT_LAYOUT, numberOfFinalKey, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
+import { CompletionPool } from '../engine/completion-pool.ts';
 import { viewDefinition } from '../views/index.ts';
-import { CompletenessReader, completeAtMs, type JobCompleteness } from './completeness.ts';
-import { ViewFileReader, type StartRange } from './view-file-reader.ts';
+import { CompletenessReader, type JobCompleteness } from './completeness.ts';
+import { dateInRange, inStartRange, type StartRange } from './start-range.ts';
 
 export interface ViewQueryOptions {
   layout?: StorageLayout;
-  /** Partitions per topic (settings.partitions); every one counts for W. */
-  partitions: number;
-  /** The D the jobs run with (settings.watermarkDelay): wm(p) = maxT(p) − D. */
-  watermarkDelayMs: number;
 }
 
 export interface QueryRequest extends StartRange {
   view: string;
-  /** Also return rows W has not reached yet (their values may still grow). */
+  /** Also return rows not complete yet, merged from the partial rows (their values may still grow). */
   includeIncomplete?: boolean;
 }
 
@@ -34,40 +35,114 @@ export interface QueryResult {
   /** Logical rows: catalog columns only, timestamps as epoch ms, sorted by time columns then keys. */
   rows: ViewRow[];
   completeness: JobCompleteness;
-  /** Merged rows W has not reached (left out unless includeIncomplete). */
+  /** Rows not complete yet (returned only with includeIncomplete). */
   incompleteRows: number;
   /** Parquet files read. */
   files: number;
 }
 
 export class ViewQuery {
+  private readonly layout: StorageLayout;
   private readonly completeness: CompletenessReader;
-  private readonly files: ViewFileReader;
+  private readonly rowsByKey = new Map<string, ViewRow[]>();
 
-  constructor(store: ObjectStore, options: ViewQueryOptions) {
-    const layout = options.layout ?? DEFAULT_LAYOUT;
-    this.completeness = new CompletenessReader(store, layout, options);
-    this.files = new ViewFileReader(store, layout);
+  constructor(
+    private readonly store: ObjectStore,
+    options: ViewQueryOptions = {},
+  ) {
+    this.layout = options.layout ?? DEFAULT_LAYOUT;
+    this.completeness = new CompletenessReader(store, this.layout);
   }
 
-  /** W of a job and the watermark of each of its partitions, from the latest checkpoints. */
+  /** How far a job's views are complete, from its completion log. */
   jobCompleteness(job: JobName): Promise<JobCompleteness> {
     return this.completeness.read(job);
   }
 
   async query(request: QueryRequest): Promise<QueryResult> {
-    const view = viewDefinition(request.view);
     const spec = viewSpec(request.view);
-    // Checkpoints first: every file of a commit read here is then either listed or read from staging.
     const completeness = await this.completeness.read(spec.job);
-    const { rows: partial, files } = await this.files.read(spec.name, request, completeness.committedFiles);
-    const rows: ViewRow[] = [];
+    const { rows, files } = await this.completeRows(request, completeness);
     let incompleteRows = 0;
-    for (const merged of mergeRows(view, partial)) {
-      const complete = completeness.watermarkMs >= completeAtMs(view, merged);
-      if (!complete) incompleteRows++;
-      if (complete || request.includeIncomplete === true) rows.push(logicalRow(view, merged));
+    if (request.includeIncomplete === true) {
+      const incomplete = await this.incompleteRows(request, completeness);
+      incompleteRows = incomplete.length;
+      rows.push(...incomplete);
     }
     return { view: spec.name, rows: sortRows(spec, rows), completeness, incompleteRows, files };
+  }
+
+  private async completeRows(
+    request: QueryRequest,
+    completeness: JobCompleteness,
+  ): Promise<{ rows: ViewRow[]; files: number }> {
+    const spec = viewSpec(request.view);
+    const prefix = `${this.layout.viewsPrefix}${spec.name}/`;
+    const upTo = completeness.latest.completion;
+    const wanted = (key: string): boolean =>
+      key.startsWith(prefix) &&
+      key.endsWith('.parquet') &&
+      (numberOfFinalKey(key) ?? Infinity) <= upTo &&
+      dateInRange(key, request);
+    const published = (await this.store.list(prefix)).filter(wanted);
+    const listed = new Set(published);
+    const sources: FileSource[] = published.map((key) => ({ key }));
+    for (const record of completeness.records) {
+      for (const file of record.files)
+        if (wanted(file.final) && !listed.has(file.final))
+          sources.push({ key: file.final, staging: file.staging });
+    }
+    const startColumn = spec.columns[0]!.name;
+    const rows: ViewRow[] = [];
+    const used = new Set<string>();
+    for (const source of sources) {
+      let fileRows = this.rowsByKey.get(source.key);
+      if (fileRows === undefined) {
+        fileRows = (await readRowsByView(this.store, this.layout.viewsPrefix, [source])).get(spec.name) ?? [];
+        this.rowsByKey.set(source.key, fileRows);
+      }
+      used.add(source.key);
+      for (const row of fileRows) if (inStartRange(Number(row[startColumn]), request)) rows.push(row);
+    }
+    // Forget files of this view no longer asked for (a live summary moves its range forward).
+    for (const key of this.rowsByKey.keys())
+      if (key.startsWith(prefix) && !used.has(key)) this.rowsByKey.delete(key);
+    return { rows, files: used.size };
+  }
+
+  /** Partial rows of commits the latest completion still counts as pending, merged; the incomplete ones. */
+  private async incompleteRows(request: QueryRequest, completeness: JobCompleteness): Promise<ViewRow[]> {
+    const view = viewDefinition(request.view);
+    const { latest } = completeness;
+    const commits = new CommitLog(this.store, this.layout, completeness.job);
+    const checkpoints = await commits.sync();
+    const byCommit = new Map<number, FileSource[]>();
+    for (const [commit, keys] of await listPartialFiles(this.store, this.layout, completeness.job, [
+      view.name,
+    ]))
+      byCommit.set(
+        commit,
+        keys.map((key) => ({ key })),
+      );
+    for (const { commit, files } of checkpoints) {
+      const mine = files.filter((file) =>
+        file.final.startsWith(`${this.layout.partialsPrefix}${view.name}/`),
+      );
+      if (mine.length > 0)
+        byCommit.set(
+          commit,
+          mine.map((file) => ({ key: file.final, staging: file.staging })),
+        );
+    }
+    const pool = new CompletionPool([view]);
+    for (const [commit, sources] of byCommit) {
+      if (commit < latest.pendingFromCommit) continue;
+      const rows = await readRowsByView(this.store, this.layout.partialsPrefix, sources);
+      pool.absorb(commit, rows, latest.completedThroughMs);
+    }
+    const startColumn = viewSpec(view.name).columns[0]!.name;
+    return mergeRows(view, pool.incomplete(latest.completedThroughMs).get(view.name) ?? [])
+      .map((row) => logicalRow(view, row))
+      .filter((row) => inStartRange(Number(row[startColumn]), request));
   }
 }

@@ -1,5 +1,5 @@
 /**
- * What one commit holds, taken at one batch boundary (semantics.md "Exactly-once"): the engine's final
+ * What one commit holds, taken at one batch boundary (docs/contract/semantics.md "Exactly-once"): the engine's final
  * rows, the changed partitions' state (incremental when their chain allows it, else full), and the output
  * files (views, dead letters, gaps). Once the commit is visible, each changed partition still owned notes
  * what it now holds durably: the committed idle offset, the id journal's mark, the state chain's new link.
@@ -72,6 +72,7 @@ function encodeState(ownership: PartitionOwnership, tracker: PartitionTracker, r
     partition,
     nextOffset: tracker.nextOffset,
     state: encodePartitionBlobBytes(tracker.idle, link, encodedEngine?.bytes ?? null),
+    watermarkMs: Math.max(engine.watermarkOf(topic, partition), tracker.idle?.watermarkMs ?? -Infinity),
   };
   if (link !== null) snapshot.baseCommit = link.baseCommit;
   return { tracker, snapshot, link, mark: encodedEngine?.mark, idleOffset: tracker.idle?.atOffset ?? -1 };

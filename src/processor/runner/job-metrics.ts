@@ -12,14 +12,18 @@ import type { PartitionTracker } from './partition-tracker.ts';
 
 export const GAUGES_REFRESH_MS = 10_000;
 
+/** A published file: the view (or dead-letter topic) it belongs to, and its size. */
+export interface PublishedFile {
+  dataset: string;
+  bytes: number;
+}
+
 /** A visible commit as the metrics see it. */
 export interface VisibleCommit {
   result: CommitResult;
   visibleMs: number;
   /** Record timestamps it covers (processing latency). */
   latencies: PendingLatencies;
-  /** Per published row: seconds from window end + watermark delay to `visibleMs`. */
-  finalityS: readonly number[];
 }
 
 export class JobMetrics {
@@ -42,14 +46,31 @@ export class JobMetrics {
     this.metrics.batchDuration.labels(this.job).observe(durationMs / 1000);
   }
 
-  /** Processing latency of its records (also kept by `recorder` for quantiles), finality, duration, size. */
+  /** Processing latency of its records (also kept by `recorder` for quantiles), duration, size. */
   committed(commit: VisibleCommit, recorder: LatencyRecorder): void {
     const { metrics, job } = this;
     recorder.committed(commit.latencies, commit.visibleMs, metrics.processingLatency, job);
-    const finality = metrics.finalityLatency.labels(job);
-    for (const seconds of commit.finalityS) finality.observe(seconds);
     metrics.checkpointDuration.labels(job).observe(commit.result.durationMs / 1000);
     metrics.checkpointBytes.labels(job).set(commit.result.checkpointBytes);
+  }
+
+  /** Complete rows published: finality latency per row, and how far the job's views are complete. */
+  completed(outcome: {
+    completedThroughMs: number;
+    finalityS: readonly number[];
+    files: readonly PublishedFile[];
+  }): void {
+    const { metrics, job } = this;
+    const finality = metrics.finalityLatency.labels(job);
+    for (const seconds of outcome.finalityS) finality.observe(seconds);
+    metrics.completeThrough.labels(job).set(outcome.completedThroughMs / 1000);
+    this.filesPublished('views', outcome.files);
+  }
+
+  /** Files published in one tree: how many a flush policy makes, and how big. */
+  filesPublished(tree: 'views' | 'partials' | 'dead_letter', files: readonly PublishedFile[]): void {
+    for (const { dataset, bytes } of files)
+      this.metrics.publishedFileBytes.labels(this.job, tree, dataset).observe(bytes);
   }
 
   consumerLag(physicalTopic: string, partition: number, lag: number): void {

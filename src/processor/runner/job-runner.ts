@@ -75,6 +75,7 @@ export class JobRunner {
     this.admin = kafka.admin();
     await this.admin.connect();
     this.partitionCount = await checkTopics(this.admin, this.options.job, this.topics);
+    this.state.completer.partitions = this.partitionCount;
     const consumer = kafka.consumer({
       groupId,
       maxWaitTimeInMs: triggerIntervalMs,
@@ -109,7 +110,11 @@ export class JobRunner {
     this.stopping = true;
     clearInterval(this.timer);
     try {
-      if (this.status !== 'failed') await this.mutex.run(() => this.commits.commit(true));
+      if (this.status !== 'failed')
+        await this.mutex.run(async () => {
+          await this.commits.commit(true);
+          await this.state.completeNow(); // what became complete goes out now, not after the flush interval
+        });
       // A failed job still lets its commit in flight end before a restart recovers from the log (the
       // restart would fence it anyway: it writes as another writer).
       else await this.state.settle().catch(() => undefined);
@@ -133,13 +138,20 @@ export class JobRunner {
 
   /**
    * This instance owns every partition of the job, is caught up, and a durable commit holds an idle
-   * advance at every partition's last offset: after a fixed backlog, every window is final and published.
+   * advance at every partition's last offset, and completion has published what that made complete:
+   * after a fixed backlog, every window is final and its complete rows are in the views tree.
    * (Later idle advances keep following the wall clock and committing; they change no published row.)
    */
   get settled(): boolean {
     const owned = this.state.owned;
     const all = owned.length === this.partitionCount * this.topics.length;
-    return this.status === 'running' && all && owned.every((t) => t.lag === 0 && t.idleCommitted);
+    return (
+      this.status === 'running' &&
+      all &&
+      owned.every((t) => t.lag === 0 && t.idleCommitted) &&
+      !this.state.committing &&
+      !this.state.completionWaiting
+    );
   }
 
   private fail(error: unknown): void {

@@ -11,14 +11,15 @@ import type { JobName } from '../../events/topics.ts';
 import { JobEngine } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import { JobCommitter, type CommitResult, type PartitionRef } from '../io/commit.ts';
-import type { StorageLayout } from '../../storage/layout.ts';
+import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Metrics } from '../runtime/metrics.ts';
+import { PACKAGE_VERSION } from '../../shared/version.ts';
 import { notePartitionsCommitted, takeCommitContents } from './commit-contents.ts';
 import { CommitPipeline, type CommitOutcome, type Committed, type PreparedWrite } from './commit-pipeline.ts';
-import { JobMetrics } from './job-metrics.ts';
+import { Completer, type CompletionOutcome } from './completer.ts';
+import { JobMetrics, type PublishedFile } from './job-metrics.ts';
 import type { LatencyRecorder } from './latency.ts';
-import { finalityLatenciesS } from './output-files.ts';
 import { PartitionOwnership, type LogStart, type SeekTarget } from './partition-ownership.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
 import { PendingOutput } from './pending-output.ts';
@@ -37,6 +38,10 @@ export interface JobStateOptions {
   /** 0 turns the idle rule off. */
   idleTimeoutMs: number;
   keepCheckpoints: number;
+  /** Partitions per topic: completeness waits for every one of them. */
+  partitions: number;
+  /** How long complete session rows may wait to share a file (windowed rows go at once). */
+  flushIntervalMs: number;
   metrics: Metrics;
   logger: Logger;
   nowMs?: () => number;
@@ -44,6 +49,7 @@ export interface JobStateOptions {
 
 export class JobState {
   readonly committer: JobCommitter;
+  readonly completer: Completer;
   private readonly ownership: PartitionOwnership;
   private readonly pending = new PendingOutput();
   private readonly commits: CommitPipeline;
@@ -67,6 +73,17 @@ export class JobState {
       newEngine,
       nowMs: this.nowMs,
       logger,
+    });
+    this.completer = new Completer(options.store, this.committer, {
+      job,
+      views,
+      layout: options.layout,
+      partitions: options.partitions,
+      writerId: this.committer.writerId,
+      flushIntervalMs: options.flushIntervalMs,
+      watermarkDelayMs,
+      processorVersion: PACKAGE_VERSION,
+      nowMs: this.nowMs,
     });
     this.commits = new CommitPipeline(job, this.committer, this.nowMs);
     this.metrics = new JobMetrics(options.metrics, job);
@@ -168,16 +185,44 @@ export class JobState {
   }
 
   private prepareCommit(): PreparedWrite {
-    const { views, layout, watermarkDelayMs } = this.options;
+    const { views, layout } = this.options;
     const contents = takeCommitContents(this.ownership, this.pending, views, layout);
+    let rows = 0;
+    for (const viewRows of contents.rowsByView.values()) rows += viewRows.length;
     // Bookkeeping once the checkpoint is durable and the files are published.
     const visible = (result: CommitResult, visibleMs: number): Committed => {
       notePartitionsCommitted(this.ownership, contents.encoded, result);
-      const finalityS = finalityLatenciesS(views, contents.rowsByView, watermarkDelayMs, visibleMs);
-      this.metrics.committed({ result, visibleMs, latencies: contents.latencies, finalityS }, this.latency);
-      return { kind: 'committed', result, rows: finalityS.length, prepareMs: contents.prepareMs };
+      this.completer.ownRows(result.commit, contents.rowsByView, result.published);
+      this.metrics.committed({ result, visibleMs, latencies: contents.latencies }, this.latency);
+      this.metrics.filesPublished('partials', publishedIn(contents.files, layout.partialsPrefix));
+      this.metrics.filesPublished('dead_letter', publishedIn(contents.files, layout.deadLetterPrefix));
+      return { kind: 'committed', result, rows, prepareMs: contents.prepareMs };
     };
-    return { snapshots: contents.snapshots, files: contents.files, visible };
+    // Then the rows the commit made complete, if any (part of the commit in flight: the next one waits).
+    const complete = async (): Promise<void> => {
+      this.completed(await this.completer.round());
+    };
+    return { snapshots: contents.snapshots, files: contents.files, visible, complete };
+  }
+
+  private completed(outcome: CompletionOutcome | undefined): void {
+    if (outcome === undefined) return;
+    this.metrics.completed(outcome);
+    const { completion, completedThroughMs, rows } = outcome;
+    const through = new Date(completedThroughMs).toISOString();
+    const files = outcome.files.length;
+    this.options.logger[rows > 0 ? 'info' : 'debug']({ completion, through, rows, files }, 'completion');
+  }
+
+  /** Publishes what is complete now, whatever the flush policy (stop): settle the commit in flight first. */
+  async completeNow(): Promise<void> {
+    this.commits.assertSettled();
+    this.completed(await this.completer.round(true));
+  }
+
+  /** Complete rows wait for the flush interval (a settled job has none waiting). */
+  get completionWaiting(): boolean {
+    return this.completer.waiting > 0;
   }
 
   /** True while a commit's I/O is under way or its outcome has not been taken by `settle()`. */
@@ -212,4 +257,14 @@ export class JobState {
     this.startCommit();
     return (await this.settle())!;
   }
+}
+
+/** The files of a commit under `prefix`, by the view or topic directory they are in. */
+function publishedIn(files: readonly OutputFile[], prefix: string): PublishedFile[] {
+  return files
+    .filter((file) => file.dir.startsWith(prefix))
+    .map((file) => ({
+      dataset: file.dir.slice(prefix.length, file.dir.indexOf('/', prefix.length)),
+      bytes: file.body.byteLength,
+    }));
 }

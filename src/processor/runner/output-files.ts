@@ -1,6 +1,7 @@
 /**
- * What one commit publishes: per view, the drained final rows as Parquet (catalog columns plus the `_`
- * merge columns), the rejected records as dead letters, and retention gaps (with --reset-on-gap).
+ * What one commit publishes: per view, the drained final rows as Parquet in the partials tree (catalog
+ * columns plus the `_` merge columns; completion merges them into the views tree), the rejected records
+ * as dead letters, and retention gaps (with --reset-on-gap).
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
@@ -49,7 +50,9 @@ export function commitOutputFiles(
   for (const view of views) {
     const rows = rowsByView.get(view.name) ?? [];
     if (rows.length > 0)
-      files.push(...viewOutputFiles(view.name, viewParquetColumns(view), rows as ParquetRow[], layout));
+      files.push(
+        ...viewOutputFiles(view.name, viewParquetColumns(view), rows as ParquetRow[], layout.partialsPrefix),
+      );
   }
   files.push(...deadLetterOutputFiles(rejections, layout));
   if (gaps.length > 0) {

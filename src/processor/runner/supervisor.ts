@@ -8,13 +8,12 @@ import { JOBS, type JobName } from '../../events/topics.ts';
 import type { StackEndpoints } from '../../stack/endpoints.ts';
 import { createKafka } from '../../stack/kafka-client.ts';
 import { createS3Client } from '../../stack/s3-client.ts';
-import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { S3ObjectStore } from '../../storage/s3-object-store.ts';
 import { startHttpServer, type JobHealth } from '../runtime/http-server.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
-import type { Settings } from '../runtime/settings.ts';
+import { layoutOf, type Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
 import { jobViews } from './job-views.ts';
 import { errorCode } from '../../shared/app-error.ts';
@@ -117,11 +116,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     options.logger ?? createLogger({ level: settings.logLevel, format: settings.logFormat as never });
   const metrics = options.metrics ?? createMetrics();
   const store = options.store ?? new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket);
-  const layout: StorageLayout = {
-    viewsPrefix: settings.viewsPrefix,
-    checkpointsPrefix: settings.checkpointsPrefix,
-    deadLetterPrefix: settings.deadLetterPrefix,
-  };
+  const layout = layoutOf(settings);
   const kafka = createKafka(endpoints.kafka, 'lms-speed-layer');
   let rejectFailed: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (rejectFailed = reject));
@@ -141,6 +136,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         sessionGapMs: settings.sessionGap,
         idleTimeoutMs: settings.idleTimeout,
         keepCheckpoints: settings.keepCheckpoints,
+        partitions: settings.partitions,
+        flushIntervalMs: settings.flushInterval,
         metrics,
         logger,
         kafka,

@@ -1,10 +1,12 @@
 /**
  * The processor's Prometheus metrics (prom-client), in one registry per process. Names follow
- * semantics.md where it names them (`events_rejected_total{topic,reason}`).
+ * docs/contract/semantics.md where it names them (`events_rejected_total{topic,reason}`).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+/** Published file sizes: 512 B … 64 MiB, ×2 per bucket. */
+const FILE_BUCKETS_BYTES = Array.from({ length: 18 }, (_, index) => 512 * 2 ** index);
 
 export function createMetrics() {
   const registry = new Registry();
@@ -50,6 +52,13 @@ export function createMetrics() {
       labelNames: ['job'],
       registers,
     }),
+    publishedFileBytes: new Histogram({
+      name: 'published_file_bytes',
+      help: 'Size of each file published, by tree (views: complete rows, partials, dead_letter) and dataset (view or topic)',
+      labelNames: ['job', 'tree', 'dataset'],
+      buckets: FILE_BUCKETS_BYTES,
+      registers,
+    }),
     processingLatency: new Histogram({
       name: 'processing_latency_seconds',
       help: 'Record timestamp to the commit that covers it',
@@ -59,9 +68,15 @@ export function createMetrics() {
     }),
     finalityLatency: new Histogram({
       name: 'finality_latency_seconds',
-      help: 'Window end + watermark delay to its rows visible in storage',
+      help: 'Completion time (window end, + join bound, or session end) + watermark delay to the complete row visible in the views tree',
       labelNames: ['job'],
       buckets: LATENCY_BUCKETS_S,
+      registers,
+    }),
+    completeThrough: new Gauge({
+      name: 'complete_through_timestamp_seconds',
+      help: 'Every row complete at or before this time is published in the views tree (unix seconds)',
+      labelNames: ['job'],
       registers,
     }),
     openWindows: new Gauge({

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDurationMs } from '../../shared/durations.ts';
+import type { StorageLayout } from '../../storage/layout.ts';
 
 /** `int` is a whole number >= 0, `count` one >= 1. */
 type Kind = 'string' | 'int' | 'count' | 'duration' | 'bool' | 'list';
@@ -55,7 +56,18 @@ export const SETTING_DEFS = {
     true,
   ),
   s3SecretAccessKey: def('string', undefined, 'S3_SECRET_ACCESS_KEY', 'S3 secret key', true),
-  viewsPrefix: def('string', 'realtime_views/', 'VIEWS_PREFIX', 'prefix of the published Parquet views'),
+  viewsPrefix: def(
+    'string',
+    'realtime_views/',
+    'VIEWS_PREFIX',
+    'prefix of the views tree: complete rows only, each once (what readers read)',
+  ),
+  partialsPrefix: def(
+    'string',
+    'realtime_partials/',
+    'PARTIALS_PREFIX',
+    'prefix of the partial rows each commit writes (input of completion; not for readers)',
+  ),
   checkpointsPrefix: def('string', 'checkpoints/speed/', 'CHECKPOINTS_PREFIX', 'prefix of job checkpoints'),
   deadLetterPrefix: def('string', 'dead_letter/', 'DEAD_LETTER_PREFIX', 'prefix of rejected records'),
   partitions: def('count', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
@@ -70,6 +82,12 @@ export const SETTING_DEFS = {
   maxOffsetsPerTrigger: def('count', 10_000, 'MAX_OFFSETS_PER_TRIGGER', 'records per micro-batch at most'),
   triggerInterval: def('duration', 1000, 'TRIGGER_INTERVAL', 'wait for new records when caught up'),
   commitInterval: def('duration', 1000, 'COMMIT_INTERVAL', 'time between checkpoints'),
+  flushInterval: def(
+    'duration',
+    60_000,
+    'FLUSH_INTERVAL',
+    'complete session rows wait up to this to share a file; completeness moves at least this often',
+  ),
   watermarkDelay: def('duration', 120_000, 'WATERMARK_DELAY', 'allowed lateness D'),
   sessionGap: def('duration', 600_000, 'SESSION_GAP', 'session window gap'),
   idleTimeout: def('duration', 30_000, 'IDLE_TIMEOUT', 'quiet time before a caught-up partition is idle'),
@@ -178,4 +196,10 @@ export function maskedSettings(settings: Settings): Record<string, unknown> {
     masked[name] = SETTING_DEFS[name].secret && value !== undefined ? '****' : (value ?? '(unset)');
   }
   return masked;
+}
+
+/** Where everything lives under the store root, as the settings say. */
+export function layoutOf(settings: Settings): StorageLayout {
+  const { viewsPrefix, partialsPrefix, checkpointsPrefix, deadLetterPrefix } = settings;
+  return { viewsPrefix, partialsPrefix, checkpointsPrefix, deadLetterPrefix };
 }

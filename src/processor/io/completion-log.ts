@@ -1,0 +1,139 @@
+/**
+ * The completion log of one job: `checkpoints/speed/<job>_stream/completions/<M>.json`, numbered 1, 2, 3…
+ * and shared by every instance, like the commit log. Completion M publishes the complete rows of every
+ * (window, key) whose completion time lies in (completedThrough of M−1, completedThrough of M]; the
+ * conditional put on M is what makes exactly one writer publish each range. A record also says which
+ * commits' partial files may still hold rows not yet complete (from `pendingFromCommit` on), so a
+ * restarted writer knows what to read again.
+ */
+import {
+  completionKey,
+  completionOfKey,
+  completionsPrefix,
+  type StorageLayout,
+} from '../../storage/layout.ts';
+import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.ts';
+import { StorageError } from '../../storage/storage-error.ts';
+import type { StagedFile } from './checkpoint-codec.ts';
+import type { CommittedFiles } from './publish.ts';
+
+export interface CompletionRecord {
+  job: string;
+  completion: number;
+  writerId: string;
+  createdAtMs: number;
+  /** W when the completion was made: every row complete at or before it is published by now. */
+  completedThroughMs: number;
+  /** The newest commit whose partial rows the completion had read. */
+  coveredCommit: number;
+  /** Partial files of commits below this hold only rows complete by `completedThroughMs`. */
+  pendingFromCommit: number;
+  /** Complete-row files: staged copy → final key under the views tree. */
+  files: StagedFile[];
+}
+
+/** Before the first completion: nothing is complete, every commit's partial rows are pending. */
+export function initialCompletion(job: string): CompletionRecord {
+  return {
+    job,
+    completion: 0,
+    writerId: '',
+    createdAtMs: 0,
+    completedThroughMs: -Infinity,
+    coveredCommit: 0,
+    pendingFromCommit: 1,
+    files: [],
+  };
+}
+
+export function encodeCompletion(record: CompletionRecord): Buffer {
+  const completedThrough = Number.isFinite(record.completedThroughMs) ? record.completedThroughMs : null;
+  return Buffer.from(`${JSON.stringify({ ...record, completedThroughMs: completedThrough })}\n`, 'utf8');
+}
+
+export function decodeCompletion(key: string, bytes: Buffer): CompletionRecord {
+  try {
+    const record = JSON.parse(bytes.toString('utf8')) as CompletionRecord & {
+      completedThroughMs: number | null;
+    };
+    if (typeof record.completion !== 'number' || !Array.isArray(record.files))
+      throw new Error('fields missing');
+    return { ...record, completedThroughMs: record.completedThroughMs ?? -Infinity };
+  } catch (error) {
+    throw new StorageError('corrupt_checkpoint', `completion record ${key} is unreadable`, { cause: error });
+  }
+}
+
+export class CompletionLog implements CommittedFiles {
+  /** The newest records seen, by number (the latest few: staging recovery needs their file lists). */
+  private readonly records = new Map<number, CompletionRecord>();
+  latest: CompletionRecord;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly layout: StorageLayout,
+    private readonly job: string,
+  ) {
+    this.latest = initialCompletion(job);
+  }
+
+  get latestCommit(): number {
+    return this.latest.completion;
+  }
+
+  recordsNewestFirst(): CompletionRecord[] {
+    return [...this.records.values()].sort((a, b) => b.completion - a.completion);
+  }
+
+  filesOf(completion: number): readonly StagedFile[] | undefined {
+    return this.records.get(completion)?.files;
+  }
+
+  /** Lists the log and reads the records newer than the latest seen; returns the latest. */
+  async sync(): Promise<CompletionRecord> {
+    const numbers = (await this.store.list(completionsPrefix(this.layout, this.job)))
+      .map((key) => completionOfKey(this.layout, this.job, key))
+      .filter((n): n is number => n !== undefined)
+      .sort((a, b) => a - b);
+    const present = new Set(numbers);
+    for (const completion of this.records.keys())
+      if (!present.has(completion)) this.records.delete(completion);
+    for (const completion of numbers) {
+      if (completion <= this.latest.completion && this.records.has(completion)) continue;
+      const record = await this.read(completion);
+      if (record === undefined) continue; // pruned between list and get: a newer one exists
+      this.remember(record);
+    }
+    return this.latest;
+  }
+
+  private async read(completion: number): Promise<CompletionRecord | undefined> {
+    const key = completionKey(this.layout, this.job, completion);
+    const bytes = await this.store.get(key);
+    return bytes === undefined ? undefined : decodeCompletion(key, bytes);
+  }
+
+  private remember(record: CompletionRecord): void {
+    this.records.set(record.completion, record);
+    if (record.completion > this.latest.completion) this.latest = record;
+  }
+
+  /** Writes record M unless M is taken (another writer completed that range first). */
+  async append(record: CompletionRecord): Promise<PutIfAbsentResult> {
+    const key = completionKey(this.layout, this.job, record.completion);
+    const result = await this.store.putIfAbsent(key, encodeCompletion(record));
+    if (result === 'created') this.remember(record);
+    return result;
+  }
+
+  /** Deletes all but the newest `keep` records (the latest alone carries the state forward). */
+  async prune(keep: number): Promise<void> {
+    const numbers = (await this.store.list(completionsPrefix(this.layout, this.job)))
+      .map((key) => completionOfKey(this.layout, this.job, key))
+      .filter((n): n is number => n !== undefined)
+      .sort((a, b) => b - a);
+    const old = numbers.slice(Math.max(1, keep));
+    await this.store.deleteMany(old.map((n) => completionKey(this.layout, this.job, n)));
+    for (const n of old) this.records.delete(n);
+  }
+}

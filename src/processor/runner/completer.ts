@@ -1,0 +1,322 @@
+/**
+ * Publishes complete rows (docs/storage.md "Completion"): after each commit, an instance reads W — the
+ * minimum over every partition of the job of wm(p) in the newest commit holding it — and once W has passed
+ * a window's completion time, merges the window's partial rows from every commit of every instance and
+ * publishes them under the views tree with completion M of the job's completion log. The conditional put
+ * of M makes exactly one writer publish each range (C_{M−1}, C_M] of completion times, so every logical row
+ * is published exactly once, whatever the number of instances, crashes and retries.
+ *
+ * Flush policy: windowed views publish as soon as a window is complete (one file per view and date per
+ * window slide); session rows wait up to `flushIntervalMs` to share a file, unless nothing else is pending.
+ * Without new rows, completeness still moves forward every flush interval (`_completeness.json`).
+ */
+import { JOB_TOPICS, type JobName } from '../../events/topics.ts';
+import { viewSpec } from '../../events/view-catalog.ts';
+import type { ViewRow } from '../../events/view-dump.ts';
+import { completeAtMs } from '../engine/complete-at.ts';
+import type { AnyView } from '../engine/view-definition.ts';
+import type { StagedFile } from '../io/checkpoint-codec.ts';
+import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
+import { CompletionLog, type CompletionRecord } from '../io/completion-log.ts';
+import { completenessDocument } from '../io/completeness-document.ts';
+import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
+import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from '../io/publish.ts';
+import { viewOutputFiles } from '../io/view-files.ts';
+import {
+  completenessKey,
+  completionStagingRoot,
+  finalKey,
+  stagingDir,
+  type StorageLayout,
+} from '../../storage/layout.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { CompletionPool } from '../engine/completion-pool.ts';
+import type { PublishedFile } from './job-metrics.ts';
+
+/** What the completer needs of the job's committer (io/commit.ts). */
+export interface CommitSource {
+  onCommit(listener: CommitListener): void;
+  readonly latestCommit: number;
+  watermarkOf(partition: string): number | undefined;
+}
+
+export interface CompleterOptions {
+  job: JobName;
+  views: readonly AnyView[];
+  layout: StorageLayout;
+  /** Partitions per topic: every one of them counts for W. */
+  partitions: number;
+  writerId: string;
+  flushIntervalMs: number;
+  /** D: finality latency is measured from completion time + D. */
+  watermarkDelayMs: number;
+  processorVersion: string;
+  nowMs: () => number;
+}
+
+export interface CompletionOutcome {
+  completion: number;
+  completedThroughMs: number;
+  rows: number;
+  files: PublishedFile[];
+  /** Per published row: seconds from its completion time + D to visible. */
+  finalityS: number[];
+}
+
+/** Completion records kept; the newest alone carries the state, the others serve staging recovery. */
+const KEEP_COMPLETIONS = 5;
+const MAX_ATTEMPTS = 100;
+
+export class Completer {
+  private readonly log: CompletionLog;
+  private readonly pool: CompletionPool;
+  /** Commits seen in the log and not absorbed yet: their files. */
+  private readonly seen = new Map<number, readonly StagedFile[]>();
+  /** This instance's own commits: their partial rows, straight from memory. */
+  private readonly own = new Map<number, ReadonlyMap<string, ViewRow[]>>();
+  /** Partial files of absorbed commits, deleted once a completion of ours no longer needs them. */
+  private readonly partialKeys = new Map<number, string[]>();
+  /** Commits below this hold nothing pending; every commit up to absorbedThrough is in the pool. */
+  private floor = 1;
+  private absorbedThrough = 0;
+  private initialized = false;
+  private listed: Map<number, string[]> | undefined;
+  private waitingRows = 0;
+  /** Partitions per topic; the runner sets it from the broker once it has checked the topics. */
+  partitions: number;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly source: CommitSource,
+    private readonly options: CompleterOptions,
+  ) {
+    this.log = new CompletionLog(store, options.layout, options.job);
+    this.pool = new CompletionPool(options.views);
+    this.partitions = options.partitions;
+    source.onCommit(({ commit, files }) => {
+      if (commit > this.absorbedThrough) this.seen.set(commit, files);
+    });
+  }
+
+  /** Partial rows this instance committed in `commit` (saves reading its own files back). */
+  ownRows(commit: number, rowsByView: ReadonlyMap<string, ViewRow[]>, published: readonly string[]): void {
+    this.own.set(commit, rowsByView);
+    this.partialKeys.set(commit, this.partialsOf(published));
+  }
+
+  /** Complete rows not yet published (they wait for the flush interval). */
+  get waiting(): number {
+    return this.waitingRows;
+  }
+
+  /** The latest completion this instance knows of. */
+  get latest(): CompletionRecord {
+    return this.log.latest;
+  }
+
+  /** W over every partition of the job, from the newest commits seen. */
+  watermark(): number {
+    let min = Infinity;
+    for (const topic of JOB_TOPICS[this.options.job]) {
+      for (let partition = 0; partition < this.partitions; partition++) {
+        min = Math.min(min, this.source.watermarkOf(partitionKey(topic, partition)) ?? -Infinity);
+      }
+    }
+    return min;
+  }
+
+  /** One completion round; `force` publishes what is complete now, whatever the flush policy says. */
+  async round(force = false): Promise<CompletionOutcome | undefined> {
+    if (!this.initialized) await this.init();
+    const covered = this.source.latestCommit;
+    await this.absorbThrough(covered);
+    const watermarkMs = this.watermark();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const latest = this.log.latest;
+      if (!(watermarkMs > latest.completedThroughMs)) {
+        this.waitingRows = 0;
+        return undefined;
+      }
+      const ready = this.pool.ready(watermarkMs);
+      const quietFor = this.options.nowMs() - latest.createdAtMs;
+      const due =
+        force || ready.windowed || (ready.rows > 0 && ready.all) || quietFor >= this.options.flushIntervalMs;
+      this.waitingRows = due ? 0 : ready.rows;
+      if (!due) return undefined;
+      const outcome = await this.tryComplete(watermarkMs, covered);
+      if (outcome !== undefined) return outcome;
+      await this.caughtUpWithOthers();
+    }
+    throw new Error(`${this.options.job}: no free completion number after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  private async init(): Promise<void> {
+    await this.caughtUpWithOthers();
+    // Partial files every published completion has consumed are deleted (a crash may have left some).
+    this.listed = await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames);
+    const consumed = [...this.listed].filter(([commit]) => commit < this.floor).flatMap(([, keys]) => keys);
+    await this.store.deleteMany(consumed);
+    this.initialized = true;
+  }
+
+  /** Reads completions of other writers, publishes any they left staged, and forgets what they published. */
+  private async caughtUpWithOthers(): Promise<void> {
+    const latest = await this.log.sync();
+    await settleStaging(this.store, completionStagingRoot(this.options.layout, this.options.job), this.log);
+    this.pool.drop(latest.completedThroughMs);
+    this.advanceFloor(latest.pendingFromCommit);
+  }
+
+  private advanceFloor(floor: number): void {
+    if (floor <= this.floor) return;
+    this.floor = floor;
+    this.absorbedThrough = Math.max(this.absorbedThrough, floor - 1);
+    for (const commit of [...this.seen.keys(), ...this.own.keys(), ...this.partialKeys.keys()]) {
+      if (commit >= floor) continue;
+      this.seen.delete(commit);
+      this.own.delete(commit);
+      this.partialKeys.delete(commit);
+    }
+  }
+
+  /** Puts every commit up to `covered` into the pool: own rows from memory, the others' from their files. */
+  private async absorbThrough(covered: number): Promise<void> {
+    const completedThroughMs = this.log.latest.completedThroughMs;
+    const missing: number[] = [];
+    for (let commit = this.absorbedThrough + 1; commit <= covered; commit++) {
+      const own = this.own.get(commit);
+      const files = this.seen.get(commit);
+      if (own !== undefined) this.pool.absorb(commit, own, completedThroughMs);
+      else if (files !== undefined) {
+        const partials = files.filter((file) => file.final.startsWith(this.options.layout.partialsPrefix));
+        this.partialKeys.set(commit, this.partialsOf(partials.map((file) => file.final)));
+        const sources = partials.map((file): FileSource => ({ key: file.final, staging: file.staging }));
+        await this.absorbFiles(commit, sources, completedThroughMs);
+      } else missing.push(commit);
+      this.own.delete(commit);
+      this.seen.delete(commit);
+    }
+    if (missing.length > 0) {
+      // Pruned from the commit log before this instance read them: their files are in the partials tree.
+      const listed =
+        this.listed ??
+        (await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames));
+      for (const commit of missing) {
+        const keys = listed.get(commit) ?? [];
+        this.partialKeys.set(commit, keys);
+        await this.absorbFiles(
+          commit,
+          keys.map((key) => ({ key })),
+          completedThroughMs,
+        );
+      }
+    }
+    this.listed = undefined;
+    this.absorbedThrough = Math.max(this.absorbedThrough, covered);
+  }
+
+  private async absorbFiles(
+    commit: number,
+    sources: readonly FileSource[],
+    completedThroughMs: number,
+  ): Promise<void> {
+    if (sources.length === 0) return;
+    const rows = await readRowsByView(this.store, this.options.layout.partialsPrefix, sources);
+    this.pool.absorb(commit, rows, completedThroughMs);
+  }
+
+  /** Completion M = latest + 1 through `watermarkMs`; undefined when another writer took M first. */
+  private async tryComplete(watermarkMs: number, covered: number): Promise<CompletionOutcome | undefined> {
+    const { job, layout, writerId, views, nowMs } = this.options;
+    const completion = this.log.latest.completion + 1;
+    const rowsByView = this.pool.complete(watermarkMs);
+    const dir = stagingDir(completionStagingRoot(layout, job), completion, writerId);
+    const staged = views.flatMap((view) => {
+      const rows = rowsByView.get(view.name);
+      if (rows === undefined) return [];
+      const columns = viewSpec(view.name).columns.map(({ name, type }) => ({ name, type }));
+      return viewOutputFiles(view.name, columns, rows, layout.viewsPrefix).map((file) => {
+        const final = finalKey(file, job, completion);
+        return { staging: `${dir}${final}`, final, body: file.body };
+      });
+    });
+    await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
+    const record: CompletionRecord = {
+      job,
+      completion,
+      writerId,
+      createdAtMs: nowMs(),
+      completedThroughMs: watermarkMs,
+      coveredCommit: covered,
+      pendingFromCommit: this.pool.pendingFrom(watermarkMs, covered + 1),
+      files: staged.map(({ staging, final }) => ({ staging, final })),
+    };
+    if ((await this.log.append(record)) !== 'created') {
+      await this.store.deleteMany(staged.map((file) => file.staging));
+      return undefined;
+    }
+    await copyStaged(this.store, record.files);
+    const visibleMs = nowMs();
+    await this.writeCompleteness(record);
+    this.pool.drop(watermarkMs);
+    this.waitingRows = 0;
+    await this.store.deleteMany(record.files.map((file) => file.staging));
+    await this.log.prune(KEEP_COMPLETIONS);
+    await this.deleteConsumed(record.pendingFromCommit);
+    return {
+      completion,
+      completedThroughMs: watermarkMs,
+      rows: [...rowsByView.values()].reduce((sum, rows) => sum + rows.length, 0),
+      files: staged.map((file) => ({
+        dataset: viewOfKey(layout.viewsPrefix, file.final) ?? '',
+        bytes: file.body.byteLength,
+      })),
+      finalityS: this.finality(rowsByView, visibleMs),
+    };
+  }
+
+  private async writeCompleteness(record: CompletionRecord): Promise<void> {
+    const { layout, job, views, processorVersion, nowMs } = this.options;
+    const { partitions } = this;
+    const watermarks = JOB_TOPICS[job].flatMap((topic) =>
+      Array.from({ length: partitions }, (_, partition) => ({
+        topic,
+        partition,
+        watermarkMs: this.source.watermarkOf(partitionKey(topic, partition)) ?? -Infinity,
+      })),
+    );
+    await forEachLimit(views, IO_CONCURRENCY, (view) =>
+      this.store.put(
+        completenessKey(layout, view.name),
+        completenessDocument({ view: view.name, record, watermarks, processorVersion, updatedAtMs: nowMs() }),
+      ),
+    );
+  }
+
+  /** Partial files of commits below the new floor hold nothing pending any more. */
+  private async deleteConsumed(floor: number): Promise<void> {
+    const keys: string[] = [];
+    for (const [commit, partials] of this.partialKeys) if (commit < floor) keys.push(...partials);
+    await this.store.deleteMany(keys);
+    this.advanceFloor(floor);
+  }
+
+  private finality(rowsByView: ReadonlyMap<string, ViewRow[]>, visibleMs: number): number[] {
+    const seconds: number[] = [];
+    for (const view of this.options.views) {
+      for (const row of rowsByView.get(view.name) ?? []) {
+        const dueMs = completeAtMs(view, row) + this.options.watermarkDelayMs;
+        seconds.push(Math.max(0, visibleMs - dueMs) / 1000);
+      }
+    }
+    return seconds;
+  }
+
+  private partialsOf(keys: readonly string[]): string[] {
+    return keys.filter((key) => key.startsWith(this.options.layout.partialsPrefix));
+  }
+
+  private get viewNames(): string[] {
+    return this.options.views.map((view) => view.name);
+  }
+}

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import type { CopyResult } from '../../src/storage/object-store.ts';
+import { duckdbViews } from '../integration/duckdb-views.ts';
+import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
+import { FakeInstance, at, loginRow, refs, tempStore } from './query-fixture.ts';
+
+const LOGIN_RATE = 'auth_realtime_login_rate';
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+
+/** A file store whose server-side copies fail while `failing` is set (a writer dying while it publishes). */
+class FlakyCopyStore extends FileObjectStore {
+  failing = false;
+  override async copy(fromKey: string, toKey: string): Promise<CopyResult> {
+    if (this.failing) throw new Error('copy failed');
+    return super.copy(fromKey, toKey);
+  }
+}
+
+/** Two instances of the auth job, each having read the other's commit: both see W = 08:10. */
+async function twoInstancesWithWindowReady(store: FileObjectStore) {
+  const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2));
+  const b = new FakeInstance(store, 'auth', 'b', refs('lms.auth', 3, 4, 5));
+  const noRound = { complete: false };
+  await a.commit(at('08:10'), { [LOGIN_RATE]: [loginRow('08:00', 3, 1)] }, noRound);
+  await b.commit(at('08:10'), { [LOGIN_RATE]: [loginRow('08:00', 1, 1)] }, noRound);
+  await a.commit(at('08:10'), {}, noRound); // a's log now holds b's commit too
+  expect([a.completer.watermark(), b.completer.watermark()]).toEqual([at('08:10'), at('08:10')]);
+  return { a, b };
+}
+
+const merged = [
+  {
+    window_start: at('08:00'),
+    window_end: at('08:01'),
+    login_attempts: 6,
+    login_successes: 4,
+    login_failures: 2,
+    success_rate: 4 / 6,
+  },
+];
+
+describe('completion with several instances', () => {
+  it('publishes a window once when two instances complete it at the same moment', async () => {
+    const { store, remove } = await tempStore();
+    cleanups.push(remove);
+    const { a, b } = await twoInstancesWithWindowReady(store);
+
+    const outcomes = await Promise.all([a.completer.round(), b.completer.round()]);
+
+    expect(outcomes.filter((outcome) => outcome !== undefined)).toHaveLength(1);
+    expect(a.completer.latest.completion + b.completer.latest.completion).toBeGreaterThanOrEqual(1);
+    expect((await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)).toEqual(merged);
+  });
+
+  it('publishes the files of a writer that died after its completion record, before completing more', async () => {
+    const { root, remove } = await tempStore();
+    cleanups.push(remove);
+    const store = new FlakyCopyStore(root);
+    const { a, b } = await twoInstancesWithWindowReady(store);
+
+    store.failing = true;
+    await expect(a.completer.round()).rejects.toThrow('copy failed'); // record 1 written, nothing copied
+    store.failing = false;
+    expect((await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)).toEqual([]);
+
+    expect(await b.completer.round()).toBeUndefined(); // number 1 is taken: b copies a's files instead
+    expect((await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)).toEqual(merged);
+    expect(b.completer.latest.completion).toBe(1);
+  });
+
+  it('deletes partial files once every row in them is published complete', async () => {
+    const { store, remove } = await tempStore();
+    cleanups.push(remove);
+    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+    await a.commit(at('08:03'), { [LOGIN_RATE]: [loginRow('08:00', 1, 0), loginRow('08:05', 1, 1)] });
+    const partials = () => store.list(`${DEFAULT_LAYOUT.partialsPrefix}${LOGIN_RATE}/`);
+    expect(await partials()).toHaveLength(1); // 08:05 is not complete yet
+
+    await a.commit(at('08:06'));
+
+    expect(await partials()).toEqual([]);
+    const rows = (await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)!;
+    expect(rows.map((row) => row.login_attempts)).toEqual([1, 2]);
+  });
+});
