@@ -5,9 +5,15 @@
  */
 import type { Command } from 'commander';
 
-/** A readable message for anything thrown; file-system errors name the path instead of the syscall. */
+/**
+ * A readable message for anything thrown; file-system errors name the path instead of the syscall, and a
+ * package a production install (`npm ci --omit=dev`) leaves out is named with how to install it.
+ */
 export function describeError(error: unknown): string {
   const { code, path, message } = (error ?? {}) as { code?: unknown; path?: unknown; message?: unknown };
+  const missing = code === 'ERR_MODULE_NOT_FOUND' ? missingPackage(message) : undefined;
+  if (missing !== undefined)
+    return `needs the package ${missing}, which is not installed (a production install, npm ci --omit=dev, leaves out the dev tools): install it with \`npm ci\``;
   if (typeof code === 'string' && typeof path === 'string') {
     const why: Record<string, string> = {
       ENOENT: 'no such file or directory',
@@ -18,6 +24,11 @@ export function describeError(error: unknown): string {
     if (why[code] !== undefined) return `${path}: ${why[code]}`;
   }
   return typeof message === 'string' && message !== '' ? message : String(error);
+}
+
+/** The package of Node's "Cannot find package 'x' imported from ..." (a missing file is not one). */
+function missingPackage(message: unknown): string | undefined {
+  return typeof message === 'string' ? /^Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
 }
 
 /** The one line a failed command prints, e.g. `speed-layer replay: /in.ndjson: no such file or directory`. */

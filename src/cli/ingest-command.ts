@@ -4,28 +4,8 @@
  * starts both. SIGINT/SIGTERM drain in-flight requests, flush and disconnect.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { failRun } from './cli-errors.ts';
-import { FileObjectStore } from '../storage/file-object-store.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import { S3ObjectStore } from '../storage/s3-object-store.ts';
-import { createLogger } from '../processor/runtime/logger.ts';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../ingest/ingest-server.ts';
-import { startIngest } from '../ingest/run-ingest.ts';
-import type { KafkaEndpoint, S3Endpoint } from '../stack/endpoints.ts';
-import { createS3Client } from '../stack/s3-client.ts';
-import { readStackEnv } from '../stack/stack-env.ts';
-import { startStack, type RunningStack } from '../stack/stack.ts';
-
-interface IngestFlags {
-  host: string;
-  port: number;
-  bodyLimit: number;
-  coalesce: boolean;
-  linger: number;
-  localStack?: boolean;
-  deadLetterDir?: string;
-  logLevel: string;
-}
+import { DEFAULT_BODY_LIMIT_BYTES } from '../ingest/parse-body.ts';
+import type { IngestFlags } from './ingest-action.ts';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -61,61 +41,6 @@ function parseLingerMs(text: string): number {
   return value;
 }
 
-function storeOf(s3: S3Endpoint | undefined, deadLetterDir: string | undefined): ObjectStore | undefined {
-  if (deadLetterDir !== undefined) return new FileObjectStore(deadLetterDir);
-  return s3 === undefined ? undefined : new S3ObjectStore(createS3Client(s3), s3.bucket);
-}
-
-async function run(flags: IngestFlags, command: Command): Promise<void> {
-  const logger = createLogger({ level: flags.logLevel, name: 'ingest' });
-  const env = readStackEnv(process.env);
-  if (!env.ok) failRun(command, `bad stack environment: ${env.errors.join('; ')}`);
-  let stack: RunningStack | undefined;
-  let kafka: KafkaEndpoint | undefined = env.settings.kafka;
-  let s3: S3Endpoint | undefined = env.settings.s3;
-  if (flags.localStack === true) {
-    stack = await startStack();
-    ({ kafka, s3 } = stack.endpoints);
-  }
-  if (kafka === undefined)
-    failRun(
-      command,
-      'KAFKA_BROKERS is not set. Start a stack with `npx speed-layer stack up` and export the variables it prints, or pass --local-stack to start one here.',
-    );
-  const store = storeOf(s3, flags.deadLetterDir);
-  if (store === undefined)
-    failRun(
-      command,
-      'S3_ENDPOINT is not set (dead letters need a store). Export it as `stack up` prints it, pass --dead-letter-dir DIR, or --local-stack.',
-    );
-  const ingest = await startIngest({
-    kafka,
-    partitions: stack?.endpoints.partitions ?? env.settings.partitions,
-    store,
-    host: flags.host,
-    port: flags.port,
-    bodyLimitBytes: flags.bodyLimit,
-    coalesce: flags.coalesce,
-    lingerMs: flags.linger,
-    logger,
-  });
-  logger.info(
-    { url: ingest.url, deadLetters: store.url, coalesce: flags.coalesce, lingerMs: flags.linger },
-    'ingest listening',
-  );
-  process.stdout.write(`listening on ${ingest.url}\n`);
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining in-flight requests');
-    await ingest.close();
-    await stack?.stop();
-    logger.info('stopped');
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
-}
-
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description(
@@ -147,5 +72,8 @@ export function ingestCommand(): Command {
         .choices(['trace', 'debug', 'info', 'warn', 'error'])
         .default('info'),
     )
-    .action(run);
+    .action(async (flags: IngestFlags, command: Command) => {
+      const { ingest } = await import('./ingest-action.ts');
+      await ingest(flags, command);
+    });
 }

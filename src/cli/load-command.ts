@@ -56,8 +56,6 @@ export function loadCommand(): Command {
     )
     .option('--results <dir>', 'folder for the JSON results', 'results')
     .action(async (flags: LoadFlags) => {
-      // The AWS SDK's once-per-process Node 22 notice (README) would interleave with the progress bars.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));
       process.exitCode = passed ? 0 : 1;

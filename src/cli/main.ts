@@ -2,6 +2,10 @@
  * `speed-layer`: one CLI, one subcommand per task. Each subcommand lives in its own `*-command.ts` file
  * and is registered here; a bad flag prints the subcommand's usage and exits non-zero, a failure at run
  * time prints one line (cli-errors.ts) and exits 1.
+ *
+ * A command file declares flags only; its action loads what it runs with a dynamic import(), so `--help`
+ * loads commander alone, and `run`, `query` and `ingest` never load a devDependency (the generator's
+ * faker, testcontainers, tsx) nor DuckDB: test/unit/cli-lazy-imports.test.ts walks the imports.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -15,6 +19,10 @@ import { ingestCommand } from './ingest-command.ts';
 import { queryCommand } from './query-command.ts';
 import { startCommand } from './start-command.ts';
 import { loadCommand } from './load-command.ts';
+
+// The AWS SDK's multi-line notice that its releases after January 2027 need Node 22 (README): off unless
+// the variable is set otherwise. Children (`run --processes`, `stack up --detach`) inherit it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

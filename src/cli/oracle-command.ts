@@ -1,8 +1,8 @@
-/** `speed-layer oracle`: the batch oracle over a record file, writing the view dump of replay.md. */
+/** `speed-layer oracle`: the batch oracle over a record file, writing the view dump of docs/contract/record-files-and-dumps.md. */
 import { Command } from 'commander';
 import { readRecordFile } from '../events/record-file.ts';
 import { writeViewDump } from '../events/view-dump.ts';
-import { DEFAULT_ORACLE_OPTIONS, runOracle } from '../oracle/run-oracle.ts';
+import { DEFAULT_ORACLE_OPTIONS } from '../oracle/oracle-options.ts';
 import { parseDurationMs } from './durations.ts';
 
 interface OracleFlags {
@@ -33,6 +33,7 @@ export function oracleCommand(): Command {
     )
     .showHelpAfterError()
     .action(async (flags: OracleFlags) => {
+      const { runOracle } = await import('../oracle/run-oracle.ts');
       const startedMs = performance.now();
       const result = await runOracle(readRecordFile(flags.in), {
         watermarkDelayMs: flags.watermarkDelay,

@@ -1,8 +1,8 @@
-/** `speed-layer replay`: the processor's engine fed from a record file (replay.md), writing the view dump. */
+/** `speed-layer replay`: the processor's engine fed from a record file (docs/contract/record-files-and-dumps.md), writing the view dump. */
 import { Command } from 'commander';
 import { readRecordFile } from '../events/record-file.ts';
 import { writeViewDump } from '../events/view-dump.ts';
-import { DEFAULT_REPLAY_OPTIONS, replay } from '../processor/replay.ts';
+import { SETTING_DEFS } from '../processor/runtime/settings.ts';
 import { parseDurationMs, parsePositiveInt } from './durations.ts';
 
 interface ReplayFlags {
@@ -14,6 +14,7 @@ interface ReplayFlags {
 }
 
 export function replayCommand(): Command {
+  // The defaults are `run`'s: the same D and session gap, a batch as large as run's largest micro-batch.
   return new Command('replay')
     .description('Run the streaming engine over a record file in batches and write the merged views')
     .requiredOption('--in <file>', 'record file (NDJSON, one Kafka record per line)')
@@ -22,17 +23,18 @@ export function replayCommand(): Command {
       '--batch-size <n>',
       'records per batch, in file order',
       parsePositiveInt,
-      DEFAULT_REPLAY_OPTIONS.batchSize,
+      SETTING_DEFS.maxOffsetsPerTrigger.default,
     )
     .option(
       '--watermark-delay <duration>',
       'watermark delay D',
       parseDurationMs,
-      DEFAULT_REPLAY_OPTIONS.watermarkDelayMs,
+      SETTING_DEFS.watermarkDelay.default,
     )
-    .option('--session-gap <duration>', 'session gap', parseDurationMs, DEFAULT_REPLAY_OPTIONS.sessionGapMs)
+    .option('--session-gap <duration>', 'session gap', parseDurationMs, SETTING_DEFS.sessionGap.default)
     .showHelpAfterError()
     .action(async (flags: ReplayFlags) => {
+      const { replay } = await import('../processor/replay.ts');
       const startedMs = performance.now();
       const result = await replay(readRecordFile(flags.in), {
         batchSize: flags.batchSize,

@@ -1,8 +1,10 @@
 /** `speed-layer stack up | down | status`: a local Kafka + S3 to work against (see src/stack/stack-lifecycle.ts). */
 import { Command } from 'commander';
-import { stackDown, stackStatus, stackUpDetached, stackUpForeground } from '../stack/stack-lifecycle.ts';
 import { defaultStateFile } from '../stack/stack-state.ts';
 import { KAFKA_RUNTIME, S3PROXY_RUNTIME } from '../stack/jvm-artifacts.ts';
+
+/** Loaded when a subcommand runs: it brings the Kafka and S3 clients. */
+const lifecycle = () => import('../stack/stack-lifecycle.ts');
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -36,6 +38,7 @@ export function stackCommand(): Command {
     .option('--detach', 'run in the background and return once healthy', false)
     .option(...stateOption)
     .action(async (options: { detach: boolean; stateFile: string }) => {
+      const { stackUpDetached, stackUpForeground } = await lifecycle();
       if (options.detach) await stackUpDetached(options.stateFile, print);
       else await stackUpForeground(options.stateFile, print);
     });
@@ -43,12 +46,16 @@ export function stackCommand(): Command {
     .command('down')
     .description('stop the stack started by `stack up` (no java process of ours is left)')
     .option(...stateOption)
-    .action(async (options: { stateFile: string }) => stackDown(options.stateFile, print));
+    .action(async (options: { stateFile: string }) => {
+      const { stackDown } = await lifecycle();
+      await stackDown(options.stateFile, print);
+    });
   stack
     .command('status')
     .description('show whether the stack runs and answers (exit code 1 when not)')
     .option(...stateOption)
     .action(async (options: { stateFile: string }) => {
+      const { stackStatus } = await lifecycle();
       if (!(await stackStatus(options.stateFile, print))) process.exitCode = 1;
     });
   return stack;

@@ -16,7 +16,7 @@ import {
   type Settings,
 } from '../processor/runtime/settings.ts';
 import { leaveSignalsToCaller } from '../stack/child-registry.ts';
-import { startLive, type LiveRun } from '../start/start-live.ts';
+import type { LiveRun } from '../start/start-live.ts';
 import { parseDurationMs, parsePositiveInt } from './durations.ts';
 
 /** A clean stop (generator, jobs' last commits, stack) that takes longer than this is cut short. */
@@ -83,6 +83,7 @@ export function startCommand(): Command {
       failRun(command, error);
     }
     if (settings === undefined) return;
+    const { startLive } = await import('../start/start-live.ts');
     const logFile =
       flags.logFile ??
       join(tmpdir(), `speed-layer-start-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);

@@ -13,9 +13,7 @@ import type { IngestRejection, RejectionSink } from './dead-letter-writer.ts';
 import type { EventSink, ProduceRecord } from './event-sink.ts';
 import { ingestBatch } from './ingest-batch.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
-import type { BodyFormat } from './parse-body.ts';
-
-export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+import { DEFAULT_BODY_LIMIT_BYTES, type BodyFormat } from './parse-body.ts';
 
 export interface IngestServerOptions {
   sink: EventSink;

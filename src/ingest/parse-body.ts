@@ -7,6 +7,9 @@
  */
 export type BodyFormat = 'json' | 'ndjson';
 
+/** The largest body the edge reads by default; larger ones get 413 unread. */
+export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
 export interface BodyItem {
   /** NDJSON: 1-based line number; JSON: 0-based array index. */
   position: number;

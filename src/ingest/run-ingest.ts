@@ -11,7 +11,8 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { IngestDeadLetterWriter } from './dead-letter-writer.ts';
 import { coalescingSink, directSink, kafkaSendBatch } from './event-sink.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';
-import { buildIngestServer, DEFAULT_BODY_LIMIT_BYTES } from './ingest-server.ts';
+import { buildIngestServer } from './ingest-server.ts';
+import { DEFAULT_BODY_LIMIT_BYTES } from './parse-body.ts';
 
 export interface IngestRunOptions {
   kafka: KafkaEndpoint;

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { GeneratorLine, LiveGeneratorJob } from './live-generator-child.ts';
+import { siblingScriptArgs } from './sibling-script.ts';
 
 export interface GeneratorProcess {
   pid: number;
@@ -14,8 +15,8 @@ export interface GeneratorProcess {
 }
 
 export function startGeneratorProcess(job: LiveGeneratorJob): GeneratorProcess {
-  const script = new URL('./live-generator-child.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], {
+  const script = siblingScriptArgs(import.meta.url, 'live-generator-child');
+  const child = spawn(process.execPath, [...script, JSON.stringify(job)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let last: GeneratorLine = { records: 0 };

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { envOfEndpoints } from '../stack/stack-exports.ts';
 import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { printTable, writeResults } from './report.ts';
+import { siblingScriptArgs } from './sibling-script.ts';
 
 interface IngestSummary {
   requestsPerS: number;
@@ -20,14 +21,14 @@ interface IngestSummary {
 }
 
 function runBench(context: LoadContext): Promise<{ params: unknown; summary: IngestSummary }> {
-  const script = new URL('./ingest-bench.ts', import.meta.url).pathname;
+  const script = siblingScriptArgs(import.meta.url, 'ingest-bench');
   const args = [
     '--duration',
     String(context.params.httpDurationMs / 1000),
     '--results',
     context.params.resultsDir,
   ];
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...script, ...args], {
     env: {
       ...process.env,
       ...envOfEndpoints(context.endpoints),

@@ -7,7 +7,8 @@ import type { SourceRecord } from '../events/record.ts';
 import type { JobName } from '../events/topics.ts';
 import type { ViewRow } from '../events/view-dump.ts';
 import { readKafkaRecords } from '../oracle/kafka-records.ts';
-import { DEFAULT_ORACLE_OPTIONS, runOracle, type OracleResult } from '../oracle/run-oracle.ts';
+import { DEFAULT_ORACLE_OPTIONS } from '../oracle/oracle-options.ts';
+import { runOracle, type OracleResult } from '../oracle/run-oracle.ts';
 import type { StackEndpoints } from '../stack/endpoints.ts';
 import { differences, type ViewResult } from '../events/view-result.ts';
 import { publishedResult } from '../processor/query/published-result.ts';
@@ -75,7 +76,7 @@ export async function checkAgainstOracle(
 
 /**
  * How long after a row's window (or session) end it can still change: the join views wait for their
- * match bound (views.md: 30 min for grading, 10 min for delivery); the others none.
+ * match bound (docs/contract/views.md: 30 min for grading, 10 min for delivery); the others none.
  */
 const JOIN_BOUND_MS: Record<string, number> = {
   assessment_realtime_grading_queue: 1_800_000,

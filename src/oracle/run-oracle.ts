@@ -7,17 +7,7 @@ import type { RejectedRecord, ViewRow } from '../events/view-dump.ts';
 import { AcceptanceScan } from './acceptance.ts';
 import { appendEvent } from './events-table.ts';
 import { withSession, type OracleSession } from './oracle-session.ts';
-
-export interface OracleOptions {
-  /** D of semantics.md: wm(p) = maxT(p) − D. Default 2 min. */
-  watermarkDelayMs: number;
-  /** Session gap of auth_realtime_session_activity. Default 10 min. */
-  sessionGapMs: number;
-  /** When set, the accepted events are also written there as Parquet, to rerun the queries elsewhere. */
-  eventsParquetPath?: string;
-}
-
-export const DEFAULT_ORACLE_OPTIONS: OracleOptions = { watermarkDelayMs: 120_000, sessionGapMs: 600_000 };
+import { DEFAULT_ORACLE_OPTIONS, type OracleOptions } from './oracle-options.ts';
 
 export interface OracleResult {
   /** The merged logical rows of every view (all 25 keys present), catalog columns only. */

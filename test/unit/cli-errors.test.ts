@@ -22,6 +22,17 @@ describe('run-time failures of the CLI', () => {
     );
   });
 
+  it('name a package that a production install left out, and how to install it', () => {
+    const error = Object.assign(
+      new Error("Cannot find package '@faker-js/faker' imported from /app/dist/generator/world.js"),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    );
+    expect(failureLine('generate', error)).toBe(
+      'speed-layer generate: needs the package @faker-js/faker, which is not installed (a production install, ' +
+        'npm ci --omit=dev, leaves out the dev tools): install it with `npm ci`',
+    );
+  });
+
   it('name the command once, whether or not the message already did', () => {
     expect(failureLine('query', new Error('query: unknown view x'))).toBe(
       'speed-layer query: unknown view x',
