@@ -50,17 +50,20 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
       ...(m.finalityS.get(job) ?? [null, null, null]).map((value) => seconds(value)),
     ]),
   );
-  const perHour = 3_600_000 / params.durationMs;
+  const perHour = (files: number, span: number | null): Cell => (span ? Math.round(files / span) : null);
+  const bytes = (value: number | null): Cell => (value === null ? null : Math.round(value));
   printTable(
-    `Scenario 3 — sustained: files per view per hour (run of ${params.durationMs / 1000} s scaled to an hour; ` +
-      'partials = one per commit with final rows, as the views tree held before; views = complete rows)',
-    ['view', 'partials/h', 'partials median B', 'views/h', 'views median B'],
-    m.files.map(({ view, partials, views }) => [
+    'Scenario 3 — sustained: files per view per hour of event time (partials: one per commit with final ' +
+      'rows, what the views tree held before it held complete rows only; views: complete rows; median size ' +
+      'interpolated in ×2 buckets)',
+    ['view', 'event h', 'partials/h', 'partials median B', 'views/h', 'views median B'],
+    m.files.map(({ view, spanHours, partials, views }) => [
       view,
-      Math.round(partials.files * perHour),
-      partials.medianBytes === null ? null : Math.round(partials.medianBytes),
-      Math.round(views.files * perHour),
-      views.medianBytes === null ? null : Math.round(views.medianBytes),
+      spanHours === null ? null : round(spanHours, 2),
+      perHour(partials.files, spanHours),
+      bytes(partials.medianBytes),
+      perHour(views.files, spanHours),
+      bytes(views.medianBytes),
     ]),
   );
   const rss = m.samples.map((sample) => sample.rssMiB);

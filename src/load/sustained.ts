@@ -121,7 +121,6 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     'job',
     [0.5, 0.95, 0.99],
   );
-  const files = await filesPerView(running.metrics.publishedFileBytes as Histogram<string>);
   const records = new Map<string, number>();
   for (const { labels, value } of (await running.metrics.recordsIn.get()).values) {
     records.set(String(labels.job), (records.get(String(labels.job)) ?? 0) + value);
@@ -129,6 +128,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
 
   const oracleStartedMs = performance.now();
   const oracle = await oracleOf(endpoints, topics, params.jobs);
+  const files = await filesPerView(running.metrics.publishedFileBytes as Histogram<string>, oracle);
   const check = await checkFinalRows(
     run,
     oracle,
