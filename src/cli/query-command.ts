@@ -27,9 +27,12 @@ const STORAGE_SETTINGS: readonly SettingName[] = [
   'viewsPrefix',
   'partialsPrefix',
   'checkpointsPrefix',
+  'deadLetterPrefix',
 ];
 
 interface QueryFlags {
+  all?: boolean;
+  out?: string;
   from?: number;
   to?: number;
   format: OutputFormat;
@@ -51,7 +54,12 @@ function formatInstant(ms: number): string {
 export function queryCommand(): Command {
   const command = new Command('query')
     .description('Print the complete rows of a view from the views tree (and, if asked, the incomplete ones)')
-    .argument('<view>', 'view name (see views.md)')
+    .argument('[view]', 'view name (see docs/contract/views.md)')
+    .option('--all', 'every view and the dead letters, written as a dump to --out')
+    .option(
+      '--out <dir>',
+      'with --all: directory for <view>.jsonl and _rejected.jsonl (the replay/oracle dump)',
+    )
     .option('--from <iso>', 'first window/session start to show (inclusive)', parseInstant)
     .option('--to <iso>', 'window/session starts before this time (exclusive)', parseInstant)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
@@ -64,8 +72,13 @@ export function queryCommand(): Command {
   }
   return command
     .showHelpAfterError()
-    .action(async (view: string, flags: QueryFlags & Record<string, unknown>) => {
-      if (!VIEW_NAMES.includes(view))
+    .action(async (view: string | undefined, flags: QueryFlags & Record<string, unknown>) => {
+      if (flags.all === true) {
+        if (view !== undefined) command.error('query: give a view or --all, not both');
+        if (flags.out === undefined) command.error('query: --all needs --out <dir>');
+      } else if (view === undefined) command.error('query: give a view name, or --all --out <dir>');
+      else if (flags.out !== undefined) command.error('query: --out goes with --all');
+      else if (!VIEW_NAMES.includes(view))
         command.error(`query: unknown view ${view}; choose from ${VIEW_NAMES.join(', ')}`);
       if (flags.from !== undefined && flags.to !== undefined && flags.from >= flags.to)
         command.error('query: --from must be before --to');
@@ -77,14 +90,26 @@ export function queryCommand(): Command {
         settings = resolveSettings(
           flags.config === undefined ? sources : { ...sources, configFile: flags.config },
         );
-        const { ViewQuery, formatRows, openQueryStore } = await import('../processor/query/index.ts');
+        const { ViewQuery, formatRows, openQueryStore, queryAll } =
+          await import('../processor/query/index.ts');
         const store = await openQueryStore(flags.root, settings);
         const startedMs = performance.now();
+        const range: Omit<QueryRequest, 'view'> = { includeIncomplete: flags.includeIncomplete === true };
+        if (flags.from !== undefined) range.fromMs = flags.from;
+        if (flags.to !== undefined) range.toMs = flags.to;
+        if (view === undefined) {
+          const all = await queryAll(store, layoutOf(settings), range);
+          const { writeViewDump } = await import('../events/view-dump.ts');
+          await writeViewDump(flags.out!, all.rowsByView, all.rejected);
+          const rows = [...all.rowsByView.values()].reduce((sum, list) => sum + list.length, 0);
+          process.stderr.write(
+            `query: ${rows} rows of ${all.rowsByView.size} views and ${all.rejected.length} dead letters ` +
+              `from ${all.files} files written to ${flags.out} in ${Math.round(performance.now() - startedMs)} ms\n`,
+          );
+          return;
+        }
         const query = new ViewQuery(store, { layout: layoutOf(settings) });
-        const request: QueryRequest = { view, includeIncomplete: flags.includeIncomplete === true };
-        if (flags.from !== undefined) request.fromMs = flags.from;
-        if (flags.to !== undefined) request.toMs = flags.to;
-        const result = await query.query(request);
+        const result = await query.query({ ...range, view });
         const lines = formatRows(flags.format, viewSpec(view), result.rows);
         process.stdout.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
         const incomplete =

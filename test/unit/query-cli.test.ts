@@ -2,7 +2,11 @@ import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeInstance, at, refs, tempStore } from './query-fixture.ts';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VIEW_NAMES } from '../../src/events/view-catalog.ts';
+import { FakeInstance, at, loginRow, refs, tempStore } from './query-fixture.ts';
+import { tempDir } from './temp-dir.ts';
 
 const run = promisify(execFile);
 // Starting the CLI (tsx + imports) takes up to ~20 s on a busy machine; a hung one is killed before the
@@ -54,5 +58,34 @@ describe('speed-layer query (CLI)', () => {
     expect((failure as { stderr: string }).stderr).toMatch(
       /unknown view no_such_view; choose from auth_realtime_active_users_1min/,
     );
+  });
+
+  it('writes every view and the dead letters as a replay/oracle dump with --all --out', async () => {
+    const { root, store, remove } = await tempStore();
+    const instance = new FakeInstance(store, 'auth', 'w', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+    await instance.commit(at('08:05'), { auth_realtime_login_rate: [loginRow('08:00', 1, 1)] });
+    const out = join(tempDir('query-all-'), 'dump');
+    try {
+      const { stderr } = await cli(['--all', '--out', out, '--root', pathToFileURL(root).href]);
+
+      expect((await readdir(out)).sort()).toEqual(
+        [...VIEW_NAMES.map((v) => `${v}.jsonl`), '_rejected.jsonl'].sort(),
+      );
+      expect(await readFile(join(out, 'auth_realtime_login_rate.jsonl'), 'utf8')).toBe(
+        '{"window_start":"2025-01-06T08:00:00.000Z","window_end":"2025-01-06T08:01:00.000Z","login_attempts":2,"login_successes":1,"login_failures":1,"success_rate":0.5}\n',
+      );
+      expect(await readFile(join(out, '_rejected.jsonl'), 'utf8')).toBe('');
+      expect(stderr).toMatch(/1 rows of 25 views and 0 dead letters/);
+    } finally {
+      await remove();
+    }
+  });
+
+  it('refuses --all without --out, and a view together with --all, in one line', async () => {
+    for (const args of [['--all'], ['auth_realtime_login_rate', '--all', '--out', '/tmp/x']]) {
+      const failure = (await cli(args).catch((error: unknown) => error)) as { code: number; stderr: string };
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toMatch(/query: (--all needs --out|give a view or --all, not both)/);
+    }
   });
 });

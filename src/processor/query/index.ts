@@ -4,3 +4,4 @@ export { CompletenessReader, type JobCompleteness } from './completeness.ts';
 export { formatRows, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from './format-rows.ts';
 export { openQueryStore, s3EndpointOf } from './open-store.ts';
 export type { StartRange } from './start-range.ts';
+export { queryAll, type AllViews } from './query-all.ts';
