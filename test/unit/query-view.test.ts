@@ -18,7 +18,6 @@ async function storeWithTwoAuthInstances() {
   return { store, root, a, b, query: new ViewQuery(store) };
 }
 
-
 describe('query and completion: complete logical rows', () => {
   it('merges the partial rows two instances wrote for the same window into one logical row', async () => {
     const { a, b, query } = await storeWithTwoAuthInstances();

@@ -11,7 +11,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-
 /** A file store whose server-side copies fail while `failing` is set (a writer dying while it publishes). */
 class FlakyCopyStore extends FileObjectStore {
   failing = false;
