@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackError } from './stack-error.ts';
@@ -40,12 +40,17 @@ const COMPLETE_MARKER = '.complete';
 let mavenQueue: Promise<unknown> = Promise.resolve();
 const POM_DIR = fileURLToPath(new URL('./jvm/', import.meta.url));
 
-/** `$SPEED_LAYER_CACHE` or ~/.cache/lms-speed-layer. */
+/** `$SPEED_LAYER_CACHE` or ~/.cache/lms-speed-layer (a user without a home, e.g. systemd's dynamic users: the temp dir). */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.SPEED_LAYER_CACHE?.trim();
-  return configured !== undefined && configured !== ''
-    ? configured
-    : join(homedir(), '.cache', 'lms-speed-layer');
+  if (configured !== undefined && configured !== '') return configured;
+  let home: string;
+  try {
+    home = homedir();
+  } catch {
+    return join(tmpdir(), 'lms-speed-layer-cache');
+  }
+  return join(home, '.cache', 'lms-speed-layer');
 }
 
 export function runtimeDir(runtime: JvmRuntime, root = cacheRoot()): string {
