@@ -5,6 +5,7 @@
  */
 import type { SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { PACKAGE_VERSION } from '../shared/version.ts';
 import {
   COLUMNS_METADATA_KEY,
   type ParquetColumn,
@@ -80,7 +81,8 @@ export function writeParquet(
     codec: 'SNAPPY',
     rowGroupSize: options.rowGroupSize ?? 100_000,
     kvMetadata: [{ key: COLUMNS_METADATA_KEY, value: JSON.stringify(columns) }],
-    createdBy: 'lms-speed-layer',
+    // "<name> version <semver>": the form parquet-mr parses (else Spark ignores the column statistics).
+    createdBy: `lms-speed-layer version ${PACKAGE_VERSION}`,
   });
   return Buffer.from(arrayBuffer);
 }

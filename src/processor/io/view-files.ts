@@ -8,12 +8,17 @@ import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts
 import { writeParquet } from '../../storage/parquet-writer.ts';
 import { DEFAULT_LAYOUT, utcDate, type OutputFile } from '../../storage/layout.ts';
 
+/** An output file with the rows written into it (Delta stats are computed from them). */
+export interface ViewOutputFile extends OutputFile {
+  rows: readonly ParquetRow[];
+}
+
 export function viewOutputFiles(
   view: string,
   columns: readonly ParquetColumn[],
   rows: readonly ParquetRow[],
   prefix: string = DEFAULT_LAYOUT.viewsPrefix,
-): OutputFile[] {
+): ViewOutputFile[] {
   const timeColumn = columns[0];
   if (timeColumn?.type !== 'timestamp') throw new Error(`${view}: the first column must be a timestamp`);
   const rowsByDate = new Map<string, ParquetRow[]>();
@@ -27,5 +32,6 @@ export function viewOutputFiles(
     dir: `${prefix}${view}/date=${date}`,
     extension: 'parquet',
     body: writeParquet(columns, dateRows),
+    rows: dateRows,
   }));
 }

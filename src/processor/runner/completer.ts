@@ -22,6 +22,7 @@ import { completenessDocument } from '../io/completeness-document.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
 import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from '../io/publish.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
+import { ViewTables } from '../io/view-tables.ts';
 import {
   completenessKey,
   completionStagingRoot,
@@ -70,6 +71,7 @@ const MAX_ATTEMPTS = 100;
 export class Completer {
   private readonly log: CompletionLog;
   private readonly pool: CompletionPool;
+  private readonly tables: ViewTables;
   /** Commits seen in the log and not absorbed yet: their files. */
   private readonly seen = new Map<number, readonly StagedFile[]>();
   /** This instance's own commits: their partial rows, straight from memory. */
@@ -92,6 +94,7 @@ export class Completer {
   ) {
     this.log = new CompletionLog(store, options.layout, options.job);
     this.pool = new CompletionPool(options.views);
+    this.tables = new ViewTables(store, options.layout, options.job);
     this.partitions = options.partitions;
     source.onCommit(({ commit, files }) => {
       if (commit > this.absorbedThrough) this.seen.set(commit, files);
@@ -163,6 +166,9 @@ export class Completer {
   private async caughtUpWithOthers(): Promise<void> {
     const latest = await this.log.sync();
     await settleStaging(this.store, completionStagingRoot(this.options.layout, this.options.job), this.log);
+    // Its writer may have died before adding its files to the views' Delta tables (idempotent by txn).
+    if (latest.files.length > 0)
+      await this.tables.append(latest.completion, latest.files, this.options.nowMs());
     this.pool.drop(latest.completedThroughMs);
     this.advanceFloor(latest.pendingFromCommit);
   }
@@ -237,7 +243,7 @@ export class Completer {
       const columns = viewSpec(view.name).columns.map(({ name, type }) => ({ name, type }));
       return viewOutputFiles(view.name, columns, rows, layout.viewsPrefix).map((file) => {
         const final = finalKey(file, job, completion);
-        return { staging: `${dir}${final}`, final, body: file.body };
+        return { staging: `${dir}${final}`, final, body: file.body, rows: file.rows };
       });
     });
     await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
@@ -257,6 +263,7 @@ export class Completer {
     }
     await copyStaged(this.store, record.files);
     const visibleMs = nowMs();
+    await this.tables.append(completion, staged, visibleMs);
     await this.writeCompleteness(record);
     this.pool.drop(watermarkMs);
     this.waitingRows = 0;
