@@ -7,7 +7,7 @@ import { FileObjectStore } from '../storage/file-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { createLogger } from '../processor/runtime/logger.ts';
 import { startIngest } from '../ingest/run-ingest.ts';
-import type { KafkaEndpoint, S3Endpoint } from '../stack/endpoints.ts';
+import { describeS3, type KafkaEndpoint, type S3Endpoint } from '../stack/endpoints.ts';
 import { readStackEnv } from '../stack/stack-env.ts';
 import type { RunningStack } from '../stack/stack.ts';
 
@@ -32,7 +32,7 @@ async function storeOf(
   if (s3 === undefined) return undefined;
   const { S3ObjectStore } = await import('../storage/s3-object-store.ts');
   const { createS3Client } = await import('../stack/s3-client.ts');
-  return new S3ObjectStore(createS3Client(s3), s3.bucket);
+  return new S3ObjectStore(createS3Client(s3), s3.bucket, { endpoint: describeS3(s3) });
 }
 
 /** Serves until SIGINT/SIGTERM; `command` reports a bad stack environment or a missing Kafka or store. */

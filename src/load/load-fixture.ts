@@ -10,7 +10,7 @@ import type { StorageLayout } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { S3ObjectStore } from '../storage/s3-object-store.ts';
 import { flagOf, resolveSettings, type SettingName, type Settings } from '../processor/runtime/settings.ts';
-import type { StackEndpoints } from '../stack/endpoints.ts';
+import { describeS3, type StackEndpoints } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { createS3Client } from '../stack/s3-client.ts';
 import { ensureTopics } from '../stack/topics.ts';
@@ -77,7 +77,9 @@ export function jobsRun(endpoints: StackEndpoints, topics: LoadTopics, run: stri
       checkpointsPrefix: `${root}checkpoints/speed/`,
       deadLetterPrefix: `${root}dead_letter/`,
     },
-    store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket),
+    store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket, {
+      endpoint: describeS3(endpoints.s3),
+    }),
   };
 }
 

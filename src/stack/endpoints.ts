@@ -17,6 +17,11 @@ export interface S3Endpoint {
   secretAccessKey?: string;
 }
 
+/** Where an S3 endpoint points, for messages (never the keys). */
+export function describeS3(s3: S3Endpoint): string {
+  return s3.endpoint ?? `AWS S3 (${s3.region})`;
+}
+
 export interface StackEndpoints {
   kafka: KafkaEndpoint;
   s3: S3Endpoint;

@@ -12,7 +12,7 @@ import { resolveEndpoints } from '../stack/resolve-endpoints.ts';
 import { startJobs } from '../processor/runner/supervisor.ts';
 import { createLogger } from '../processor/runtime/logger.ts';
 import { layoutOf, type Settings } from '../processor/runtime/settings.ts';
-import type { StackEndpoints } from '../stack/endpoints.ts';
+import { describeS3, type StackEndpoints } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { createS3Client } from '../stack/s3-client.ts';
 import { ensureTopics } from '../stack/topics.ts';
@@ -74,7 +74,9 @@ export async function startLive(options: StartLiveOptions): Promise<LiveRun> {
       endpoints.partitions,
       TOPICS.map((topic) => `${settings.topicPrefix}${topic}`),
     ).finally(() => admin.disconnect());
-    const store = new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket);
+    const store = new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket, {
+      endpoint: describeS3(endpoints.s3),
+    });
     say(`starting ${JOBS.length} jobs on Kafka ${endpoints.kafka.brokers.join(',')} and ${store.url}`);
     const running = await startJobs({ settings, endpoints, store, logger });
     if (options.generator !== false) {

@@ -23,6 +23,8 @@ export interface S3StoreOptions {
   maxAttempts?: number;
   /** First backoff; doubles per attempt, with full jitter; default 100 ms. */
   baseBackoffMs?: number;
+  /** Where the store is (an endpoint URL, or AWS and its region), for error messages. */
+  endpoint?: string;
 }
 
 interface S3ErrorShape {
@@ -50,6 +52,20 @@ function nameOf(error: unknown): string {
   return shape?.name ?? shape?.code ?? 'Error';
 }
 
+/** Without an HTTP answer: what the network said (e.g. ECONNREFUSED), from the error or its causes. */
+function causeOf(error: unknown): string {
+  const codes = new Set<string>();
+  const visit = (value: unknown, depth: number): void => {
+    if (value === null || typeof value !== 'object' || depth > 3) return;
+    const { code, errors, cause } = value as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === 'string') codes.add(code);
+    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+    visit(cause, depth + 1);
+  };
+  visit(error, 0);
+  return codes.size === 0 ? '' : ` (${[...codes].join(', ')})`;
+}
+
 function isRetryable(error: unknown): boolean {
   const status = statusOf(error);
   if (status === undefined) return true; // no HTTP answer at all: network error, timeout
@@ -67,6 +83,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly rootPrefix: string;
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
+  private readonly endpoint: string | undefined;
 
   constructor(
     private readonly client: S3Client,
@@ -77,6 +94,7 @@ export class S3ObjectStore implements ObjectStore {
     this.rootPrefix = root === '' || root.endsWith('/') ? root : `${root}/`;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.baseBackoffMs = options.baseBackoffMs ?? 100;
+    this.endpoint = options.endpoint;
     if (this.maxAttempts < 1)
       throw new Error(`S3ObjectStore: maxAttempts must be >= 1, got ${this.maxAttempts}`);
     this.url = `s3://${bucket}/${this.rootPrefix}`;
@@ -110,7 +128,9 @@ export class S3ObjectStore implements ObjectStore {
   private wrap(operation: string, key: string, error: unknown, attempts: number): StorageError {
     const status = statusOf(error);
     const name = nameOf(error);
-    const message = `${operation} ${this.url}${key}: ${name}${status === undefined ? '' : ` (HTTP ${status})`} after ${attempts} attempt(s)`;
+    const at = this.endpoint === undefined ? '' : ` at ${this.endpoint}`;
+    const answer = status === undefined ? causeOf(error) : ` (HTTP ${status})`;
+    const message = `${operation} ${this.url}${key}${at}: ${name}${answer} after ${attempts} attempt(s)`;
     if (name === 'NoSuchBucket') return new StorageError('no_such_root', message, { cause: error });
     if (status === 401 || status === 403) return new StorageError('access_denied', message, { cause: error });
     if (isRetryable(error))

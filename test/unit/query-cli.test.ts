@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,5 +88,24 @@ describe('speed-layer query (CLI)', () => {
       expect(failure.code).toBe(1);
       expect(failure.stderr).toMatch(/query: (--all needs --out|give a view or --all, not both)/);
     }
+  });
+
+  it('names the S3 endpoint and the network error when S3 does not answer', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve)); // nothing listens there now
+    const endpoint = `http://127.0.0.1:${port}`;
+    const args = ['auth_realtime_login_rate', '--root', 's3://bucket-0', '--s3-endpoint', endpoint];
+    const keys = ['--s3-access-key-id', 'k', '--s3-secret-access-key', 's'];
+
+    const failure = (await cli([...args, ...keys]).catch((error: unknown) => error)) as {
+      code: number;
+      stderr: string;
+    };
+
+    expect(failure.code).toBe(1);
+    expect(failure.stderr.trim().split('\n')).toHaveLength(1);
+    expect(failure.stderr).toContain(`at ${endpoint}: Error (ECONNREFUSED) after 5 attempt(s)`);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { S3Endpoint } from '../../stack/endpoints.ts';
+import { describeS3, type S3Endpoint } from '../../stack/endpoints.ts';
 import { runningStackState } from '../../stack/stack-state.ts';
 import { FileObjectStore } from '../../storage/file-object-store.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
@@ -35,7 +35,10 @@ const NO_STORAGE =
 async function openS3Store(endpoint: S3Endpoint, rootPrefix = ''): Promise<ObjectStore> {
   const { createS3Client } = await import('../../stack/s3-client.ts');
   const { S3ObjectStore } = await import('../../storage/s3-object-store.ts');
-  return new S3ObjectStore(createS3Client(endpoint), endpoint.bucket, { rootPrefix });
+  return new S3ObjectStore(createS3Client(endpoint), endpoint.bucket, {
+    rootPrefix,
+    endpoint: describeS3(endpoint),
+  });
 }
 
 /** Opens the store; rejects with an Error whose message says what to give when nothing names one. */

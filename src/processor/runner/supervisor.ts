@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { JOBS, type JobName } from '../../events/topics.ts';
-import type { StackEndpoints } from '../../stack/endpoints.ts';
+import { describeS3, type StackEndpoints } from '../../stack/endpoints.ts';
 import { createKafka } from '../../stack/kafka-client.ts';
 import { createS3Client } from '../../stack/s3-client.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
@@ -115,7 +115,11 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const logger =
     options.logger ?? createLogger({ level: settings.logLevel, format: settings.logFormat as never });
   const metrics = options.metrics ?? createMetrics();
-  const store = options.store ?? new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket);
+  const store =
+    options.store ??
+    new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket, {
+      endpoint: describeS3(endpoints.s3),
+    });
   const layout = layoutOf(settings);
   const kafka = createKafka(endpoints.kafka, 'lms-speed-layer');
   let rejectFailed: (error: unknown) => void = () => undefined;
