@@ -1,8 +1,9 @@
 /**
  * Every view directory the jobs publish is a Delta table that a real reader gets right: all five jobs
  * run over a faulty generated stream (with a crash and a restart from the checkpoints midway) into a
- * file store, then Spark 3.5 + Delta 3.3 (test/spark/, one JVM) reads the 25 tables, which must equal
- * the oracle's views row for row.
+ * file store; completeness then passes every day, so each date is compacted into one file (a Delta
+ * version swapping the files); then Spark 3.5 + Delta 3.3 (test/spark/, one JVM) reads the 25 tables,
+ * which must equal the oracle's views row for row.
  */
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
@@ -20,7 +21,7 @@ import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
 import { tempDir } from '../unit/temp-dir.ts';
 import { readDeltaTables } from '../spark/read-delta-tables.ts';
 import { oracleResult } from './run-fixture.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const PARTITIONS = 6;
 /** Far after the generated event times: the idle rule then completes every window. */
@@ -94,7 +95,7 @@ function fromSpark(spec: ViewSpec, row: Record<string, unknown>): ViewRow {
 
 describe('the views tree as Delta tables, read by Spark', () => {
   it(
-    'gives Spark exactly the oracle rows for all 25 views, after a crash and restart',
+    'gives Spark exactly the oracle rows for all 25 views, after a crash, a restart and compaction',
     { timeout: 900_000 },
     async () => {
       const records = [
@@ -116,6 +117,17 @@ describe('the views tree as Delta tables, read by Spark', () => {
           records.filter((record) => topics.has(record.topic)),
         );
       }
+
+      // Completeness is now far past every day: each date was compacted into one file.
+      const compacted = (await store.list(DEFAULT_LAYOUT.viewsPrefix)).filter((key) =>
+        key.endsWith('.parquet'),
+      );
+      const byDateDir = new Map<string, number>();
+      for (const key of compacted) byDateDir.set(dirname(key), (byDateDir.get(dirname(key)) ?? 0) + 1);
+      expect([...byDateDir.values()].every((files) => files === 1)).toBe(true);
+      expect(
+        compacted.filter((key) => /\/compacted-[a-z_]+-\d{12}\.parquet$/.test(key)).length,
+      ).toBeGreaterThan(5);
 
       const dumps = await readDeltaTables(
         VIEW_SPECS.map((spec) => ({ path: join(root, DEFAULT_LAYOUT.viewsPrefix, spec.name) })),

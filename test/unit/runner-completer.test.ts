@@ -3,6 +3,9 @@ import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import type { CopyResult } from '../../src/storage/object-store.ts';
 import { duckdbViews } from '../integration/duckdb-views.ts';
 import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
+import { readSnapshot } from '../../src/storage/delta/read-snapshot.ts';
+import { liveFiles } from '../../src/storage/delta/snapshot.ts';
+import type { ViewRow } from '../../src/events/view-dump.ts';
 import { FakeInstance, at, loginRow, refs, tempStore } from './query-fixture.ts';
 
 const LOGIN_RATE = 'auth_realtime_login_rate';
@@ -17,6 +20,16 @@ class FlakyCopyStore extends FileObjectStore {
   override async copy(fromKey: string, toKey: string): Promise<CopyResult> {
     if (this.failing) throw new Error('copy failed');
     return super.copy(fromKey, toKey);
+  }
+}
+
+/** A file store whose deletes of view files fail while `failViewDeletes` is set. */
+class FlakyDeleteStore extends FileObjectStore {
+  failViewDeletes = false;
+  override async deleteMany(keys: readonly string[]): Promise<void> {
+    if (this.failViewDeletes && keys.some((key) => key.startsWith(DEFAULT_LAYOUT.viewsPrefix)))
+      throw new Error('delete failed');
+    return super.deleteMany(keys);
   }
 }
 
@@ -85,5 +98,66 @@ describe('completion with several instances', () => {
     expect(await partials()).toEqual([]);
     const rows = (await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)!;
     expect(rows.map((row) => row.login_attempts)).toEqual([1, 2]);
+  });
+});
+
+describe('compaction of closed dates', () => {
+  const day2 = (hhmm: string): number => Date.parse(`2025-01-07T${hhmm}:00.000Z`);
+  const rowAt = (startMs: number, successes: number): ViewRow => ({
+    window_start: startMs,
+    window_end: startMs + 60_000,
+    login_attempts: successes,
+    login_successes: successes,
+    login_failures: 0,
+    success_rate: 1,
+  });
+  const viewFiles = async (store: FileObjectStore, date: string) =>
+    (await store.list(`${DEFAULT_LAYOUT.viewsPrefix}${LOGIN_RATE}/date=${date}/`)).filter((key) =>
+      key.endsWith('.parquet'),
+    );
+
+  /** Three completions of 2025-01-06 rows, then completeness past that day's end + the grace period. */
+  async function closeFirstDay(store: FileObjectStore, a: FakeInstance): Promise<void> {
+    for (const [index, hhmm] of ['08:00', '09:00', '10:00'].entries())
+      await a.commit(at(hhmm) + 60_000, { [LOGIN_RATE]: [rowAt(at(hhmm), index + 1)] });
+    expect(await viewFiles(store, '2025-01-06')).toHaveLength(3);
+    await a.commit(day2('01:30'), { [LOGIN_RATE]: [rowAt(day2('00:10'), 7)] });
+  }
+
+  it('merges the files of a day that takes no new rows into one, for plain and Delta readers', async () => {
+    const { store, remove } = await tempStore();
+    cleanups.push(remove);
+    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+
+    await closeFirstDay(store, a);
+
+    const [merged, ...others] = await viewFiles(store, '2025-01-06');
+    expect(others).toEqual([]);
+    expect(merged).toMatch(/\/compacted-auth-\d{12}\.parquet$/);
+    const rows = (await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)!;
+    expect(rows.map((row) => row.login_attempts)).toEqual([1, 2, 3, 7]);
+    const table = await readSnapshot({ store, root: `${DEFAULT_LAYOUT.viewsPrefix}${LOGIN_RATE}` });
+    expect(liveFiles(table, '2025-01-06').map((add) => add.path)).toEqual([
+      merged!.split(`${LOGIN_RATE}/`)[1],
+    ]);
+    expect(liveFiles(table, '2025-01-07')).toHaveLength(1); // its day is not over: not merged
+  });
+
+  it('is finished by the next writer when its writer dies before deleting the merged files', async () => {
+    const { root, remove } = await tempStore();
+    cleanups.push(remove);
+    const store = new FlakyDeleteStore(root);
+    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+    store.failViewDeletes = true;
+    await expect(closeFirstDay(store, a)).rejects.toThrow('delete failed');
+    store.failViewDeletes = false;
+    expect(await viewFiles(store, '2025-01-06')).toHaveLength(4); // merged + replaced: a plain reader sees twice
+
+    const b = new FakeInstance(store, 'auth', 'b', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+    await b.commit(day2('01:31'), { [LOGIN_RATE]: [rowAt(day2('01:30'), 8)] });
+
+    expect(await viewFiles(store, '2025-01-06')).toHaveLength(1);
+    const rows = (await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)!;
+    expect(rows.map((row) => row.login_attempts)).toEqual([1, 2, 3, 7, 8]);
   });
 });

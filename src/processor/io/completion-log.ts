@@ -28,8 +28,25 @@ export interface CompletionRecord {
   coveredCommit: number;
   /** Partial files of commits below this hold only rows complete by `completedThroughMs`. */
   pendingFromCommit: number;
-  /** Complete-row files: staged copy → final key under the views tree. */
+  /** Complete-row files: staged copy → final key under the views tree (compactions' merged files too). */
   files: StagedFile[];
+  /** Closed dates merged into one file each: the merged file is one of `files`, not a new row. */
+  compactions?: CompactionPlan[];
+}
+
+/** One date of one view whose files are merged into one: the table swaps them in one Delta version. */
+export interface CompactionPlan {
+  view: string;
+  date: string;
+  /** Final keys of the files merged (and deleted once the swap is committed). */
+  replaced: string[];
+  /** Final key of the merged file. */
+  merged: string;
+}
+
+/** The final keys of a record's files that are compactions' merged files (their rows are not new). */
+export function mergedKeys(record: CompletionRecord): Set<string> {
+  return new Set((record.compactions ?? []).map((plan) => plan.merged));
 }
 
 /** Before the first completion: nothing is complete, every commit's partial rows are pending. */

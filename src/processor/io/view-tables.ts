@@ -10,9 +10,13 @@ import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
 import { appendFiles } from '../../storage/delta/append-files.ts';
+import { compactPartition } from '../../storage/delta/compact-partition.ts';
 import { describeFile, type DataFile } from '../../storage/delta/data-file.ts';
-import type { DeltaSnapshot } from '../../storage/delta/snapshot.ts';
-import type { DeltaTable } from '../../storage/delta/table-keys.ts';
+import { isDeltaError } from '../../storage/delta/delta-error.ts';
+import { readSnapshot, updateSnapshot } from '../../storage/delta/read-snapshot.ts';
+import { liveFiles, type DeltaSnapshot } from '../../storage/delta/snapshot.ts';
+import { dataKey, toDeltaPath, type DeltaTable } from '../../storage/delta/table-keys.ts';
+import type { CompactionPlan } from './completion-log.ts';
 import { viewOfKey } from './partial-files.ts';
 
 /** A complete-row file just published: its final key, and when known its bytes and rows (for stats). */
@@ -32,6 +36,81 @@ export class ViewTables {
     private readonly job: string,
   ) {}
 
+  private table(view: string): DeltaTable {
+    return { store: this.store, root: `${this.layout.viewsPrefix}${view}` };
+  }
+
+  /** The table's newest snapshot (the cached one brought up to date). */
+  private async fresh(view: string): Promise<DeltaSnapshot> {
+    const cached = this.snapshots.get(view);
+    const snapshot =
+      cached === undefined
+        ? await readSnapshot(this.table(view))
+        : await updateSnapshot(this.table(view), cached);
+    this.snapshots.set(view, snapshot);
+    return snapshot;
+  }
+
+  /**
+   * Dates of the views that hold several live files and take no new rows any more (their day ended at
+   * least `graceMs` before `completeThroughMs`): what compaction merges, each into one file.
+   */
+  async compactionCandidates(
+    views: readonly string[],
+    completeThroughMs: number,
+    graceMs: number,
+  ): Promise<{ view: string; date: string; replaced: string[] }[]> {
+    const candidates: { view: string; date: string; replaced: string[] }[] = [];
+    for (const view of views) {
+      const snapshot = await this.fresh(view);
+      const byDate = new Map<string, string[]>();
+      for (const add of liveFiles(snapshot)) {
+        const date = add.partitionValues.date ?? '';
+        byDate.set(date, [...(byDate.get(date) ?? []), add.path]);
+      }
+      for (const [date, paths] of byDate) {
+        const dayEndMs = Date.parse(`${date}T00:00:00.000Z`) + 86_400_000;
+        if (paths.length < 2 || !(dayEndMs + graceMs <= completeThroughMs)) continue;
+        const table = this.table(view);
+        candidates.push({ view, date, replaced: paths.map((path) => dataKey(table, path)) });
+      }
+    }
+    return candidates;
+  }
+
+  /**
+   * Swaps a compaction's replaced files for its merged file in the view's table (one version: Delta
+   * readers see it atomically), then deletes the replaced files from the views tree. Idempotent: a plan
+   * already committed (by this writer or whoever finished it first) only deletes what is left.
+   */
+  async compact(
+    plan: CompactionPlan,
+    merged: { body?: Uint8Array; rows?: readonly ParquetRow[] },
+    nowMs: number,
+  ): Promise<void> {
+    const table = this.table(plan.view);
+    const snapshot = await this.fresh(plan.view);
+    const relative = (key: string): string => key.slice(table.root.length + 1);
+    const mergedPath = toDeltaPath(relative(plan.merged));
+    if (!snapshot.files.has(mergedPath)) {
+      const columns: ParquetColumn[] = viewSpec(plan.view).columns.map(({ name, type }) => ({ name, type }));
+      const file = await this.dataFile(table, { final: plan.merged, ...merged }, columns, nowMs);
+      try {
+        const result = await compactPartition(table, {
+          replaced: plan.replaced.map((key) => toDeltaPath(relative(key))),
+          merged: file,
+          from: snapshot,
+        });
+        this.snapshots.set(plan.view, result.snapshot);
+      } catch (error) {
+        // Another writer finishing the same completion committed it first.
+        if (!isDeltaError(error, 'conflict') || !(await this.fresh(plan.view)).files.has(mergedPath))
+          throw error;
+      }
+    }
+    await this.store.deleteMany(plan.replaced);
+  }
+
   /** Appends completion `completion`'s files to their views' tables (skipped where already there). */
   async append(completion: number, files: readonly PublishedViewFile[], nowMs: number): Promise<void> {
     const byView = new Map<string, PublishedViewFile[]>();
@@ -41,7 +120,7 @@ export class ViewTables {
       byView.set(view, [...(byView.get(view) ?? []), file]);
     }
     for (const [view, viewFiles] of byView) {
-      const table: DeltaTable = { store: this.store, root: `${this.layout.viewsPrefix}${view}` };
+      const table = this.table(view);
       const columns: ParquetColumn[] = viewSpec(view).columns.map(({ name, type }) => ({ name, type }));
       const dataFiles: DataFile[] = [];
       for (const file of viewFiles) dataFiles.push(await this.dataFile(table, file, columns, nowMs));

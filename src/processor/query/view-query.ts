@@ -12,6 +12,7 @@ import { viewSpec } from '../../events/view-catalog.ts';
 import { sortRows, type ViewRow } from '../../events/view-dump.ts';
 import { logicalRow, mergeRows } from '../engine/merge-rows.ts';
 import { CommitLog } from '../io/checkpoint-store.ts';
+import { mergedKeys } from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, type FileSource } from '../io/partial-files.ts';
 import { DEFAULT_LAYOUT, numberOfFinalKey, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
@@ -88,8 +89,9 @@ export class ViewQuery {
     const listed = new Set(published);
     const sources: FileSource[] = published.map((key) => ({ key }));
     for (const record of completeness.records) {
+      const merged = mergedKeys(record); // a compaction's merge of rows already there, not new ones
       for (const file of record.files)
-        if (wanted(file.final) && !listed.has(file.final))
+        if (wanted(file.final) && !listed.has(file.final) && !merged.has(file.final))
           sources.push({ key: file.final, staging: file.staging });
     }
     const startColumn = spec.columns[0]!.name;

@@ -17,12 +17,13 @@ import { completeAtMs } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
-import { CompletionLog, type CompletionRecord } from '../io/completion-log.ts';
+import { CompletionLog, mergedKeys, type CompletionRecord } from '../io/completion-log.ts';
 import { completenessDocument } from '../io/completeness-document.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
 import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from '../io/publish.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
-import { ViewTables } from '../io/view-tables.ts';
+import { ViewTables, type PublishedViewFile } from '../io/view-tables.ts';
+import { COMPACTION_GRACE_MS, COMPACTIONS_PER_RECORD, planCompactions } from './compaction.ts';
 import {
   completenessKey,
   completionStagingRoot,
@@ -84,6 +85,8 @@ export class Completer {
   private initialized = false;
   private listed: Map<number, string[]> | undefined;
   private waitingRows = 0;
+  /** The last UTC day (days since the epoch) whose dates were found merged. */
+  private compactedDay = -Infinity;
   /** Partitions per topic; the runner sets it from the broker once it has checked the topics. */
   partitions: number;
 
@@ -166,9 +169,9 @@ export class Completer {
   private async caughtUpWithOthers(): Promise<void> {
     const latest = await this.log.sync();
     await settleStaging(this.store, completionStagingRoot(this.options.layout, this.options.job), this.log);
-    // Its writer may have died before adding its files to the views' Delta tables (idempotent by txn).
-    if (latest.files.length > 0)
-      await this.tables.append(latest.completion, latest.files, this.options.nowMs());
+    // Its writer may have died before adding its files to the views' Delta tables or before finishing its
+    // compactions; both are idempotent.
+    await this.finish(latest, latest.files);
     this.pool.drop(latest.completedThroughMs);
     this.advanceFloor(latest.pendingFromCommit);
   }
@@ -261,15 +264,14 @@ export class Completer {
       await this.store.deleteMany(staged.map((file) => file.staging));
       return undefined;
     }
-    await copyStaged(this.store, record.files);
-    const visibleMs = nowMs();
-    await this.tables.append(completion, staged, visibleMs);
+    const visibleMs = await this.finish(record, staged);
     await this.writeCompleteness(record);
     this.pool.drop(watermarkMs);
     this.waitingRows = 0;
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS);
     await this.deleteConsumed(record.pendingFromCommit);
+    await this.compactClosedDates();
     return {
       completion,
       completedThroughMs: watermarkMs,
@@ -280,6 +282,79 @@ export class Completer {
       })),
       finalityS: this.finality(rowsByView, visibleMs),
     };
+  }
+
+  /**
+   * After the record's put: copy its files, append the new ones to the views' Delta tables, swap in the
+   * merged files of its compactions. Returns when the rows became visible.
+   */
+  private async finish(record: CompletionRecord, files: readonly PublishedViewFile[]): Promise<number> {
+    const { nowMs } = this.options;
+    await copyStaged(this.store, record.files);
+    const visibleMs = nowMs();
+    const merged = mergedKeys(record);
+    const appended = files.filter((file) => !merged.has(file.final));
+    if (appended.length > 0) await this.tables.append(record.completion, appended, visibleMs);
+    const byKey = new Map(files.map((file) => [file.final, file]));
+    for (const plan of record.compactions ?? []) {
+      const file = byKey.get(plan.merged);
+      await this.tables.compact(
+        plan,
+        { ...(file?.body && { body: file.body }), ...(file?.rows && { rows: file.rows }) },
+        visibleMs,
+      );
+    }
+    return visibleMs;
+  }
+
+  /**
+   * Merges the files of dates that take no new rows (completeness a grace period past their day), as a
+   * completion of its own; once per day completeness crosses, and again while some are left.
+   */
+  private async compactClosedDates(): Promise<void> {
+    const { job, layout, writerId, nowMs } = this.options;
+    const latest = this.log.latest;
+    const day = Math.floor((latest.completedThroughMs - COMPACTION_GRACE_MS) / 86_400_000);
+    if (!Number.isFinite(day) || day <= this.compactedDay) return;
+    const candidates = await this.tables.compactionCandidates(
+      this.viewNames,
+      latest.completedThroughMs,
+      COMPACTION_GRACE_MS,
+    );
+    if (candidates.length === 0) {
+      this.compactedDay = day;
+      return;
+    }
+    const completion = latest.completion + 1;
+    const planned = await planCompactions(this.store, candidates, {
+      viewsPrefix: layout.viewsPrefix,
+      job,
+      completion,
+    });
+    const dir = stagingDir(completionStagingRoot(layout, job), completion, writerId);
+    const staged = planned.map(({ plan, body, rows }) => ({
+      staging: `${dir}${plan.merged}`,
+      final: plan.merged,
+      body,
+      rows,
+    }));
+    await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
+    const record: CompletionRecord = {
+      ...latest,
+      completion,
+      writerId,
+      createdAtMs: nowMs(),
+      files: staged.map(({ staging, final }) => ({ staging, final })),
+      compactions: planned.map(({ plan }) => plan),
+    };
+    if ((await this.log.append(record)) !== 'created') {
+      await this.store.deleteMany(staged.map((file) => file.staging));
+      return; // another writer got there first: look again next round
+    }
+    await this.finish(record, staged);
+    await this.store.deleteMany(record.files.map((file) => file.staging));
+    await this.log.prune(KEEP_COMPLETIONS);
+    if (candidates.length <= COMPACTIONS_PER_RECORD) this.compactedDay = day;
   }
 
   private async writeCompleteness(record: CompletionRecord): Promise<void> {
