@@ -18,6 +18,7 @@ import { liveFiles, type DeltaSnapshot } from '../../storage/delta/snapshot.ts';
 import { dataKey, toDeltaPath, type DeltaTable } from '../../storage/delta/table-keys.ts';
 import type { CompactionPlan } from './completion-log.ts';
 import { viewOfKey } from './partial-files.ts';
+import { IO_CONCURRENCY, forEachLimit } from './publish.ts';
 
 /** A complete-row file just published: its final key, and when known its bytes and rows (for stats). */
 export interface PublishedViewFile {
@@ -119,7 +120,8 @@ export class ViewTables {
       if (view === undefined) continue;
       byView.set(view, [...(byView.get(view) ?? []), file]);
     }
-    for (const [view, viewFiles] of byView) {
+    // Tables are independent: their appends go at once.
+    await forEachLimit([...byView], IO_CONCURRENCY, async ([view, viewFiles]) => {
       const table = this.table(view);
       const columns: ParquetColumn[] = viewSpec(view).columns.map(({ name, type }) => ({ name, type }));
       const dataFiles: DataFile[] = [];
@@ -133,7 +135,7 @@ export class ViewTables {
         ...(from === undefined ? {} : { from }),
       });
       this.snapshots.set(view, result.snapshot);
-    }
+    });
   }
 
   private async dataFile(

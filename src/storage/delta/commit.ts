@@ -104,8 +104,9 @@ export async function commit(
 ): Promise<CommitResult> {
   const settings = completeWriteOptions(options);
   const name = tableName(table);
-  let snapshot =
-    request.from === undefined ? await readSnapshot(table) : await updateSnapshot(table, request.from);
+  // A snapshot the caller holds is tried as it is: the put of the next version fails if anyone wrote
+  // since, and only then is the log read again (no listing of a long log per commit).
+  let snapshot = request.from ?? (await readSnapshot(table));
   for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
     checkSupported(snapshot, name, 'write');
     const { txn } = request;
