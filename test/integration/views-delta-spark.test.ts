@@ -12,39 +12,20 @@ import { VIEW_SPECS, type ViewSpec } from '../../src/events/view-catalog.ts';
 import type { ViewRow } from '../../src/events/view-dump.ts';
 import { differences } from '../../src/events/view-result.ts';
 import { generateRecords } from '../../src/generator/generate-records.ts';
-import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { JobState } from '../../src/processor/runner/job-state.ts';
-import { createLogger } from '../../src/processor/runtime/logger.ts';
-import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
+import { TEST_PARTITIONS, testJobState } from '../unit/job-state-fixture.ts';
 import { tempDir } from '../unit/temp-dir.ts';
 import { readDeltaTables } from '../spark/read-delta-tables.ts';
 import { oracleResult } from './run-fixture.ts';
 import { dirname, join } from 'node:path';
 
-const PARTITIONS = 6;
 /** Far after the generated event times: the idle rule then completes every window. */
 const LATER_MS = Date.UTC(2100, 0, 1);
-const metrics = createMetrics();
-const logger = createLogger({ level: 'silent', format: 'json' });
 
 function newState(store: FileObjectStore, job: JobName, writerId: string): JobState {
-  return new JobState({
-    job,
-    views: JOB_VIEWS[job],
-    store,
-    layout: DEFAULT_LAYOUT,
-    writerId,
-    watermarkDelayMs: 120_000,
-    sessionGapMs: 600_000,
-    idleTimeoutMs: 1,
-    keepCheckpoints: 3,
-    partitions: PARTITIONS,
-    flushIntervalMs: 60_000,
-    metrics,
-    logger,
-  });
+  return testJobState(store, job, writerId);
 }
 
 /** Feeds the job's records partition by partition, committing every few chunks; false after `stopAfter` chunks. */
@@ -68,7 +49,7 @@ async function feed(
 
 async function runJob(store: FileObjectStore, job: JobName, records: readonly SourceRecord[]): Promise<void> {
   const partitions = JOB_TOPICS[job].flatMap((topic) =>
-    Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })),
+    Array.from({ length: TEST_PARTITIONS }, (_, partition) => ({ topic, partition })),
   );
   const crashed = newState(store, job, `${job}_a`);
   await crashed.reconcile(partitions, () => 0);

@@ -5,12 +5,10 @@ import { generateRecords } from '../../src/generator/generate-records.ts';
 import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import type { StorageLayout } from '../../src/storage/layout.ts';
-import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { JobState } from '../../src/processor/runner/job-state.ts';
-import { createLogger } from '../../src/processor/runtime/logger.ts';
-import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { differences } from '../../src/events/view-result.ts';
 import { oracleResult, readerResult } from '../integration/run-fixture.ts';
+import { testJobState } from './job-state-fixture.ts';
 import { tempDir } from './temp-dir.ts';
 
 const JOB: JobName = 'auth';
@@ -24,8 +22,6 @@ const LAYOUT: StorageLayout = {
 const LATER_MS = Date.UTC(2100, 0, 1);
 /** The generator's partitions per topic: completeness waits for each of them. */
 const PARTITIONS = 6;
-const metrics = createMetrics();
-const logger = createLogger({ level: 'silent', format: 'json' });
 
 function jobRecords(): SourceRecord[] {
   const options = {
@@ -40,21 +36,7 @@ function jobRecords(): SourceRecord[] {
 }
 
 function newState(store: FileObjectStore, writerId: string): JobState {
-  return new JobState({
-    job: JOB,
-    views: JOB_VIEWS[JOB],
-    store,
-    layout: LAYOUT,
-    writerId,
-    watermarkDelayMs: 120_000,
-    sessionGapMs: 600_000,
-    idleTimeoutMs: 1,
-    keepCheckpoints: 3,
-    partitions: PARTITIONS,
-    flushIntervalMs: 60_000,
-    metrics,
-    logger,
-  });
+  return testJobState(store, JOB, writerId, { layout: LAYOUT, partitions: PARTITIONS });
 }
 
 /** Feeds every partition from the state's next offsets, chunk by chunk, committing every `commitEvery` chunks. */

@@ -5,13 +5,11 @@ import { generateRecords } from '../../src/generator/generate-records.ts';
 import { decodeCheckpoint } from '../../src/processor/io/checkpoint-codec.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import type { StorageLayout } from '../../src/storage/layout.ts';
-import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { JobState } from '../../src/processor/runner/job-state.ts';
 import { decodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
-import { createLogger } from '../../src/processor/runtime/logger.ts';
-import { createMetrics } from '../../src/processor/runtime/metrics.ts';
 import { oracleResult, readerResult } from '../integration/run-fixture.ts';
 import { differences } from '../../src/events/view-result.ts';
+import { testJobState } from './job-state-fixture.ts';
 import { tempDir } from './temp-dir.ts';
 
 const JOB: JobName = 'course';
@@ -23,8 +21,6 @@ const LAYOUT: StorageLayout = {
 };
 const LATER_MS = Date.UTC(2100, 0, 1);
 const PARTITIONS = 6;
-const metrics = createMetrics();
-const logger = createLogger({ level: 'silent', format: 'json' });
 
 /** A file store that remembers every checkpoint written (pruning deletes most of them). */
 class RecordingStore extends FileObjectStore {
@@ -45,20 +41,9 @@ function jobRecords(): SourceRecord[] {
 
 /** Each call of the clock is a minute later: every commit is old enough to prune at the next one. */
 function newState(store: FileObjectStore, writerId: string, clock: { ms: number }): JobState {
-  return new JobState({
-    job: JOB,
-    views: JOB_VIEWS[JOB],
-    store,
+  return testJobState(store, JOB, writerId, {
     layout: LAYOUT,
-    writerId,
-    watermarkDelayMs: 120_000,
-    sessionGapMs: 600_000,
-    idleTimeoutMs: 1,
     keepCheckpoints: 1,
-    partitions: PARTITIONS,
-    flushIntervalMs: 60_000,
-    metrics,
-    logger,
     nowMs: () => (clock.ms += 60_000),
   });
 }
