@@ -17,6 +17,7 @@ import { stackCommand } from './stack-command.ts';
 import { replayCommand } from './replay-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { queryCommand } from './query-command.ts';
+import { deadLettersCommand } from './dead-letters-command.ts';
 import { startCommand } from './start-command.ts';
 import { loadCommand } from './load-command.ts';
 
@@ -42,6 +43,7 @@ for (const command of [
   ingestCommand(),
   replayCommand(),
   queryCommand(),
+  deadLettersCommand(),
   startCommand(),
   loadCommand(),
 ])

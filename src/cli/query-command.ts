@@ -8,37 +8,16 @@ import { failRun } from './cli-errors.ts';
 import { VIEW_NAMES, viewSpec } from '../events/view-catalog.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../processor/query/format-rows.ts';
 import type { QueryRequest } from '../processor/query/index.ts';
-import {
-  SETTING_DEFS,
-  flagOf,
-  layoutOf,
-  resolveSettings,
-  type SettingName,
-  type Settings,
-} from '../processor/runtime/settings.ts';
+import { layoutOf } from '../processor/runtime/settings.ts';
+import { addStorageFlags, openStorage, type StorageFlags } from './storage-flags.ts';
 
-/** The settings that say where the views are and how to judge completeness. */
-const STORAGE_SETTINGS: readonly SettingName[] = [
-  's3Endpoint',
-  's3Region',
-  's3Bucket',
-  's3AccessKeyId',
-  's3SecretAccessKey',
-  'viewsPrefix',
-  'partialsPrefix',
-  'checkpointsPrefix',
-  'deadLetterPrefix',
-];
-
-interface QueryFlags {
+interface QueryFlags extends StorageFlags {
   all?: boolean;
   out?: string;
   from?: number;
   to?: number;
   format: OutputFormat;
   includeIncomplete?: boolean;
-  root?: string;
-  config?: string;
 }
 
 function parseInstant(text: string): number {
@@ -63,14 +42,8 @@ export function queryCommand(): Command {
     .option('--from <iso>', 'first window/session start to show (inclusive)', parseInstant)
     .option('--to <iso>', 'window/session starts before this time (exclusive)', parseInstant)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
-    .option('--include-incomplete', 'also show rows not complete yet, merged from the partial rows')
-    .option('--root <url>', 'file:///path or s3://bucket[/prefix] (default: the S3 of the settings)')
-    .option('--config <file>', 'JSON config file whose keys are setting names');
-  for (const name of STORAGE_SETTINGS) {
-    const { description, env } = SETTING_DEFS[name];
-    command.option(`${flagOf(name)} <value>`, `${description} [$${env}]`);
-  }
-  return command
+    .option('--include-incomplete', 'also show rows not complete yet, merged from the partial rows');
+  return addStorageFlags(command)
     .showHelpAfterError()
     .action(async (view: string | undefined, flags: QueryFlags & Record<string, unknown>) => {
       if (flags.all === true) {
@@ -82,17 +55,9 @@ export function queryCommand(): Command {
         command.error(`query: unknown view ${view}; choose from ${VIEW_NAMES.join(', ')}`);
       if (flags.from !== undefined && flags.to !== undefined && flags.from >= flags.to)
         command.error('query: --from must be before --to');
-      let settings: Settings | undefined;
-      const settingFlags: Partial<Record<SettingName, unknown>> = {};
-      for (const name of STORAGE_SETTINGS) if (flags[name] !== undefined) settingFlags[name] = flags[name];
       try {
-        const sources = { flags: settingFlags, env: process.env };
-        settings = resolveSettings(
-          flags.config === undefined ? sources : { ...sources, configFile: flags.config },
-        );
-        const { ViewQuery, formatRows, openQueryStore, queryAll } =
-          await import('../processor/query/index.ts');
-        const store = await openQueryStore(flags.root, settings);
+        const { settings, store } = await openStorage(flags);
+        const { ViewQuery, formatRows, queryAll } = await import('../processor/query/index.ts');
         const startedMs = performance.now();
         const range: Omit<QueryRequest, 'view'> = { includeIncomplete: flags.includeIncomplete === true };
         if (flags.from !== undefined) range.fromMs = flags.from;

@@ -58,10 +58,14 @@ export function deadLetterOutputFiles(
 }
 
 /** Every rejection stored under `prefix` (e.g. `dead_letter/` or `dead_letter/lms.auth/`), file by file. */
-export async function readDeadLetters(store: ObjectStore, prefix: string): Promise<DeadLetter[]> {
+export async function readDeadLetters(
+  store: ObjectStore,
+  prefix: string,
+  wanted: (key: string) => boolean = () => true,
+): Promise<DeadLetter[]> {
   const rejections: DeadLetter[] = [];
   for (const key of await store.list(prefix)) {
-    if (!key.endsWith('.ndjson')) continue;
+    if (!key.endsWith('.ndjson') || !wanted(key)) continue;
     const body = await store.get(key);
     if (body === undefined) continue; // deleted between list and get
     for (const text of body.toString('utf8').split('\n')) {

@@ -5,3 +5,4 @@ export { formatRows, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '.
 export { openQueryStore, s3EndpointOf } from './open-store.ts';
 export type { StartRange } from './start-range.ts';
 export { queryAll, type AllViews } from './query-all.ts';
+export { queryDeadLetters, type DeadLetterRequest } from './dead-letter-query.ts';
