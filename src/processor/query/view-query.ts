@@ -100,7 +100,8 @@ export class ViewQuery {
     for (const source of sources) {
       let fileRows = this.rowsByKey.get(source.key);
       if (fileRows === undefined) {
-        fileRows = (await readRowsByView(this.store, this.layout.viewsPrefix, [source])).get(spec.name) ?? [];
+        fileRows = (await readRowsByView(this.store, this.layout.viewsPrefix, [source])).get(spec.name);
+        if (fileRows === undefined) continue; // gone from both places: merged into a compacted file
         this.rowsByKey.set(source.key, fileRows);
       }
       used.add(source.key);
