@@ -83,6 +83,10 @@ describe('completion with several instances', () => {
     expect(await b.completer.round()).toBeUndefined(); // number 1 is taken: b copies a's files instead
     expect((await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)).toEqual(merged);
     expect(b.completer.latest.completion).toBe(1);
+    // ... and adds them to the view's Delta table, once, as a died a before it could.
+    const table = await readSnapshot({ store, root: `${DEFAULT_LAYOUT.viewsPrefix}${LOGIN_RATE}` });
+    expect(liveFiles(table)).toHaveLength(1);
+    expect(table.txns.get('speed-layer-auth')?.version).toBe(1);
   });
 
   it('deletes partial files once every row in them is published complete', async () => {

@@ -14,7 +14,7 @@ import { compactPartition } from '../../storage/delta/compact-partition.ts';
 import { describeFile, type DataFile } from '../../storage/delta/data-file.ts';
 import { isDeltaError } from '../../storage/delta/delta-error.ts';
 import { readSnapshot, updateSnapshot } from '../../storage/delta/read-snapshot.ts';
-import { liveFiles, type DeltaSnapshot } from '../../storage/delta/snapshot.ts';
+import { liveFiles, txnVersion, type DeltaSnapshot } from '../../storage/delta/snapshot.ts';
 import { dataKey, toDeltaPath, type DeltaTable } from '../../storage/delta/table-keys.ts';
 import type { CompactionPlan } from './completion-log.ts';
 import { viewOfKey } from './partial-files.ts';
@@ -123,6 +123,10 @@ export class ViewTables {
     // Tables are independent: their appends go at once.
     await forEachLimit([...byView], IO_CONCURRENCY, async ([view, viewFiles]) => {
       const table = this.table(view);
+      const appId = `speed-layer-${this.job}`;
+      // Another writer's files (no bytes at hand): first see whether the table has them already.
+      const redo = viewFiles.some((file) => file.body === undefined);
+      if (redo && (txnVersion(await this.fresh(view), appId) ?? -Infinity) >= completion) return;
       const columns: ParquetColumn[] = viewSpec(view).columns.map(({ name, type }) => ({ name, type }));
       const dataFiles: DataFile[] = [];
       for (const file of viewFiles) dataFiles.push(await this.dataFile(table, file, columns, nowMs));
@@ -130,7 +134,7 @@ export class ViewTables {
       const result = await appendFiles(table, {
         columns,
         files: dataFiles,
-        txn: { appId: `speed-layer-${this.job}`, version: completion },
+        txn: { appId, version: completion },
         tableName: view,
         ...(from === undefined ? {} : { from }),
       });
