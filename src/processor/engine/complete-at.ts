@@ -11,3 +11,19 @@ export function completeAtMs(view: AnyView, row: ViewRow): number {
   const endMs = Number(row.window_end);
   return view.kind === 'join' ? endMs + view.boundMs : endMs;
 }
+
+/** Per row: seconds from its completion time + D to `visibleMs`, when it became visible (finality latency). */
+export function finalityLatenciesS(
+  views: readonly AnyView[],
+  rowsByView: ReadonlyMap<string, readonly ViewRow[]>,
+  watermarkDelayMs: number,
+  visibleMs: number,
+): number[] {
+  const seconds: number[] = [];
+  for (const view of views) {
+    for (const row of rowsByView.get(view.name) ?? []) {
+      seconds.push(Math.max(0, visibleMs - (completeAtMs(view, row) + watermarkDelayMs)) / 1000);
+    }
+  }
+  return seconds;
+}

@@ -13,7 +13,7 @@
 import { JOB_TOPICS, type JobName } from '../../events/topics.ts';
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
-import { completeAtMs } from '../engine/complete-at.ts';
+import { finalityLatenciesS } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
@@ -120,15 +120,20 @@ export class Completer {
     return this.log.latest;
   }
 
-  /** W over every partition of the job, from the newest commits seen. */
+  /** wm(p) of every partition of the job, from the newest commit seen holding it (−∞: none yet). */
+  partitionWatermarks(): { topic: string; partition: number; watermarkMs: number }[] {
+    return JOB_TOPICS[this.options.job].flatMap((topic) =>
+      Array.from({ length: this.partitions }, (_, partition) => ({
+        topic,
+        partition,
+        watermarkMs: this.source.watermarkOf(partitionKey(topic, partition)) ?? -Infinity,
+      })),
+    );
+  }
+
+  /** W: the minimum of partitionWatermarks(). */
   watermark(): number {
-    let min = Infinity;
-    for (const topic of JOB_TOPICS[this.options.job]) {
-      for (let partition = 0; partition < this.partitions; partition++) {
-        min = Math.min(min, this.source.watermarkOf(partitionKey(topic, partition)) ?? -Infinity);
-      }
-    }
-    return min;
+    return this.partitionWatermarks().reduce((min, { watermarkMs }) => Math.min(min, watermarkMs), Infinity);
   }
 
   /** One completion round; `force` publishes what is complete now, whatever the flush policy says. */
@@ -280,7 +285,7 @@ export class Completer {
         dataset: viewOfKey(layout.viewsPrefix, file.final) ?? '',
         bytes: file.body.byteLength,
       })),
-      finalityS: this.finality(rowsByView, visibleMs),
+      finalityS: finalityLatenciesS(views, rowsByView, this.options.watermarkDelayMs, visibleMs),
     };
   }
 
@@ -358,15 +363,8 @@ export class Completer {
   }
 
   private async writeCompleteness(record: CompletionRecord): Promise<void> {
-    const { layout, job, views, processorVersion, nowMs } = this.options;
-    const { partitions } = this;
-    const watermarks = JOB_TOPICS[job].flatMap((topic) =>
-      Array.from({ length: partitions }, (_, partition) => ({
-        topic,
-        partition,
-        watermarkMs: this.source.watermarkOf(partitionKey(topic, partition)) ?? -Infinity,
-      })),
-    );
+    const { layout, views, processorVersion, nowMs } = this.options;
+    const watermarks = this.partitionWatermarks();
     await forEachLimit(views, IO_CONCURRENCY, (view) =>
       this.store.put(
         completenessKey(layout, view.name),
@@ -381,17 +379,6 @@ export class Completer {
     for (const [commit, partials] of this.partialKeys) if (commit < floor) keys.push(...partials);
     await this.store.deleteMany(keys);
     this.advanceFloor(floor);
-  }
-
-  private finality(rowsByView: ReadonlyMap<string, ViewRow[]>, visibleMs: number): number[] {
-    const seconds: number[] = [];
-    for (const view of this.options.views) {
-      for (const row of rowsByView.get(view.name) ?? []) {
-        const dueMs = completeAtMs(view, row) + this.options.watermarkDelayMs;
-        seconds.push(Math.max(0, visibleMs - dueMs) / 1000);
-      }
-    }
-    return seconds;
   }
 
   private partialsOf(keys: readonly string[]): string[] {

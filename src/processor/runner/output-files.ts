@@ -67,20 +67,3 @@ export function commitOutputFiles(
   }
   return files;
 }
-
-/** Seconds from (window end + watermark delay) to `visibleMs`, one per published row: finality latency. */
-export function finalityLatenciesS(
-  views: readonly AnyView[],
-  rowsByView: ReadonlyMap<string, ViewRow[]>,
-  watermarkDelayMs: number,
-  visibleMs: number,
-): number[] {
-  const latencies: number[] = [];
-  for (const view of views) {
-    const endColumn = viewSpec(view.name).columns[1]!.name;
-    for (const row of rowsByView.get(view.name) ?? []) {
-      latencies.push(Math.max(0, visibleMs - (Number(row[endColumn]) + watermarkDelayMs)) / 1000);
-    }
-  }
-  return latencies;
-}
