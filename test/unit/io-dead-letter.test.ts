@@ -77,6 +77,31 @@ describe('dead-letter files', () => {
   });
 });
 
+describe('dead-letter file size', () => {
+  it('splits a topic and date over several files below the limit, every record once and in order', async () => {
+    root = await mkdtemp(join(tmpdir(), 'io-dead-letter-'));
+    const store = new FileObjectStore(root);
+    const many = Array.from({ length: 40 }, (_, index) => ({ ...REJECTIONS[0]!, offset: index }));
+    const limit = 1000;
+
+    const files = deadLetterOutputFiles(many, undefined, limit);
+    for (const file of files) await store.put(finalKey(file, 'auth', 1), file.body);
+
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.every((file) => file.body.byteLength <= limit)).toBe(true);
+    expect(new Set(files.map((file) => finalKey(file, 'auth', 1))).size).toBe(files.length);
+    const offsets = (await readDeadLetters(store, 'dead_letter/')).map((r) => r.offset);
+    expect(offsets).toEqual(many.map((r) => r.offset)); // part files list in order
+  });
+
+  it('gives one record larger than the limit a file of its own', () => {
+    const big = { ...REJECTIONS[0]!, value: 'x'.repeat(5000) };
+    const files = deadLetterOutputFiles([REJECTIONS[0]!, big, REJECTIONS[0]!], undefined, 1000);
+    const lines = files.map((file) => Buffer.from(file.body).toString('utf8').split('\n').length - 1);
+    expect(lines).toEqual([1, 1, 1]);
+  });
+});
+
 describe('utcDate (date directories)', () => {
   it('gives the UTC day of every instant, also when calls alternate between days', () => {
     const instants = [

@@ -38,10 +38,18 @@ function line(rejection: DeadLetter): string {
   return JSON.stringify(ordered);
 }
 
-/** Groups rejections by topic and UTC date of the record timestamp; files keep the given order. */
+/** A dead-letter object stays below this (S3 single-put comfort, and an operator's editor); a single larger record gets one of its own. */
+export const DEAD_LETTER_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Groups rejections by topic and UTC date of the record timestamp; files keep the given order. A group
+ * larger than `maxFileBytes` is split: `<job>-<N>.ndjson`, then `<job>-<N>.p0001.ndjson`, `.p0002…`
+ * (names that list in part order).
+ */
 export function deadLetterOutputFiles(
   rejections: readonly DeadLetter[],
   layout: StorageLayout = DEFAULT_LAYOUT,
+  maxFileBytes = DEAD_LETTER_FILE_LIMIT_BYTES,
 ): OutputFile[] {
   const linesByDir = new Map<string, string[]>();
   for (const rejection of rejections) {
@@ -50,11 +58,27 @@ export function deadLetterOutputFiles(
     if (lines === undefined) linesByDir.set(dir, [line(rejection)]);
     else lines.push(line(rejection));
   }
-  return [...linesByDir].map(([dir, lines]) => ({
-    dir,
-    extension: 'ndjson',
-    body: Buffer.from(`${lines.join('\n')}\n`, 'utf8'),
-  }));
+  const files: OutputFile[] = [];
+  for (const [dir, lines] of linesByDir) {
+    let part: string[] = [];
+    let bytes = 0;
+    const flush = (): void => {
+      const index = files.filter((file) => file.dir === dir).length;
+      const body = Buffer.from(`${part.join('\n')}\n`, 'utf8');
+      const extension = index === 0 ? 'ndjson' : `p${String(index).padStart(4, '0')}.ndjson`;
+      files.push({ dir, extension, body });
+      part = [];
+      bytes = 0;
+    };
+    for (const text of lines) {
+      const size = Buffer.byteLength(text, 'utf8') + 1;
+      if (part.length > 0 && bytes + size > maxFileBytes) flush();
+      part.push(text);
+      bytes += size;
+    }
+    flush();
+  }
+  return files;
 }
 
 /** Every rejection stored under `prefix` (e.g. `dead_letter/` or `dead_letter/lms.auth/`), file by file. */
