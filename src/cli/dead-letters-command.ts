@@ -46,7 +46,7 @@ export function deadLettersCommand(): Command {
           ...(flags.from === undefined ? {} : { fromMs: flags.from }),
           ...(flags.to === undefined ? {} : { toMs: flags.to }),
         };
-        const letters = await queryDeadLetters(store, settings.deadLetterPrefix, request);
+        const letters = await queryDeadLetters(store, settings, request);
         const lines = letters.map((letter) => JSON.stringify(letter));
         process.stdout.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
         const byReason = REJECT_REASONS.map(

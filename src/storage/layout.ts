@@ -108,6 +108,14 @@ export function deadLetterDateDir(layout: StorageLayout, topic: string, date: st
   return `${layout.deadLetterPrefix}${topic}/date=${date}`;
 }
 
+/**
+ * Where a commit's dead letters wait until a completion gathers them into the dead-letter tree: inside
+ * the partials tree, which plain readers skip (`_` keeps it apart from the view names).
+ */
+export function pendingDeadLetterPrefix(layout: Pick<StorageLayout, 'partialsPrefix'>): string {
+  return `${layout.partialsPrefix}_dead_letter/`;
+}
+
 /** A file a commit publishes: its directory under the root, extension and bytes; the name comes from the commit. */
 export interface OutputFile {
   dir: string;

@@ -22,6 +22,7 @@ import { JOB_VIEWS } from '../../src/processor/jobs.ts';
 import { commitOutputFiles } from '../../src/processor/runner/output-files.ts';
 import { encodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
 import { Completer } from '../../src/processor/runner/completer.ts';
+import type { DeadLetter } from '../../src/processor/io/dead-letter.ts';
 
 export const DELAY_MS = 120_000;
 export const PARTITIONS = 6;
@@ -70,6 +71,7 @@ export class FakeInstance {
     private readonly job: JobName,
     writerId: string,
     private readonly partitions: readonly PartitionRef[],
+    { flushIntervalMs = 0, nowMs = Date.now }: { flushIntervalMs?: number; nowMs?: () => number } = {},
   ) {
     this.committer = new JobCommitter(store, { job, writerId, minRetentionMs: 0 });
     this.completer = new Completer(store, this.committer, {
@@ -78,19 +80,19 @@ export class FakeInstance {
       layout: DEFAULT_LAYOUT,
       partitions: PARTITIONS,
       writerId,
-      flushIntervalMs: 0,
+      flushIntervalMs,
       watermarkDelayMs: DELAY_MS,
       processorVersion: 'test',
-      nowMs: Date.now,
+      nowMs,
     });
   }
 
   /** Commits the rows (partial rows, as the engine drains them) with every owned partition at `watermarkMs`. */
-  /** `complete: false` leaves the completion round to the caller. */
+  /** `complete: false` leaves the completion round to the caller; `deadLetters` are the commit's rejections. */
   async commit(
     watermarkMs: number | ((ref: PartitionRef) => number),
     rowsByView: Record<string, ViewRow[]> = {},
-    { complete = true }: { complete?: boolean } = {},
+    { complete = true, deadLetters = [] }: { complete?: boolean; deadLetters?: readonly DeadLetter[] } = {},
   ): Promise<void> {
     if (!this.recovered) await this.committer.recover(this.partitions);
     this.recovered = true;
@@ -102,7 +104,7 @@ export class FakeInstance {
       watermarkMs: wmOf(ref),
     }));
     const rows = new Map(Object.entries(rowsByView));
-    const files = commitOutputFiles(JOB_VIEWS[this.job], rows, [], [], DEFAULT_LAYOUT);
+    const files = commitOutputFiles(JOB_VIEWS[this.job], rows, deadLetters, [], DEFAULT_LAYOUT);
     const result = await this.committer.commit(snapshots, files);
     this.completer.ownRows(result.commit, rows, result.published);
     if (complete) await this.completer.round();

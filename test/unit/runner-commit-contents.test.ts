@@ -78,7 +78,7 @@ describe('what a commit holds', () => {
     expect(result.rejected).toHaveLength(1);
     expect(contents.files.map((file) => `${file.dir} ${file.extension}`).sort()).toEqual([
       'd/_gaps/date=2025-01-06 jsonl',
-      'd/lms.auth/date=2025-01-06 ndjson',
+      'p/_dead_letter/lms.auth/date=2025-01-06 ndjson',
     ]);
     expect(contents.latencies.size).toBe(1);
   });

@@ -62,6 +62,7 @@ describe("the job's metrics", () => {
         { dataset: 'video_realtime_watch_time_5min', bytes: 700 },
         { dataset: 'video_realtime_watch_time_5min', bytes: 3000 },
       ],
+      deadLetterFiles: [{ dataset: 'lms.video', bytes: 512 }],
     });
 
     expect(await valueOf(metrics.finalityLatency, { job: 'video' }, '_count')).toBe(2);
@@ -74,6 +75,13 @@ describe("the job's metrics", () => {
         '_count',
       ),
     ).toBe(2);
+    expect(
+      await valueOf(
+        metrics.publishedFileBytes,
+        { job: 'video', tree: 'dead_letter', dataset: 'lms.video' },
+        '_count',
+      ),
+    ).toBe(1);
     expect(
       await valueOf(
         metrics.publishedFileBytes,

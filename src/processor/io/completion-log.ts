@@ -28,6 +28,8 @@ export interface CompletionRecord {
   coveredCommit: number;
   /** Partial files of commits below this hold only rows complete by `completedThroughMs`. */
   pendingFromCommit: number;
+  /** Dead letters of commits up to this one are gathered in the dead-letter tree (io/pending-dead-letters.ts). */
+  recordsThroughCommit?: number;
   /** Complete-row files: staged copy → final key under the views tree (compactions' merged files too). */
   files: StagedFile[];
   /** Closed dates merged into one file each: the merged file is one of `files`, not a new row. */
@@ -59,6 +61,7 @@ export function initialCompletion(job: string): CompletionRecord {
     completedThroughMs: -Infinity,
     coveredCommit: 0,
     pendingFromCommit: 1,
+    recordsThroughCommit: 0,
     files: [],
   };
 }

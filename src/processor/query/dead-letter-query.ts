@@ -1,10 +1,13 @@
 /**
- * Reading the dead-letter store (`dead_letter/<topic>/date=…/*.ndjson`) as an operator would: every
+ * Reading the dead-letter store (`dead_letter/<topic>/date=…/*.ndjson`, and what waits to be gathered
+ * there) as an operator would: every
  * rejected record with its reason, message and raw value, filtered by topic, reason and record time
  * `[fromMs, toMs)`, in topic, partition, offset order. Date folders outside the range are not read.
  */
 import type { RejectReason } from '../../events/record.ts';
-import { readDeadLetters, type DeadLetter } from '../io/dead-letter.ts';
+import type { DeadLetter } from '../io/dead-letter.ts';
+import { readCommittedDeadLetters } from '../io/dead-letter-reader.ts';
+import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { dateInRange, inStartRange, type StartRange } from './start-range.ts';
 
@@ -15,11 +18,11 @@ export interface DeadLetterRequest extends StartRange {
 
 export async function queryDeadLetters(
   store: ObjectStore,
-  deadLetterPrefix: string,
+  layout: Pick<StorageLayout, 'deadLetterPrefix' | 'partialsPrefix'>,
   request: DeadLetterRequest,
 ): Promise<DeadLetter[]> {
-  const prefix = request.topic === undefined ? deadLetterPrefix : `${deadLetterPrefix}${request.topic}/`;
-  const letters = await readDeadLetters(store, prefix, (key) => dateInRange(key, request));
+  const within = request.topic === undefined ? '' : `${request.topic}/`;
+  const letters = await readCommittedDeadLetters(store, layout, within, (key) => dateInRange(key, request));
   return letters
     .filter(
       (letter) =>

@@ -6,7 +6,7 @@
 import { VIEW_SPECS } from '../../events/view-catalog.ts';
 import type { RejectedRecord, ViewRow } from '../../events/view-dump.ts';
 import type { ViewResult } from '../../events/view-result.ts';
-import { readDeadLetters } from '../io/dead-letter.ts';
+import { readCommittedDeadLetters } from '../io/dead-letter-reader.ts';
 import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { readParquet } from '../../storage/parquet-reader.ts';
@@ -28,7 +28,7 @@ export async function publishedResult(source: {
     for (const key of keys) rows.push(...((await readParquet((await store.get(key))!)).rows as ViewRow[]));
     rowsByView.set(spec.name, rows);
   }
-  const rejected: RejectedRecord[] = (await readDeadLetters(store, layout.deadLetterPrefix)).map(
+  const rejected: RejectedRecord[] = (await readCommittedDeadLetters(store, layout)).map(
     ({ topic, partition, offset, reason }) => ({ topic, partition, offset, reason }),
   );
   return { rowsByView, rejected, files };

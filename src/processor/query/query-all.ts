@@ -6,7 +6,7 @@
 import { VIEW_NAMES } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import type { ViewResult } from '../../events/view-result.ts';
-import { readDeadLetters } from '../io/dead-letter.ts';
+import { readCommittedDeadLetters } from '../io/dead-letter-reader.ts';
 import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { StartRange } from './start-range.ts';
@@ -30,7 +30,7 @@ export async function queryAll(
     rowsByView.set(view, result.rows);
     files += result.files;
   }
-  const rejected = (await readDeadLetters(store, layout.deadLetterPrefix)).map(
+  const rejected = (await readCommittedDeadLetters(store, layout)).map(
     ({ topic, partition, offset, reason }) => ({ topic, partition, offset, reason }),
   );
   return { rowsByView, rejected, files };

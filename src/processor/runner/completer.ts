@@ -8,7 +8,9 @@
  *
  * Flush policy: windowed views publish as soon as a window is complete (one file per view and date per
  * window slide); session rows wait up to `flushIntervalMs` to share a file, unless nothing else is pending.
- * Without new rows, completeness still moves forward every flush interval (`_completeness.json`).
+ * Without new rows, completeness still moves forward every flush interval (`_completeness.json`). Dead
+ * letters wait in the partials tree until a completion gathers them (io/pending-dead-letters.ts): with the
+ * next complete rows, or after a flush interval without any.
  */
 import { JOB_TOPICS, type JobName } from '../../events/topics.ts';
 import { viewSpec } from '../../events/view-catalog.ts';
@@ -17,20 +19,15 @@ import { finalityLatenciesS } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
-import { CompletionLog, mergedKeys, type CompletionRecord } from '../io/completion-log.ts';
-import { completenessDocument } from '../io/completeness-document.ts';
+import { CompletionLog, type CompletionRecord } from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
-import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from '../io/publish.ts';
+import { PendingDeadLetters } from '../io/pending-dead-letters.ts';
+import { IO_CONCURRENCY, forEachLimit, settleStaging } from '../io/publish.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
-import { ViewTables, type PublishedViewFile } from '../io/view-tables.ts';
+import type { PublishedViewFile } from '../io/view-tables.ts';
 import { COMPACTION_GRACE_MS, COMPACTIONS_PER_RECORD, planCompactions } from './compaction.ts';
-import {
-  completenessKey,
-  completionStagingRoot,
-  finalKey,
-  stagingDir,
-  type StorageLayout,
-} from '../../storage/layout.ts';
+import { CompletionPublisher, type PartitionWatermark } from './completion-publisher.ts';
+import { completionStagingRoot, finalKey, stagingDir, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { CompletionPool } from '../engine/completion-pool.ts';
 import type { PublishedFile } from './job-metrics.ts';
@@ -61,6 +58,8 @@ export interface CompletionOutcome {
   completedThroughMs: number;
   rows: number;
   files: PublishedFile[];
+  /** Dead-letter files gathered, by topic. */
+  deadLetterFiles: PublishedFile[];
   /** Per published row: seconds from its completion time + D to visible. */
   finalityS: number[];
 }
@@ -72,7 +71,8 @@ const MAX_ATTEMPTS = 100;
 export class Completer {
   private readonly log: CompletionLog;
   private readonly pool: CompletionPool;
-  private readonly tables: ViewTables;
+  private readonly publisher: CompletionPublisher;
+  private readonly deadLetters: PendingDeadLetters;
   /** Commits seen in the log and not absorbed yet: their files. */
   private readonly seen = new Map<number, readonly StagedFile[]>();
   /** This instance's own commits: their partial rows, straight from memory. */
@@ -97,7 +97,8 @@ export class Completer {
   ) {
     this.log = new CompletionLog(store, options.layout, options.job);
     this.pool = new CompletionPool(options.views);
-    this.tables = new ViewTables(store, options.layout, options.job);
+    this.publisher = new CompletionPublisher(store, options.layout, options);
+    this.deadLetters = new PendingDeadLetters(store, options.layout, options.job);
     this.partitions = options.partitions;
     source.onCommit(({ commit, files }) => {
       if (commit > this.absorbedThrough) this.seen.set(commit, files);
@@ -121,7 +122,7 @@ export class Completer {
   }
 
   /** wm(p) of every partition of the job, from the newest commit seen holding it (−∞: none yet). */
-  partitionWatermarks(): { topic: string; partition: number; watermarkMs: number }[] {
+  partitionWatermarks(): PartitionWatermark[] {
     return JOB_TOPICS[this.options.job].flatMap((topic) =>
       Array.from({ length: this.partitions }, (_, partition) => ({
         topic,
@@ -144,17 +145,19 @@ export class Completer {
     const watermarkMs = this.watermark();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const latest = this.log.latest;
-      if (!(watermarkMs > latest.completedThroughMs)) {
+      const advanced = watermarkMs > latest.completedThroughMs;
+      const deadLetters = this.deadLetters.waiting(recordsThrough(latest), covered);
+      if (!advanced && !deadLetters) {
         this.waitingRows = 0;
         return undefined;
       }
-      const ready = this.pool.ready(watermarkMs);
+      const ready = advanced ? this.pool.ready(watermarkMs) : { rows: 0, windowed: false, all: true };
       const quietFor = this.options.nowMs() - latest.createdAtMs;
       const due =
         force || ready.windowed || (ready.rows > 0 && ready.all) || quietFor >= this.options.flushIntervalMs;
       this.waitingRows = due ? 0 : ready.rows;
       if (!due) return undefined;
-      const outcome = await this.tryComplete(watermarkMs, covered);
+      const outcome = await this.tryComplete(Math.max(watermarkMs, latest.completedThroughMs), covered);
       if (outcome !== undefined) return outcome;
       await this.caughtUpWithOthers();
     }
@@ -167,6 +170,9 @@ export class Completer {
     this.listed = await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames);
     const consumed = [...this.listed].filter(([commit]) => commit < this.floor).flatMap(([, keys]) => keys);
     await this.store.deleteMany(consumed);
+    const gathered = recordsThrough(this.log.latest);
+    const pending = [...(await this.deadLetters.list())].filter(([commit]) => commit <= gathered);
+    await this.store.deleteMany(pending.flatMap(([, keys]) => keys));
     this.initialized = true;
   }
 
@@ -176,8 +182,9 @@ export class Completer {
     await settleStaging(this.store, completionStagingRoot(this.options.layout, this.options.job), this.log);
     // Its writer may have died before adding its files to the views' Delta tables or before finishing its
     // compactions; both are idempotent.
-    await this.finish(latest, latest.files);
+    await this.publisher.finish(latest, latest.files);
     this.pool.drop(latest.completedThroughMs);
+    this.deadLetters.forgetThrough(recordsThrough(latest));
     this.advanceFloor(latest.pendingFromCommit);
   }
 
@@ -200,9 +207,14 @@ export class Completer {
     for (let commit = this.absorbedThrough + 1; commit <= covered; commit++) {
       const own = this.own.get(commit);
       const files = this.seen.get(commit);
+      if (files !== undefined)
+        this.deadLetters.absorb(
+          commit,
+          files.map(({ final, staging }) => ({ key: final, staging })),
+        );
       if (own !== undefined) this.pool.absorb(commit, own, completedThroughMs);
       else if (files !== undefined) {
-        const partials = files.filter((file) => file.final.startsWith(this.options.layout.partialsPrefix));
+        const partials = files.filter((file) => this.holdsPartialRows(file.final));
         this.partialKeys.set(commit, this.partialsOf(partials.map((file) => file.final)));
         const sources = partials.map((file): FileSource => ({ key: file.final, staging: file.staging }));
         await this.absorbFiles(commit, sources, completedThroughMs);
@@ -215,7 +227,12 @@ export class Completer {
       const listed =
         this.listed ??
         (await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames));
+      const deadLetters = await this.deadLetters.list();
       for (const commit of missing) {
+        this.deadLetters.absorb(
+          commit,
+          (deadLetters.get(commit) ?? []).map((key) => ({ key })),
+        );
         const keys = listed.get(commit) ?? [];
         this.partialKeys.set(commit, keys);
         await this.absorbFiles(
@@ -242,10 +259,11 @@ export class Completer {
   /** Completion M = latest + 1 through `watermarkMs`; undefined when another writer took M first. */
   private async tryComplete(watermarkMs: number, covered: number): Promise<CompletionOutcome | undefined> {
     const { job, layout, writerId, views, nowMs } = this.options;
-    const completion = this.log.latest.completion + 1;
+    const latest = this.log.latest;
+    const completion = latest.completion + 1;
     const rowsByView = this.pool.complete(watermarkMs);
     const dir = stagingDir(completionStagingRoot(layout, job), completion, writerId);
-    const staged = views.flatMap((view) => {
+    const staged: (PublishedViewFile & { staging: string; body: Uint8Array })[] = views.flatMap((view) => {
       const rows = rowsByView.get(view.name);
       if (rows === undefined) return [];
       const columns = viewSpec(view.name).columns.map(({ name, type }) => ({ name, type }));
@@ -254,6 +272,12 @@ export class Completer {
         return { staging: `${dir}${final}`, final, body: file.body, rows: file.rows };
       });
     });
+    const gatheredFrom = recordsThrough(latest);
+    const deadLetterFiles = (await this.deadLetters.gather(gatheredFrom, covered)).map((file) => {
+      const final = finalKey(file, job, completion);
+      return { staging: `${dir}${final}`, final, body: file.body };
+    });
+    staged.push(...deadLetterFiles);
     await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
     const record: CompletionRecord = {
       job,
@@ -263,53 +287,36 @@ export class Completer {
       completedThroughMs: watermarkMs,
       coveredCommit: covered,
       pendingFromCommit: this.pool.pendingFrom(watermarkMs, covered + 1),
+      recordsThroughCommit: Math.max(gatheredFrom, covered),
       files: staged.map(({ staging, final }) => ({ staging, final })),
     };
     if ((await this.log.append(record)) !== 'created') {
       await this.store.deleteMany(staged.map((file) => file.staging));
       return undefined;
     }
-    const visibleMs = await this.finish(record, staged);
-    await this.writeCompleteness(record);
+    const visibleMs = await this.publisher.finish(record, staged);
+    await this.publisher.writeCompleteness(record, this.partitionWatermarks());
     this.pool.drop(watermarkMs);
     this.waitingRows = 0;
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS);
     await this.deleteConsumed(record.pendingFromCommit);
+    await this.deadLetters.deleteThrough(record.recordsThroughCommit!);
     await this.compactClosedDates();
     return {
       completion,
       completedThroughMs: watermarkMs,
       rows: [...rowsByView.values()].reduce((sum, rows) => sum + rows.length, 0),
-      files: staged.map((file) => ({
-        dataset: viewOfKey(layout.viewsPrefix, file.final) ?? '',
+      files: staged.flatMap((file) => {
+        const view = viewOfKey(layout.viewsPrefix, file.final);
+        return view === undefined ? [] : [{ dataset: view, bytes: file.body.byteLength }];
+      }),
+      deadLetterFiles: deadLetterFiles.map((file) => ({
+        dataset: viewOfKey(layout.deadLetterPrefix, file.final) ?? '',
         bytes: file.body.byteLength,
       })),
       finalityS: finalityLatenciesS(views, rowsByView, this.options.watermarkDelayMs, visibleMs),
     };
-  }
-
-  /**
-   * After the record's put: copy its files, append the new ones to the views' Delta tables, swap in the
-   * merged files of its compactions. Returns when the rows became visible.
-   */
-  private async finish(record: CompletionRecord, files: readonly PublishedViewFile[]): Promise<number> {
-    const { nowMs } = this.options;
-    await copyStaged(this.store, record.files);
-    const visibleMs = nowMs();
-    const merged = mergedKeys(record);
-    const appended = files.filter((file) => !merged.has(file.final));
-    if (appended.length > 0) await this.tables.append(record.completion, appended, visibleMs);
-    const byKey = new Map(files.map((file) => [file.final, file]));
-    for (const plan of record.compactions ?? []) {
-      const file = byKey.get(plan.merged);
-      await this.tables.compact(
-        plan,
-        { ...(file?.body && { body: file.body }), ...(file?.rows && { rows: file.rows }) },
-        visibleMs,
-      );
-    }
-    return visibleMs;
   }
 
   /**
@@ -321,7 +328,7 @@ export class Completer {
     const latest = this.log.latest;
     const day = Math.floor((latest.completedThroughMs - COMPACTION_GRACE_MS) / 86_400_000);
     if (!Number.isFinite(day) || day <= this.compactedDay) return;
-    const candidates = await this.tables.compactionCandidates(
+    const candidates = await this.publisher.tables.compactionCandidates(
       this.viewNames,
       latest.completedThroughMs,
       COMPACTION_GRACE_MS,
@@ -356,21 +363,10 @@ export class Completer {
       await this.store.deleteMany(staged.map((file) => file.staging));
       return; // another writer got there first: look again next round
     }
-    await this.finish(record, staged);
+    await this.publisher.finish(record, staged);
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS);
     if (candidates.length <= COMPACTIONS_PER_RECORD) this.compactedDay = day;
-  }
-
-  private async writeCompleteness(record: CompletionRecord): Promise<void> {
-    const { layout, views, processorVersion, nowMs } = this.options;
-    const watermarks = this.partitionWatermarks();
-    await forEachLimit(views, IO_CONCURRENCY, (view) =>
-      this.store.put(
-        completenessKey(layout, view.name),
-        completenessDocument({ view: view.name, record, watermarks, processorVersion, updatedAtMs: nowMs() }),
-      ),
-    );
   }
 
   /** Partial files of commits below the new floor hold nothing pending any more. */
@@ -382,10 +378,20 @@ export class Completer {
   }
 
   private partialsOf(keys: readonly string[]): string[] {
-    return keys.filter((key) => key.startsWith(this.options.layout.partialsPrefix));
+    return keys.filter((key) => this.holdsPartialRows(key));
+  }
+
+  /** A view's partial-row file (the partials tree also holds the pending dead letters). */
+  private holdsPartialRows(key: string): boolean {
+    return key.startsWith(this.options.layout.partialsPrefix) && key.endsWith('.parquet');
   }
 
   private get viewNames(): string[] {
     return this.options.views.map((view) => view.name);
   }
+}
+
+/** The last commit whose dead letters a completion has gathered (0 for records older than the field). */
+function recordsThrough(record: CompletionRecord): number {
+  return record.recordsThroughCommit ?? 0;
 }

@@ -59,12 +59,15 @@ export class JobMetrics {
     completedThroughMs: number;
     finalityS: readonly number[];
     files: readonly PublishedFile[];
+    deadLetterFiles: readonly PublishedFile[];
   }): void {
     const { metrics, job } = this;
     const finality = metrics.finalityLatency.labels(job);
     for (const seconds of outcome.finalityS) finality.observe(seconds);
-    metrics.completeThrough.labels(job).set(outcome.completedThroughMs / 1000);
+    if (Number.isFinite(outcome.completedThroughMs))
+      metrics.completeThrough.labels(job).set(outcome.completedThroughMs / 1000);
     this.filesPublished('views', outcome.files);
+    this.filesPublished('dead_letter', outcome.deadLetterFiles);
   }
 
   /** Files published in one tree: how many a flush policy makes, and how big. */

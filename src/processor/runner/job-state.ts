@@ -195,7 +195,6 @@ export class JobState {
       this.completer.ownRows(result.commit, contents.rowsByView, result.published);
       this.metrics.committed({ result, visibleMs, latencies: contents.latencies }, this.latency);
       this.metrics.filesPublished('partials', publishedIn(contents.files, layout.partialsPrefix));
-      this.metrics.filesPublished('dead_letter', publishedIn(contents.files, layout.deadLetterPrefix));
       return { kind: 'committed', result, rows, prepareMs: contents.prepareMs };
     };
     // Then the rows the commit made complete, if any (part of the commit in flight: the next one waits).
@@ -209,9 +208,13 @@ export class JobState {
     if (outcome === undefined) return;
     this.metrics.completed(outcome);
     const { completion, completedThroughMs, rows } = outcome;
-    const through = new Date(completedThroughMs).toISOString();
+    const through = Number.isFinite(completedThroughMs) ? new Date(completedThroughMs).toISOString() : null;
     const files = outcome.files.length;
-    this.options.logger[rows > 0 ? 'info' : 'debug']({ completion, through, rows, files }, 'completion');
+    const deadLetterFiles = outcome.deadLetterFiles.length;
+    this.options.logger[rows > 0 ? 'info' : 'debug'](
+      { completion, through, rows, files, deadLetterFiles },
+      'completion',
+    );
   }
 
   /** Publishes what is complete now, whatever the flush policy (stop): settle the commit in flight first. */

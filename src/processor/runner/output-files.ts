@@ -1,14 +1,20 @@
 /**
  * What one commit publishes: per view, the drained final rows as Parquet in the partials tree (catalog
  * columns plus the `_` merge columns; completion merges them into the views tree), the rejected records
- * as dead letters, and retention gaps (with --reset-on-gap).
+ * as pending dead letters (completion gathers them into the dead-letter tree), and retention gaps (with
+ * --reset-on-gap).
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import type { RecordRejection } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import { deadLetterOutputFiles, type DeadLetter } from '../io/dead-letter.ts';
-import { utcDate, type OutputFile, type StorageLayout } from '../../storage/layout.ts';
+import {
+  pendingDeadLetterPrefix,
+  utcDate,
+  type OutputFile,
+  type StorageLayout,
+} from '../../storage/layout.ts';
 import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
 
@@ -54,7 +60,9 @@ export function commitOutputFiles(
         ...viewOutputFiles(view.name, viewParquetColumns(view), rows as ParquetRow[], layout.partialsPrefix),
       );
   }
-  files.push(...deadLetterOutputFiles(rejections, layout));
+  files.push(
+    ...deadLetterOutputFiles(rejections, { ...layout, deadLetterPrefix: pendingDeadLetterPrefix(layout) }),
+  );
   if (gaps.length > 0) {
     // `.jsonl`, not `.ndjson`: readers of rejected records (readDeadLetters) skip them.
     const date = utcDate(gaps[0]!.detectedAtMs);
