@@ -3,7 +3,9 @@
  * Spark 3.5 with Delta 3.3 in local mode, one JVM for every read of this file (test/spark/). Two view
  * tables in a temp directory: one with 12 commits over three date partitions (so Spark starts from our
  * checkpoint at version 10), a republished commit, and a compacted partition; one small table of
- * another view. The first run resolves Spark from Maven Central into ~/.cache/lms-speed-layer (minutes).
+ * another view; and a table with a day of history (test clock) after log cleanup and VACUUM with
+ * retentions of a few hours. The first run resolves Spark from Maven Central into
+ * ~/.cache/lms-speed-layer (minutes).
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,10 +18,13 @@ import { readParquet } from '../../src/storage/parquet-reader.ts';
 import { writeParquet } from '../../src/storage/parquet-writer.ts';
 import type { CommitResult } from '../../src/storage/delta/commit.ts';
 import { compactPartition } from '../../src/storage/delta/compact-partition.ts';
+import { cleanUpLog, type LogCleanupResult } from '../../src/storage/delta/clean-up-log.ts';
 import { describeFile } from '../../src/storage/delta/data-file.ts';
 import { readSnapshot } from '../../src/storage/delta/read-snapshot.ts';
 import { liveFiles, type DeltaSnapshot } from '../../src/storage/delta/snapshot.ts';
-import { commitKey, dataKey, type DeltaTable } from '../../src/storage/delta/table-keys.ts';
+import { commitKey, dataKey, logPrefix, type DeltaTable } from '../../src/storage/delta/table-keys.ts';
+import { vacuum, type VacuumResult } from '../../src/storage/delta/vacuum.ts';
+import type { DeltaWriteOptions } from '../../src/storage/delta/write-options.ts';
 import { publishViewCommit, sortedRows, sparkRow } from '../spark/delta-fixture.ts';
 import { readDeltaTables, type TableDump, type TableRead } from '../spark/read-delta-tables.ts';
 
@@ -65,8 +70,11 @@ function sessionRows(commit: number): ParquetRow[] {
 const expectedRows = (columns: ParquetColumn[], rows: ParquetRow[]): Record<string, unknown>[] =>
   sortedRows(rows.map((row) => sparkRow(columns, row)));
 
-const allDownloadRows = (): ParquetRow[] =>
-  Array.from({ length: DOWNLOAD_COMMITS }, (_, index) => downloadRows(index + 1)).flat();
+/** The rows of commits 1..last. */
+const downloadRowsThrough = (last: number): ParquetRow[] =>
+  Array.from({ length: last }, (_, index) => downloadRows(index + 1)).flat();
+
+const allDownloadRows = (): ParquetRow[] => downloadRowsThrough(DOWNLOAD_COMMITS);
 
 let root = '';
 let downloads: DeltaTable;
@@ -75,6 +83,10 @@ let republished: CommitResult;
 let compaction: CommitResult;
 let afterCompaction: DeltaSnapshot;
 let dumps: TableDump[] = [];
+let cleaned: DeltaTable;
+let cleanedBefore: { at20: DeltaSnapshot; at22: DeltaSnapshot; latest: DeltaSnapshot };
+let logCleanup: LogCleanupResult;
+let vacuumed: VacuumResult;
 
 /** The reads, in order; one Spark JVM answers all of them. */
 const READS = {
@@ -84,9 +96,17 @@ const READS = {
   checkpointOnly: 3,
   downloadsOfOneCourse: 4,
   downloadsAbove2Pow32: 5,
+  cleaned: 6,
+  cleanedAt20: 7,
+  cleanedAt22: 8,
 } as const;
 
-async function compact(table: DeltaTable, date: string, from: DeltaSnapshot): Promise<CommitResult> {
+async function compact(
+  table: DeltaTable,
+  date: string,
+  from: DeltaSnapshot,
+  options: DeltaWriteOptions = {},
+): Promise<CommitResult> {
   const replaced = liveFiles(from, date);
   const rows: ParquetRow[] = [];
   for (const add of replaced)
@@ -101,7 +121,48 @@ async function compact(table: DeltaTable, date: string, from: DeltaSnapshot): Pr
     rows,
     modificationTimeMs: Date.now(),
   });
-  return compactPartition(table, { replaced: replaced.map((add) => add.path), merged, from });
+  return compactPartition(table, { replaced: replaced.map((add) => add.path), merged, from }, options);
+}
+
+const HOUR_MS = 3_600_000;
+/** Version v of the cleaned table is committed at T0 + v hours. */
+const T0_MS = Date.UTC(2025, 3, 1);
+const CLEANED_COMMITS = 24;
+/** Cleanup 26 h after T0 with retentions of 5.5 h: cut-off time T0 + 20.5 h. */
+const CLEANUP = { nowMs: () => T0_MS + 26 * HOUR_MS, retentionMs: 5.5 * HOUR_MS };
+
+/**
+ * A day of history on a test clock, then log cleanup and VACUUM: commits 1-15 (versions 0-14), a
+ * compaction of 2025-03-01 (15), commits 16-20 (16-20, checkpoint at 20), a compaction of 2025-03-02
+ * (21), commits 21-24 (22-25); and a file no commit names (a writer crashed before its commit).
+ */
+async function cleanedTable(table: DeltaTable): Promise<void> {
+  let clockMs = T0_MS;
+  const options: DeltaWriteOptions = { nowMs: () => clockMs };
+  let from: DeltaSnapshot | undefined;
+  const step = async (write: () => Promise<CommitResult>): Promise<void> => {
+    clockMs = T0_MS + ((from?.version ?? -1) + 1) * HOUR_MS;
+    from = (await write()).snapshot;
+  };
+  const columns = DOWNLOAD_COLUMNS;
+  const append = (commit: number) => () =>
+    publishViewCommit(table, { job: 'course', commit, columns, rows: downloadRows(commit), from }, options);
+  for (let commit = 1; commit <= 15; commit += 1) await step(append(commit));
+  await step(() => compact(table, '2025-03-01', from!, options));
+  for (let commit = 16; commit <= 20; commit += 1) await step(append(commit));
+  await step(() => compact(table, '2025-03-02', from!, options));
+  for (let commit = 21; commit <= CLEANED_COMMITS; commit += 1) await step(append(commit));
+  const orphan = `${table.root}/date=2025-03-03/course-crashed.parquet`;
+  await table.store.put(orphan, writeParquet(columns, downloadRows(99)));
+
+  cleanedBefore = {
+    at20: await readSnapshot(table, { version: 20 }),
+    at22: await readSnapshot(table, { version: 22 }),
+    latest: await readSnapshot(table),
+  };
+  const { nowMs, retentionMs } = CLEANUP;
+  vacuumed = await vacuum(table, { nowMs, deletedFileRetentionMs: retentionMs });
+  logCleanup = await cleanUpLog(table, { nowMs, logRetentionMs: retentionMs });
 }
 
 beforeAll(async () => {
@@ -135,6 +196,9 @@ beforeAll(async () => {
       rows: sessionRows(commit),
     });
 
+  cleaned = { store, root: 'realtime_views/cleaned' };
+  await cleanedTable(cleaned);
+
   // The same table with the commits before the checkpoint gone: only a checkpoint reader can read it.
   const checkpointOnly: DeltaTable = { store, root: 'checkpoint_only' };
   await cp(join(root, downloads.root), join(root, checkpointOnly.root), { recursive: true });
@@ -147,6 +211,9 @@ beforeAll(async () => {
     { path: join(root, checkpointOnly.root) },
     { path: join(root, downloads.root), where: "course_id = 'crs-ü😀'" },
     { path: join(root, downloads.root), where: 'bytes > 4294967296' },
+    { path: join(root, cleaned.root) },
+    { path: join(root, cleaned.root), version: 20 },
+    { path: join(root, cleaned.root), version: 22 },
   ];
   const startedMs = Date.now();
   dumps = await readDeltaTables(reads);
@@ -232,5 +299,42 @@ describe('Delta tables of the speed layer, read by Spark 3.5 + Delta 3.3', () =>
     const allFiles = dumps[READS.downloads]!.scan.files;
     expect(dumps[READS.downloadsOfOneCourse]!.scan.files).toBeLessThan(allFiles);
     expect(dumps[READS.downloadsAbove2Pow32]!.scan.files).toBeLessThan(allFiles);
+  });
+
+  it('still reads the table, and time travels to the versions kept, after log cleanup and VACUUM', async () => {
+    // the log keeps checkpoint 20 (the newest older than T0 + 20.5 h) and every commit from 20 on
+    expect(logCleanup).toMatchObject({ outcome: 'cleaned', cutOffCheckpoint: 20 });
+    const logNames = (await cleaned.store.list(logPrefix(cleaned))).map((key) =>
+      key.slice(logPrefix(cleaned).length).replace(/^0+(?=\d)/, ''),
+    );
+    expect(logNames).toEqual([
+      '20.checkpoint.parquet',
+      ...[20, 21, 22, 23, 24, 25].map((version) => `${version}.json`),
+      '_last_checkpoint',
+    ]);
+    // VACUUM deleted the 15 files the compaction at T0 + 15 h removed (every commit has one file per
+    // date), kept the 20 removed at T0 + 21 h
+    expect(vacuumed.deleted).toHaveLength(15);
+    expect(vacuumed.deleted.every((key) => key.includes('/date=2025-03-01/'))).toBe(true);
+    expect(vacuumed.retained).toHaveLength(20);
+    expect(vacuumed.retained.every((key) => key.includes('/date=2025-03-02/'))).toBe(true);
+    expect(vacuumed.untracked).toEqual([`${cleaned.root}/date=2025-03-03/course-crashed.parquet`]);
+
+    const latest = dumps[READS.cleaned]!;
+    expect(latest.scan).toMatchObject({
+      version: 25,
+      checkpointVersion: 20,
+      files: cleanedBefore.latest.files.size,
+    });
+    expect(sortedRows(latest.rows)).toEqual(
+      expectedRows(DOWNLOAD_COLUMNS, downloadRowsThrough(CLEANED_COMMITS)),
+    );
+    const at20 = dumps[READS.cleanedAt20]!;
+    expect(at20.scan).toMatchObject({ version: 20, files: cleanedBefore.at20.files.size });
+    expect(sortedRows(at20.rows)).toEqual(expectedRows(DOWNLOAD_COLUMNS, downloadRowsThrough(20)));
+    const at22 = dumps[READS.cleanedAt22]!;
+    expect(at22.scan).toMatchObject({ version: 22, files: cleanedBefore.at22.files.size });
+    expect(sortedRows(at22.rows)).toEqual(expectedRows(DOWNLOAD_COLUMNS, downloadRowsThrough(21)));
+    await expect(readSnapshot(cleaned, { version: 19 })).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });

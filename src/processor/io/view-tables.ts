@@ -3,19 +3,24 @@
  * appends its files to the tables of their views in one version per view, with the txn (appId of the
  * job, version = completion number), so publishing a completion again adds nothing. Completion M's
  * append happens before M+1 is written (by its writer, or by whoever reads M before writing M+1), so the
- * txn versions of a table only grow.
+ * txn versions of a table only grow. `cleanUp` runs Delta's log cleanup and VACUUM on the tables this
+ * writer checkpointed since the last call.
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { ParquetColumn, ParquetRow } from '../../storage/parquet-columns.ts';
 import { appendFiles } from '../../storage/delta/append-files.ts';
+import { cleanUpLog, type LogCleanupResult } from '../../storage/delta/clean-up-log.ts';
+import type { CommitResult } from '../../storage/delta/commit.ts';
 import { compactPartition } from '../../storage/delta/compact-partition.ts';
 import { describeFile, type DataFile } from '../../storage/delta/data-file.ts';
 import { isDeltaError } from '../../storage/delta/delta-error.ts';
 import { readSnapshot, updateSnapshot } from '../../storage/delta/read-snapshot.ts';
+import { checkRetentionOption } from '../../storage/delta/retention.ts';
 import { liveFiles, txnVersion, type DeltaSnapshot } from '../../storage/delta/snapshot.ts';
 import { dataKey, toDeltaPath, type DeltaTable } from '../../storage/delta/table-keys.ts';
+import { vacuum, type VacuumResult } from '../../storage/delta/vacuum.ts';
 import type { CompactionPlan } from './completion-log.ts';
 import { viewOfKey } from './partial-files.ts';
 import { IO_CONCURRENCY, forEachLimit } from './publish.ts';
@@ -27,18 +32,47 @@ export interface PublishedViewFile {
   rows?: readonly ParquetRow[];
 }
 
+/** Retentions of `cleanUp`; a table property (`delta.logRetentionDuration`, …) wins over them. */
+export interface ViewTablesOptions {
+  /** How long the log keeps old versions for time travel; default 30 days. */
+  logRetentionMs?: number;
+  /** How long a removed data file stays for time travel; default 7 days. */
+  deletedFileRetentionMs?: number;
+}
+
+/** What `cleanUp` did to one view's table. */
+export interface ViewTableCleanup {
+  view: string;
+  log: LogCleanupResult;
+  vacuum: VacuumResult;
+}
+
 export class ViewTables {
-  /** The newest snapshot of each table this writer committed to (saves reading the log again). */
+  /**
+   * The newest snapshot of each table this writer committed to (saves reading the log again). Replayed
+   * commit by commit, it also keeps the tombstones newer checkpoints dropped, for VACUUM.
+   */
   private readonly snapshots = new Map<string, DeltaSnapshot>();
+  /** Views whose table this writer checkpointed since the last `cleanUp`. */
+  private readonly checkpointed = new Set<string>();
 
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: StorageLayout,
     private readonly job: string,
-  ) {}
+    private readonly options: ViewTablesOptions = {},
+  ) {
+    checkRetentionOption('ViewTables', 'logRetentionMs', options.logRetentionMs);
+    checkRetentionOption('ViewTables', 'deletedFileRetentionMs', options.deletedFileRetentionMs);
+  }
 
   private table(view: string): DeltaTable {
     return { store: this.store, root: `${this.layout.viewsPrefix}${view}` };
+  }
+
+  private committed(view: string, result: CommitResult): void {
+    this.snapshots.set(view, result.snapshot);
+    if (result.outcome === 'committed' && result.checkpoint !== undefined) this.checkpointed.add(view);
   }
 
   /** The table's newest snapshot (the cached one brought up to date). */
@@ -102,7 +136,7 @@ export class ViewTables {
           merged: file,
           from: snapshot,
         });
-        this.snapshots.set(plan.view, result.snapshot);
+        this.committed(plan.view, result);
       } catch (error) {
         // Another writer finishing the same completion committed it first.
         if (!isDeltaError(error, 'conflict') || !(await this.fresh(plan.view)).files.has(mergedPath))
@@ -138,8 +172,36 @@ export class ViewTables {
         tableName: view,
         ...(from === undefined ? {} : { from }),
       });
-      this.snapshots.set(view, result.snapshot);
+      this.committed(view, result);
     });
+  }
+
+  /**
+   * Log cleanup and VACUUM (docs/delta.md "Cleanup") of each table this writer wrote a checkpoint to
+   * since the last call; other tables cost nothing. Call it after `append`/`compact`, e.g. once per
+   * completion. A table that fails stays due for the next call; the first error is thrown after the
+   * other tables are done.
+   */
+  async cleanUp(nowMs: number): Promise<ViewTableCleanup[]> {
+    const due = [...this.checkpointed];
+    this.checkpointed.clear();
+    const done: ViewTableCleanup[] = [];
+    const failures: unknown[] = [];
+    await forEachLimit(due, IO_CONCURRENCY, async (view) => {
+      try {
+        const table = this.table(view);
+        const common = { nowMs: () => nowMs, snapshot: await this.fresh(view) };
+        const { deletedFileRetentionMs, logRetentionMs } = this.options;
+        const vacuumed = await vacuum(table, { ...common, deletedFileRetentionMs });
+        const log = await cleanUpLog(table, { ...common, logRetentionMs });
+        done.push({ view, log, vacuum: vacuumed });
+      } catch (error) {
+        this.checkpointed.add(view);
+        failures.push(error);
+      }
+    });
+    if (failures.length > 0) throw failures[0];
+    return done.sort((a, b) => (a.view < b.view ? -1 : 1));
   }
 
   private async dataFile(

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { PROTOCOL, encodeCommit, type Action, type MetaDataAction } from './actions.ts';
 import { DeltaError } from './delta-error.ts';
 import { readSnapshot, updateSnapshot } from './read-snapshot.ts';
+import { retentionMs } from './retention.ts';
 import { checkSameSchema } from './schema.ts';
 import { checkSupported, replay, txnVersion, type DeltaSnapshot } from './snapshot.ts';
 import { commitKey, tableName, type DeltaTable } from './table-keys.ts';
@@ -123,7 +124,13 @@ export async function commit(
         settings.checkpointInterval > 0 && version > 0 && version % settings.checkpointInterval === 0;
       if (!due) return { outcome: 'committed', version, attempts: attempt, snapshot: committed };
       try {
-        const checkpoint = await writeCheckpoint(table, committed, nowMs - settings.tombstoneRetentionMs);
+        const tombstoneRetentionMs = retentionMs(
+          name,
+          committed.metaData,
+          'deletedFile',
+          settings.tombstoneRetentionMs,
+        );
+        const checkpoint = await writeCheckpoint(table, committed, nowMs - tombstoneRetentionMs);
         return { outcome: 'committed', version, attempts: attempt, snapshot: committed, checkpoint };
       } catch (checkpointError) {
         return { outcome: 'committed', version, attempts: attempt, snapshot: committed, checkpointError };

@@ -2,9 +2,9 @@
  * Compaction of one date partition: the caller has merged some live files of the partition into one new
  * file (already in the store); one version removes the old files and adds the new one, both with
  * dataChange false, so readers see the swap atomically and time travel to an earlier version still finds
- * the old files (they are deleted only by a VACUUM after the tombstone retention, not here). A concurrent
- * append to the same partition does not conflict; a concurrent compaction that already removed one of the
- * replaced files does (`conflict`): the caller's merged file would duplicate rows.
+ * the old files (not deleted here: `vacuum` deletes them once the deleted-file retention has passed). A
+ * concurrent append to the same partition does not conflict; a concurrent compaction that already removed
+ * one of the replaced files does (`conflict`): the caller's merged file would duplicate rows.
  */
 import { removeOf } from './actions.ts';
 import { commit, type CommitResult } from './commit.ts';

@@ -1,11 +1,13 @@
 /**
  * The reader: a table's snapshot from its log. It starts at the newest checkpoint at or below the wanted
  * version (the listing is authoritative; `_last_checkpoint` is only a hint for readers that cannot list
- * everything) and replays the commits after it; without a checkpoint it replays from version 0.
+ * everything) and replays the commits after it; without a checkpoint it replays from version 0. Log
+ * cleanup (clean-up-log.ts) deletes the versions before an old checkpoint: reading one of those is
+ * `invalid_request`, and a file deleted between listing and reading makes the reader list once more.
  */
 import { parseCommit } from './actions.ts';
 import { decodeCheckpoint } from './checkpoint-parquet.ts';
-import { DeltaError } from './delta-error.ts';
+import { DeltaError, isDeltaError } from './delta-error.ts';
 import {
   EMPTY_SNAPSHOT,
   checkSupported,
@@ -35,10 +37,15 @@ async function listLog(table: DeltaTable): Promise<LogListing> {
 
 async function getLogFile(table: DeltaTable, key: string): Promise<Buffer> {
   const body = await table.store.get(key);
-  // A log file is never deleted by this writer; one listed and then gone means someone cleaned the log.
-  if (body === undefined) throw new DeltaError('corrupt_log', `delta: ${table.store.url}${key} vanished`);
+  // Listed and then gone: a log cleanup ran meanwhile; a new listing starts from a file that is there.
+  if (body === undefined)
+    throw new DeltaError('corrupt_log', `delta: ${table.store.url}${key} vanished (log cleanup?)`, {
+      retryable: true,
+    });
   return body;
 }
+
+const vanished = (error: unknown): boolean => isDeltaError(error, 'corrupt_log') && error.retryable;
 
 /** The commits `from..to` (inclusive), read in parallel, in version order. */
 async function readCommits(
@@ -72,6 +79,16 @@ function newest(versions: Iterable<number>, atMost: number): number | undefined 
   return best;
 }
 
+function hasCommits(listing: LogListing, from: number, to: number): boolean {
+  for (let version = from; version <= to; version += 1) if (!listing.commits.has(version)) return false;
+  return true;
+}
+
+/** A checkpoint newer than `version` exists: commits missing up to `version` were cleaned up, not lost. */
+function cleanedPast(listing: LogListing, version: number): boolean {
+  return (newest(listing.checkpoints.keys(), Infinity) ?? -1) > version;
+}
+
 export interface ReadSnapshotOptions {
   /** The version to read (time travel); default the latest. */
   version?: number;
@@ -82,15 +99,33 @@ export async function readSnapshot(
   table: DeltaTable,
   options: ReadSnapshotOptions = {},
 ): Promise<DeltaSnapshot> {
-  const listing = await listLog(table);
+  try {
+    return await readListed(table, await listLog(table), options.version);
+  } catch (error) {
+    if (!vanished(error)) throw error;
+    return readListed(table, await listLog(table), options.version);
+  }
+}
+
+async function readListed(
+  table: DeltaTable,
+  listing: LogListing,
+  version: number | undefined,
+): Promise<DeltaSnapshot> {
   const latest = newest([...listing.commits.keys(), ...listing.checkpoints.keys()], Infinity) ?? -1;
-  const target = options.version ?? latest;
+  const target = version ?? latest;
   if (target > latest)
     throw new DeltaError(
       'invalid_request',
       `delta: ${tableName(table)} has no version ${target} (latest ${latest})`,
     );
   const checkpoint = newest(listing.checkpoints.keys(), target);
+  if (!hasCommits(listing, (checkpoint ?? -1) + 1, target) && cleanedPast(listing, target))
+    throw new DeltaError(
+      'invalid_request',
+      `delta: ${tableName(table)} version ${target} is no longer in the log (log cleanup); ` +
+        `the oldest checkpoint is ${Math.min(...listing.checkpoints.keys())}`,
+    );
   let snapshot = EMPTY_SNAPSHOT;
   if (checkpoint !== undefined) {
     const key = listing.checkpoints.get(checkpoint)!;
@@ -110,16 +145,26 @@ export async function readSnapshot(
   return snapshot;
 }
 
-/** `snapshot` brought up to the latest version by reading only the commits after it. */
+/**
+ * `snapshot` brought up to the latest version by reading only the commits after it. When the log no
+ * longer has them (another writer's log cleanup went past the snapshot), the table is read anew.
+ */
 export async function updateSnapshot(table: DeltaTable, snapshot: DeltaSnapshot): Promise<DeltaSnapshot> {
   const listing = await listLog(table);
   const latest = newest(listing.commits.keys(), Infinity) ?? -1;
   if (latest <= snapshot.version) return snapshot;
-  const updated = replay(
-    snapshot,
-    await readCommits(table, listing, snapshot.version + 1, latest),
-    tableName(table),
-  );
-  checkSupported(updated, tableName(table), 'read');
-  return updated;
+  if (!hasCommits(listing, snapshot.version + 1, latest) && cleanedPast(listing, snapshot.version))
+    return readSnapshot(table);
+  try {
+    const updated = replay(
+      snapshot,
+      await readCommits(table, listing, snapshot.version + 1, latest),
+      tableName(table),
+    );
+    checkSupported(updated, tableName(table), 'read');
+    return updated;
+  } catch (error) {
+    if (!vanished(error)) throw error;
+    return readSnapshot(table);
+  }
 }

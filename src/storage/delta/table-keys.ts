@@ -45,6 +45,16 @@ export function logFileOfKey(table: DeltaTable, key: string): LogFile | undefine
   return { kind: match[2] === 'json' ? 'commit' : 'checkpoint', version: Number(match[1]), key };
 }
 
+/**
+ * The version of any file named `<20-digit version>.<…>` directly in `_delta_log/`: commits, checkpoints
+ * (also multi-part), checksums, log compactions. Undefined for `_last_checkpoint` and subfolders.
+ */
+export function versionOfLogKey(table: DeltaTable, key: string): number | undefined {
+  if (!key.startsWith(logPrefix(table))) return undefined;
+  const match = /^(\d{20})\.[^/]+$/.exec(key.slice(logPrefix(table).length));
+  return match === null ? undefined : Number(match[1]);
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Characters a path segment keeps as they are; everything else is percent-encoded (UTF-8). */
 const URI_SAFE = /[A-Za-z0-9\-._~=]/;
