@@ -98,18 +98,22 @@ export class CommitLog implements CommittedFiles {
     return result;
   }
 
-  /** The highest-numbered known commit holding the partition. */
-  newestHolding(partition: string): number | undefined {
+  /** The highest-numbered known commit holding the partition (up to `throughCommit`). */
+  newestHolding(partition: string, throughCommit = Infinity): number | undefined {
     let newest: number | undefined;
     for (const [commit, summary] of this.summaries) {
-      if (summary.partitions.has(partition) && (newest === undefined || commit > newest)) newest = commit;
+      if (commit > throughCommit || !summary.partitions.has(partition)) continue;
+      if (newest === undefined || commit > newest) newest = commit;
     }
     return newest;
   }
 
-  /** wm(p) from the newest known commit holding p; undefined when none does (or its header has none). */
-  watermarkOf(partition: string): number | undefined {
-    const newest = this.newestHolding(partition);
+  /**
+   * wm(p) from the newest known commit holding p, up to `throughCommit` (completion bounds it by the
+   * commits whose rows it has read); undefined when none does (or its header has none).
+   */
+  watermarkOf(partition: string, throughCommit = Infinity): number | undefined {
+    const newest = this.newestHolding(partition, throughCommit);
     return newest === undefined ? undefined : this.summaries.get(newest)!.watermarks.get(partition);
   }
 

@@ -143,9 +143,9 @@ export class JobCommitter {
     return this.log.latestCommit;
   }
 
-  /** wm(p) as of the newest commit seen holding `topic:partition`; undefined when none does. */
-  watermarkOf(partition: string): number | undefined {
-    return this.log.watermarkOf(partition);
+  /** wm(p) as of the newest commit seen holding `topic:partition` (up to `throughCommit`); undefined when none does. */
+  watermarkOf(partition: string, throughCommit?: number): number | undefined {
+    return this.log.watermarkOf(partition, throughCommit);
   }
 
   /** Gives partitions up (a rebalance revoked them); their last commit stays for the next owner. */

@@ -51,6 +51,11 @@ export function mergedKeys(record: CompletionRecord): Set<string> {
   return new Set((record.compactions ?? []).map((plan) => plan.merged));
 }
 
+/** The last commit whose dead letters a completion has gathered (0 for records older than the field). */
+export function recordsThrough(record: CompletionRecord): number {
+  return record.recordsThroughCommit ?? 0;
+}
+
 /** Before the first completion: nothing is complete, every commit's partial rows are pending. */
 export function initialCompletion(job: string): CompletionRecord {
   return {

@@ -15,6 +15,19 @@ export interface FileSource {
   staging?: string;
 }
 
+/**
+ * A committed file's bytes, from its final key or its staged copy; undefined when it is gone from both. The
+ * final key is read again after a miss in staging: the commit may have copied it and deleted staging
+ * between the first two reads (staging goes only once every final copy exists).
+ */
+export async function readFileSource(
+  store: ObjectStore,
+  { key, staging }: FileSource,
+): Promise<Buffer | undefined> {
+  const bytes = (await store.get(key)) ?? (staging === undefined ? undefined : await store.get(staging));
+  return bytes ?? (staging === undefined ? undefined : await store.get(key));
+}
+
 /** Every partial file of the job's views under the partials tree, by the commit that wrote it. */
 export async function listPartialFiles(
   store: ObjectStore,
@@ -54,7 +67,7 @@ export async function readRowsByView(
   await forEachLimit(sources, IO_CONCURRENCY, async ({ key, staging }) => {
     const view = viewOfKey(prefix, key);
     if (view === undefined) return;
-    const bytes = (await store.get(key)) ?? (staging === undefined ? undefined : await store.get(staging));
+    const bytes = await readFileSource(store, { key, staging });
     if (bytes === undefined) return;
     const rows = (await readParquet(bytes)).rows as ViewRow[];
     const list = rowsByView.get(view);

@@ -8,7 +8,7 @@
 import { pendingDeadLetterPrefix, type OutputFile, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { ndjsonLines, ndjsonParts } from './ndjson-parts.ts';
-import type { FileSource } from './partial-files.ts';
+import { readFileSource, type FileSource } from './partial-files.ts';
 import { IO_CONCURRENCY, forEachLimit } from './publish.ts';
 
 export class PendingDeadLetters {
@@ -46,9 +46,7 @@ export class PendingDeadLetters {
     const sources = commits.flatMap((commit) => this.byCommit.get(commit)!);
     const bodies = new Array<Uint8Array | undefined>(sources.length);
     await forEachLimit([...sources.keys()], IO_CONCURRENCY, async (index) => {
-      const { key, staging } = sources[index]!;
-      bodies[index] =
-        (await this.store.get(key)) ?? (staging === undefined ? undefined : await this.store.get(staging));
+      bodies[index] = await readFileSource(this.store, sources[index]!);
     });
     const linesByDir = new Map<string, Uint8Array[]>();
     sources.forEach(({ key }, index) => {

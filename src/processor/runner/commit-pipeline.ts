@@ -29,8 +29,6 @@ export interface PreparedWrite {
   files: readonly OutputFile[];
   /** Runs when the files are visible (before the tidy-up), at `visibleMs`; throwing fails the commit. */
   visible(result: CommitResult, visibleMs: number): Committed;
-  /** Runs after the tidy-up, still as part of the commit in flight (completion of rows); may throw. */
-  complete?(): Promise<void>;
 }
 
 type Settled = { ok: true; outcome: CommitOutcome } | { ok: false; error: unknown };
@@ -65,7 +63,6 @@ export class CommitPipeline {
           this.visibleAtMs = this.nowMs();
           const outcome = write.visible(result, this.visibleAtMs);
           await this.committer.tidied();
-          await write.complete?.();
           return { ok: true, outcome };
         } catch (error) {
           return { ok: false, error };

@@ -19,7 +19,7 @@ import { finalityLatenciesS } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
-import { CompletionLog, type CompletionRecord } from '../io/completion-log.ts';
+import { CompletionLog, recordsThrough, type CompletionRecord } from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
 import { PendingDeadLetters } from '../io/pending-dead-letters.ts';
 import { IO_CONCURRENCY, forEachLimit, settleStaging } from '../io/publish.ts';
@@ -36,7 +36,7 @@ import type { PublishedFile } from './job-metrics.ts';
 export interface CommitSource {
   onCommit(listener: CommitListener): void;
   readonly latestCommit: number;
-  watermarkOf(partition: string): number | undefined;
+  watermarkOf(partition: string, throughCommit?: number): number | undefined;
 }
 
 export interface CompleterOptions {
@@ -121,20 +121,26 @@ export class Completer {
     return this.log.latest;
   }
 
-  /** wm(p) of every partition of the job, from the newest commit seen holding it (−∞: none yet). */
-  partitionWatermarks(): PartitionWatermark[] {
+  /**
+   * wm(p) of every partition of the job, from the newest commit up to `throughCommit` holding it (−∞: none
+   * yet). A round bounds it by the commits it has read: newer ones may arrive while it runs.
+   */
+  partitionWatermarks(throughCommit = this.source.latestCommit): PartitionWatermark[] {
     return JOB_TOPICS[this.options.job].flatMap((topic) =>
       Array.from({ length: this.partitions }, (_, partition) => ({
         topic,
         partition,
-        watermarkMs: this.source.watermarkOf(partitionKey(topic, partition)) ?? -Infinity,
+        watermarkMs: this.source.watermarkOf(partitionKey(topic, partition), throughCommit) ?? -Infinity,
       })),
     );
   }
 
   /** W: the minimum of partitionWatermarks(). */
-  watermark(): number {
-    return this.partitionWatermarks().reduce((min, { watermarkMs }) => Math.min(min, watermarkMs), Infinity);
+  watermark(throughCommit?: number): number {
+    return this.partitionWatermarks(throughCommit).reduce(
+      (min, { watermarkMs }) => Math.min(min, watermarkMs),
+      Infinity,
+    );
   }
 
   /** One completion round; `force` publishes what is complete now, whatever the flush policy says. */
@@ -142,7 +148,7 @@ export class Completer {
     if (!this.initialized) await this.init();
     const covered = this.source.latestCommit;
     await this.absorbThrough(covered);
-    const watermarkMs = this.watermark();
+    const watermarkMs = this.watermark(covered);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const latest = this.log.latest;
       const advanced = watermarkMs > latest.completedThroughMs;
@@ -295,7 +301,7 @@ export class Completer {
       return undefined;
     }
     const visibleMs = await this.publisher.finish(record, staged);
-    await this.publisher.writeCompleteness(record, this.partitionWatermarks());
+    await this.publisher.writeCompleteness(record, this.partitionWatermarks(covered));
     this.pool.drop(watermarkMs);
     this.waitingRows = 0;
     await this.store.deleteMany(record.files.map((file) => file.staging));
@@ -389,9 +395,4 @@ export class Completer {
   private get viewNames(): string[] {
     return this.options.views.map((view) => view.name);
   }
-}
-
-/** The last commit whose dead letters a completion has gathered (0 for records older than the field). */
-function recordsThrough(record: CompletionRecord): number {
-  return record.recordsThroughCommit ?? 0;
 }

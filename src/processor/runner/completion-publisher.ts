@@ -1,7 +1,8 @@
 /**
  * What follows a completion record's put, by its writer or by whoever reads the record first (every step
  * is idempotent): copy its staged files to their final keys, append the new view files to the views' Delta
- * tables, swap in the merged files of its compactions, and tell readers how far each view is complete.
+ * tables, swap in the merged files of its compactions, clean up the tables' logs (docs/delta.md "Cleanup"),
+ * and tell readers how far each view is complete.
  */
 import type { AnyView } from '../engine/view-definition.ts';
 import { mergedKeys, type CompletionRecord } from '../io/completion-log.ts';
@@ -49,6 +50,8 @@ export class CompletionPublisher {
         visibleMs,
       );
     }
+    // Tables that took a Delta checkpoint since the last call: old log entries and removed files go.
+    await this.tables.cleanUp(this.options.nowMs());
     return visibleMs;
   }
 

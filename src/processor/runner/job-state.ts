@@ -18,6 +18,7 @@ import { PACKAGE_VERSION } from '../../shared/version.ts';
 import { notePartitionsCommitted, takeCommitContents } from './commit-contents.ts';
 import { CommitPipeline, type CommitOutcome, type Committed, type PreparedWrite } from './commit-pipeline.ts';
 import { Completer, type CompletionOutcome } from './completer.ts';
+import { CompletionLoop } from './completion-loop.ts';
 import { JobMetrics, type PublishedFile } from './job-metrics.ts';
 import type { LatencyRecorder } from './latency.ts';
 import { PartitionOwnership, type LogStart, type SeekTarget } from './partition-ownership.ts';
@@ -53,6 +54,7 @@ export class JobState {
   private readonly ownership: PartitionOwnership;
   private readonly pending = new PendingOutput();
   private readonly commits: CommitPipeline;
+  private readonly completion: CompletionLoop;
   private readonly metrics: JobMetrics;
   private readonly nowMs: () => number;
 
@@ -86,6 +88,7 @@ export class JobState {
       nowMs: this.nowMs,
     });
     this.commits = new CommitPipeline(job, this.committer, this.nowMs);
+    this.completion = new CompletionLoop(async () => this.completed(await this.completer.round()));
     this.metrics = new JobMetrics(options.metrics, job);
   }
 
@@ -195,13 +198,11 @@ export class JobState {
       this.completer.ownRows(result.commit, contents.rowsByView, result.published);
       this.metrics.committed({ result, visibleMs, latencies: contents.latencies }, this.latency);
       this.metrics.filesPublished('partials', publishedIn(contents.files, layout.partialsPrefix));
+      // Then the rows the commit made complete, if any, beside the next commits.
+      this.completion.request();
       return { kind: 'committed', result, rows, prepareMs: contents.prepareMs };
     };
-    // Then the rows the commit made complete, if any (part of the commit in flight: the next one waits).
-    const complete = async (): Promise<void> => {
-      this.completed(await this.completer.round());
-    };
-    return { snapshots: contents.snapshots, files: contents.files, visible, complete };
+    return { snapshots: contents.snapshots, files: contents.files, visible };
   }
 
   private completed(outcome: CompletionOutcome | undefined): void {
@@ -220,12 +221,19 @@ export class JobState {
   /** Publishes what is complete now, whatever the flush policy (stop): settle the commit in flight first. */
   async completeNow(): Promise<void> {
     this.commits.assertSettled();
+    await this.completionIdle();
     this.completed(await this.completer.round(true));
   }
 
-  /** Complete rows wait for the flush interval (a settled job has none waiting). */
+  /** A completion round runs, or complete rows wait for the flush interval (a settled job has neither). */
   get completionWaiting(): boolean {
-    return this.completer.waiting > 0;
+    return this.completion.busy || this.completer.waiting > 0;
+  }
+
+  /** Waits for the completion rounds asked for so far; rethrows a failed one. */
+  async completionIdle(): Promise<void> {
+    await this.completion.idle();
+    this.completion.throwIfFailed();
   }
 
   /** True while a commit's I/O is under way or its outcome has not been taken by `settle()`. */
@@ -249,16 +257,20 @@ export class JobState {
   }
 
   /** Waits for the commit in flight; its outcome, or undefined when none was in flight. Rethrows its error. */
-  settle(): Promise<CommitOutcome | undefined> {
-    return this.commits.settle();
+  async settle(): Promise<CommitOutcome | undefined> {
+    const outcome = await this.commits.settle();
+    this.completion.throwIfFailed(); // a failed completion round fails the job like a failed commit
+    return outcome;
   }
 
-  /** Settles the commit in flight, then commits what is waiting and waits for it. */
+  /** Settles the commit in flight, then commits what is waiting and waits for it and its completion round. */
   async commit(): Promise<CommitOutcome> {
     const previous = await this.settle();
     if (previous?.kind === 'fenced') return previous;
     this.startCommit();
-    return (await this.settle())!;
+    const outcome = (await this.settle())!;
+    await this.completionIdle();
+    return outcome;
   }
 }
 
