@@ -1,6 +1,7 @@
 /**
  * `speed-layer dead-letters`: the rejected records the jobs kept (docs/storage.md "Dead letters"), one
- * JSON line each with topic, partition, offset, record timestamp, reason, message, key and the raw value,
+ * JSON line each with topic, partition, offset, record timestamp, reason, message, key and the raw value
+ * (base64 with `key_encoding`/`value_encoding` where not UTF-8, null for a tombstone),
  * filtered by topic, reason and record time; a count per reason on stderr. Reads the store like `query`
  * (`--root file://…` or the S3 settings), so nobody needs an S3 client to look at them.
  */
@@ -39,7 +40,7 @@ export function deadLettersCommand(): Command {
         command.error('dead-letters: --from must be before --to');
       try {
         const { settings, store } = await openStorage(flags);
-        const { queryDeadLetters } = await import('../processor/query/index.ts');
+        const { queryDeadLetters, deadLetterLine } = await import('../processor/query/index.ts');
         const request = {
           ...(flags.topic === undefined ? {} : { topic: flags.topic }),
           ...(flags.reason === undefined ? {} : { reason: flags.reason }),
@@ -47,7 +48,8 @@ export function deadLettersCommand(): Command {
           ...(flags.to === undefined ? {} : { toMs: flags.to }),
         };
         const letters = await queryDeadLetters(store, settings, request);
-        const lines = letters.map((letter) => JSON.stringify(letter));
+        // The stored line format: bytes that are not UTF-8 as base64 with key_encoding/value_encoding.
+        const lines = letters.map(deadLetterLine);
         process.stdout.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
         const byReason = REJECT_REASONS.map(
           (reason) => `${reason} ${letters.filter((letter) => letter.reason === reason).length}`,

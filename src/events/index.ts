@@ -7,3 +7,5 @@ export { validateEvent, validateValue, type Validation, type ValidationError } f
 export * from './view-catalog.ts';
 export * from './view-dump.ts';
 export * from './record-file.ts';
+export * from './record-bytes-json.ts';
+export { describeInvalidUtf8, firstInvalidUtf8Offset } from './utf8.ts';

@@ -1,18 +1,20 @@
 /** Record files of docs/contract/record-files-and-dumps.md: NDJSON, one Kafka record per line, in append order. */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { SourceRecord } from './record.ts';
+import type { RecordBytes, SourceRecord } from './record.ts';
+import { putRecordBytes, readRecordBytes, type BytesField } from './record-bytes-json.ts';
 
 /** One record as a record-file line (field order as in docs/contract/record-files-and-dumps.md). */
 export function formatRecordLine(record: SourceRecord): string {
-  return JSON.stringify({
+  const line: Record<string, unknown> = {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     timestamp: record.timestamp,
-    key: record.key,
-    value: record.value,
-  });
+  };
+  putRecordBytes(line, 'key', record.key);
+  putRecordBytes(line, 'value', record.value);
+  return JSON.stringify(line);
 }
 
 function fieldError(lineNumber: number, detail: string): Error {
@@ -27,7 +29,7 @@ export function parseRecordLine(line: string, lineNumber: number): SourceRecord 
   } catch (error) {
     throw fieldError(lineNumber, `not JSON (${(error as Error).message})`);
   }
-  const { topic, partition, offset, timestamp, key, value } = parsed;
+  const { topic, partition, offset, timestamp } = parsed;
   if (typeof topic !== 'string') throw fieldError(lineNumber, '"topic" must be a string');
   if (!Number.isSafeInteger(partition) || (partition as number) < 0) {
     throw fieldError(lineNumber, '"partition" must be an integer >= 0');
@@ -37,16 +39,22 @@ export function parseRecordLine(line: string, lineNumber: number): SourceRecord 
   }
   if (!Number.isSafeInteger(timestamp))
     throw fieldError(lineNumber, '"timestamp" must be an integer (epoch ms)');
-  if (key !== null && typeof key !== 'string') throw fieldError(lineNumber, '"key" must be a string or null');
-  if (typeof value !== 'string') throw fieldError(lineNumber, '"value" must be a string');
   return {
     topic,
     partition: partition as number,
     offset: offset as number,
     timestamp: timestamp as number,
-    key,
-    value,
+    key: bytesOf(parsed, 'key', lineNumber),
+    value: bytesOf(parsed, 'value', lineNumber),
   };
+}
+
+function bytesOf(parsed: Record<string, unknown>, field: BytesField, lineNumber: number): RecordBytes {
+  try {
+    return readRecordBytes(parsed, field);
+  } catch (error) {
+    throw fieldError(lineNumber, (error as Error).message);
+  }
 }
 
 /** Streams the records of a file in file order; blank lines are skipped. */

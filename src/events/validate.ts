@@ -7,12 +7,14 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseEventTime } from './event-time.ts';
 import { eventSchema } from './schemas.ts';
 import { MAX_VALUE_BYTES, TOPIC_EVENT_TYPES, type EventType, type Topic } from './topics.ts';
+import type { RecordBytes } from './record.ts';
 import type { LmsEvent } from './types.ts';
+import { describeInvalidUtf8, firstInvalidUtf8Offset } from './utf8.ts';
 
 export interface ValidationError {
   /** Where the problem is: a field path such as `fields[2]`, or `(value)` / `(key)` for the record itself. */
   path: string;
-  /** The rule that failed, e.g. `json`, `required`, `type`, `maxLength`, `calendar-time`, `key-equals-user_id`. */
+  /** The rule that failed, e.g. `utf8`, `tombstone`, `json`, `required`, `type`, `maxLength`, `calendar-time`, `key-equals-user_id`. */
   rule: string;
   /** One line for people: path, rule and the offending value. */
   message: string;
@@ -112,8 +114,32 @@ function exceedsMaxBytes(value: string): boolean {
   return Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES;
 }
 
-/** Validates a record's value as it came off the wire (UTF-8 decoded). */
-export function validateValue(topic: Topic, key: string | null | undefined, value: string): Validation {
+/**
+ * The text of bytes that a caller did not decode (readers hand over text whenever there is one), or
+ * the rejection naming the first byte that is not UTF-8. Off the hot path.
+ */
+function decodeOrReject(path: string, bytes: Uint8Array): string | Validation {
+  const at = firstInvalidUtf8Offset(bytes);
+  if (at >= 0) return fail(path, 'utf8', describeInvalidUtf8(bytes, at));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/**
+ * Validates a record as it came off the wire: its value and key as text when they are UTF-8, else as
+ * their bytes (invalid); a null value is a tombstone (invalid).
+ */
+export function validateValue(topic: Topic, key: RecordBytes | undefined, value: RecordBytes): Validation {
+  if (value === null) return fail('(value)', 'tombstone', 'is null (a tombstone), not a JSON object');
+  if (typeof value !== 'string') {
+    const text = decodeOrReject('(value)', value);
+    if (typeof text !== 'string') return text;
+    value = text;
+  }
+  if (key instanceof Uint8Array) {
+    const text = decodeOrReject('(key)', key);
+    if (typeof text !== 'string') return text;
+    key = text;
+  }
   if (exceedsMaxBytes(value)) {
     return fail(
       '(value)',

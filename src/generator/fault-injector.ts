@@ -4,7 +4,7 @@
  *   emitted there − watermark delay − up to 5 min more), so the processor rejects it as `late`;
  * - duplicate: an earlier record re-sent as is (same value, event_id, key, so the same partition),
  *   usually one of the last few dozen, so it is judged `duplicate` (an old one may be judged `late`);
- * - invalid: a broken value (see invalid-values.ts);
+ * - invalid: a broken value (see invalid-values.ts), some of them not UTF-8 or null (a tombstone);
  * - future: event_time beyond the record timestamp + 5 min (in Kafka runs, beyond the wall clock).
  * A fault that is not possible yet (no earlier record to repeat, no watermark on the partition) is
  * owed and taken at a later record, so realised fractions match the requested ones.
@@ -123,7 +123,7 @@ export class FaultInjector {
     event: LogicalEvent,
     ingestionMs: number,
     fault: FaultKind | null,
-    value: string,
+    value: GeneratedRecord['value'],
     invalidKind: InvalidKind | null,
   ): GeneratedRecord {
     const { topic, partition, userId: key, eventType } = event;

@@ -1,11 +1,11 @@
 /**
  * One event of a request: which topic it belongs to (by its event_type), its key (user_id), and whether
  * docs/contract/events.md accepts it. The contract's own validator decides; this file only adds what an HTTP body
- * needs before a topic is known (JSON syntax, size, object shape, event_type).
+ * needs before a topic is known (the byte checks parse-body.ts made, object shape, event_type).
  */
 import type { ValidationError } from '../events/validate.ts';
 import { validateEvent } from '../events/validate.ts';
-import { MAX_VALUE_BYTES, TOPIC_EVENT_TYPES, type Topic } from '../events/topics.ts';
+import { TOPIC_EVENT_TYPES, type Topic } from '../events/topics.ts';
 import type { BodyItem } from './parse-body.ts';
 
 export type Classified =
@@ -28,19 +28,12 @@ function invalid(
   return { ok: false, topic, key, error: { path, rule, message: `${path}: ${detail}` } };
 }
 
-/** UTF-8 size over the limit, without encoding when the length already decides (as validate.ts does). */
-function exceedsMaxBytes(text: string): boolean {
-  if (text.length > MAX_VALUE_BYTES) return true;
-  if (text.length * 3 <= MAX_VALUE_BYTES) return false;
-  return Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES;
-}
-
-/** Validates one item. Mutates `item.parsed` (validateEvent converts event_time); `item.text` is untouched. */
+/** Validates one item. Mutates `item.parsed` (validateEvent converts event_time); its bytes are untouched. */
 export function classifyEvent(item: BodyItem): Classified {
-  if (item.jsonError !== undefined) return invalid('(value)', 'json', `is not JSON (${item.jsonError})`);
+  if (item.unreadable !== undefined) return invalid('(value)', item.unreadable.rule, item.unreadable.detail);
   const parsed = item.parsed;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    const got = Array.isArray(parsed) ? 'an array' : item.text.slice(0, 80);
+    const got = Array.isArray(parsed) ? 'an array' : item.bytes.toString('utf8').slice(0, 80);
     return invalid('(value)', 'object', `must be a JSON object, got ${got}`);
   }
   const event = parsed as Record<string, unknown>;
@@ -51,16 +44,6 @@ export function classifyEvent(item: BodyItem): Classified {
   if (topic === undefined) {
     const got = JSON.stringify(type).slice(0, 80);
     return invalid('event_type', 'event-type', `unknown event type ${got}`, null, key);
-  }
-  if (exceedsMaxBytes(item.text)) {
-    const bytes = Buffer.byteLength(item.text, 'utf8');
-    return invalid(
-      '(value)',
-      'max-size',
-      `is ${bytes} bytes, over the ${MAX_VALUE_BYTES}-byte limit`,
-      topic,
-      key,
-    );
   }
   const verdict = validateEvent(topic, undefined, event);
   if (!verdict.ok) return { ok: false, topic, key, error: verdict.error };

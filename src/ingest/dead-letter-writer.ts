@@ -2,12 +2,14 @@
  * Invalid HTTP events, kept so nothing is lost: NDJSON objects under `dead_letter/ingest/date=YYYY-MM-DD/`
  * (date of receipt, UTC). Each line carries the fields of the processor's dead letters (dead-letter.ts:
  * topic, partition, offset, timestamp, reason, message, key, value — so `readDeadLetters(store,
- * 'dead_letter/')` reads both) plus where it came from. partition and offset are null: the event never
+ * 'dead_letter/')` reads both) plus where it came from. Values that are not UTF-8 keep their bytes, as
+ * the processor's do. partition and offset are null: the event never
  * reached Kafka. The processor's writer does not fit here: its files are named by job commit and
  * published with checkpoints; ingest has neither. Writes are a group commit (one object per flush, one
  * flush in flight), and a request is answered only after its rejections are stored.
  */
 import { randomBytes } from 'node:crypto';
+import { putRecordBytes } from '../events/record-bytes-json.ts';
 import type { Topic } from '../events/topics.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { DEFAULT_LAYOUT, utcDate } from '../storage/layout.ts';
@@ -24,8 +26,11 @@ export interface IngestRejection {
   message: string;
   /** user_id when the event had a string one. */
   key: string | null;
-  /** The event's text as sent (the whole body when the body itself was unusable). */
-  value: string;
+  /**
+   * The event's text as sent (the whole body when the body itself was unusable); its bytes when they
+   * are not UTF-8, stored as base64 beside `value_encoding: "base64"` (src/events/record-bytes-json.ts).
+   */
+  value: string | Uint8Array;
   source: 'http';
   request_id: string;
   /** NDJSON line (1-based) or array index (0-based); both null for a whole-body rejection. */
@@ -80,7 +85,11 @@ export class IngestDeadLetterWriter implements RejectionSink {
 
   write(rejections: readonly IngestRejection[]): Promise<void> {
     return this.committer.add(
-      rejections.map((rejection) => utcDate(rejection.timestamp) + JSON.stringify(rejection)),
+      rejections.map((rejection) => {
+        const line: Record<string, unknown> = { ...rejection };
+        putRecordBytes(line, 'value', rejection.value);
+        return utcDate(rejection.timestamp) + JSON.stringify(line);
+      }),
     );
   }
 

@@ -14,8 +14,8 @@ export interface ProduceRecord {
   topic: Topic;
   /** user_id */
   key: string;
-  /** The event's JSON text exactly as it is stored. */
-  value: string;
+  /** The event's JSON bytes exactly as they are stored (an NDJSON line as received). */
+  value: Buffer;
 }
 
 export interface EventSink {
@@ -33,14 +33,14 @@ export const MAX_SEND_BYTES = 512 * 1024;
 const RECORD_OVERHEAD_BYTES = 32;
 
 function recordBytes(record: ProduceRecord): number {
-  // String length is a lower bound of UTF-8 bytes; exact enough for a cap with a 2x margin.
+  // The key's string length is a lower bound of its UTF-8 bytes; exact enough for a cap with a 2x margin.
   return record.value.length + record.key.length + RECORD_OVERHEAD_BYTES;
 }
 
 /** A kafkajs sendBatch of records, grouped per topic, acks from all in-sync replicas, uncompressed. */
 export function kafkaSendBatch(producer: Producer, onBatch?: (size: number) => void): SendBatch {
   return async (records) => {
-    const byTopic = new Map<string, { key: string; value: string }[]>();
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const record of records) {
       let messages = byTopic.get(record.topic);
       if (messages === undefined) byTopic.set(record.topic, (messages = []));

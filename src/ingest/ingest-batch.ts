@@ -2,6 +2,7 @@
  * One request body → the records to produce, the rejections to dead-letter and the per-event errors to
  * report. Pure (no I/O), so the HTTP layer stays a thin shell and tests can call it directly.
  */
+import { isUtf8 } from 'node:buffer';
 import type { ValidationError } from '../events/validate.ts';
 import { classifyEvent } from './classify-event.ts';
 import type { IngestRejection } from './dead-letter-writer.ts';
@@ -19,6 +20,11 @@ export interface RequestContext {
 export type IngestBatch =
   | { ok: true; records: ProduceRecord[]; rejections: IngestRejection[]; errors: ItemError[] }
   | { ok: false; rejection: IngestRejection | null; rule: string; message: string };
+
+/** What was sent, for a dead letter: its text, or its bytes when they are not UTF-8. */
+function sent(bytes: Buffer): string | Buffer {
+  return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
+}
 
 function rejection(
   context: RequestContext,
@@ -42,7 +48,7 @@ function rejection(
   };
 }
 
-export function ingestBatch(format: BodyFormat, body: string, context: RequestContext): IngestBatch {
+export function ingestBatch(format: BodyFormat, body: Buffer, context: RequestContext): IngestBatch {
   const parsed = parseBody(format, body);
   if (!parsed.ok) {
     // An empty body holds nothing to keep; anything else is stored whole so no event is lost.
@@ -52,7 +58,7 @@ export function ingestBatch(format: BodyFormat, body: string, context: RequestCo
         : rejection(context, {
             topic: null,
             key: null,
-            value: body,
+            value: sent(body),
             line: null,
             index: null,
             path: '(body)',
@@ -67,7 +73,7 @@ export function ingestBatch(format: BodyFormat, body: string, context: RequestCo
   for (const item of parsed.items) {
     const verdict = classifyEvent(item);
     if (verdict.ok) {
-      records.push({ topic: verdict.topic, key: verdict.key, value: item.text });
+      records.push({ topic: verdict.topic, key: verdict.key, value: item.bytes });
       continue;
     }
     const line = format === 'ndjson' ? item.position : null;
@@ -78,7 +84,7 @@ export function ingestBatch(format: BodyFormat, body: string, context: RequestCo
       rejection(context, {
         topic: verdict.topic,
         key: verdict.key,
-        value: item.text,
+        value: sent(item.bytes),
         line,
         index,
         path,

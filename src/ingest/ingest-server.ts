@@ -3,32 +3,41 @@
  * (application/x-ndjson). Valid events are produced to Kafka and invalid ones dead-lettered, both
  * before the answer, so a 200 means every event of the body is either acknowledged by the broker or
  * stored as a dead letter. 200 also when some events were rejected: the body lists them (like a bulk
- * API); 400 only when the body as a whole is unusable; 413 over the size limit; 415 for other types;
- * 503 when Kafka or the store failed (retry the request; duplicates are dropped downstream by event_id).
- * Plus `/healthz` and `/metrics`. Built without listening, so tests drive it with `inject`.
+ * API); 400 only when the body as a whole is unusable; 413 over the size limit (gzip bodies: decoded);
+ * 415 for other types or encodings; 408 from Node for clients too slow (connection-limits.ts); 503 when
+ * Kafka or the store failed (retry the request; duplicates are dropped downstream by event_id); 500,
+ * with a generic message, for anything unexpected. Plus `/healthz` and `/metrics`. Built without
+ * listening, so tests drive it with `inject`.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { connectionLimits, fastifyConnectionOptions, type ConnectionLimits } from './connection-limits.ts';
 import type { IngestRejection, RejectionSink } from './dead-letter-writer.ts';
 import type { EventSink, ProduceRecord } from './event-sink.ts';
 import { ingestBatch } from './ingest-batch.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { DEFAULT_BODY_LIMIT_BYTES, type BodyFormat } from './parse-body.ts';
+import { IngestBodyError, readIngestBody } from './read-ingest-body.ts';
 
 export interface IngestServerOptions {
   sink: EventSink;
   deadLetters: RejectionSink;
   metrics: IngestMetrics;
-  /** Largest accepted body; larger ones get 413 unread. Default 5 MiB. */
+  /** Largest accepted body, after gunzip; larger ones get 413. Default 5 MiB. */
   bodyLimitBytes?: number;
+  /** Timeouts and the connection cap; unset ones take DEFAULT_CONNECTION_LIMITS. */
+  connections?: Partial<ConnectionLimits>;
   clockMs?: () => number;
   /** Called with failures of Kafka or the store (the client gets 503). */
   onFailure?: (error: unknown, requestId: string) => void;
+  /** Called with any other error (the client gets 500 and a message that names nothing internal). */
+  onUnexpectedError?: (error: unknown, requestId: string) => void;
 }
 
 interface RawBody {
   format: BodyFormat;
-  text: string;
+  bytes: Buffer;
 }
 
 const CONTENT_TYPES: Record<string, BodyFormat> = {
@@ -57,38 +66,48 @@ export function buildIngestServer(options: IngestServerOptions): FastifyInstance
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const clockMs = options.clockMs ?? Date.now;
   const { metrics } = options;
+  const limits = connectionLimits(options.connections);
   const server = Fastify({
     logger: false,
     bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    ...fastifyConnectionOptions(limits),
   });
+  server.server.maxConnections = limits.maxConnections;
   let closing = false;
   server.addHook('onClose', async () => {
     closing = true;
   });
 
-  // Only our two types: anything else is 415 (fastify's own error, shaped by the handler below).
+  // Only our two types: anything else is 415 (fastify's own error, shaped by the handler below). The
+  // body is read as bytes, gunzipped if need be: NDJSON lines go to Kafka as they came.
   server.removeAllContentTypeParsers();
   for (const [type, format] of Object.entries(CONTENT_TYPES)) {
-    server.addContentTypeParser(type, { parseAs: 'string', bodyLimit }, (_request, text, done) => {
-      done(null, { format, text: text as string } satisfies RawBody);
-    });
+    server.addContentTypeParser(
+      type,
+      async (request: FastifyRequest, payload: Readable): Promise<RawBody> => ({
+        format,
+        bytes: await readIngestBody(payload, request.headers, bodyLimit),
+      }),
+    );
   }
 
-  server.setErrorHandler((error: FastifyError, _request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const message = `body is over the ${bodyLimit}-byte limit: split it into smaller requests`;
-      return reply.code(413).send({ error: 'body_too_large', message, limitBytes: bodyLimit });
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof IngestBodyError) {
+      const limit = error.code === 'body_too_large' ? { limitBytes: bodyLimit } : {};
+      return reply.code(error.statusCode).send({ error: error.code, message: error.message, ...limit });
     }
+    const status = error.statusCode ?? 500;
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
       const message = `content type must be ${Object.keys(CONTENT_TYPES).join(' or ')}`;
       return reply.code(415).send({ error: 'unsupported_media_type', message });
     }
-    return reply
-      .code(status)
-      .send({ error: status >= 500 ? 'internal' : 'bad_request', message: error.message });
+    if (status < 500) return reply.code(status).send({ error: 'bad_request', message: error.message });
+    // Its message may name internals (paths, hosts, a stack overflow): the log gets it, the client not.
+    options.onUnexpectedError?.(error, request.id);
+    const message = `internal error: the server log has the details (requestId ${request.id})`;
+    return reply.code(status).send({ error: 'internal', message, requestId: request.id });
   });
 
   server.addHook('onResponse', async (request, reply) => {
@@ -99,7 +118,7 @@ export function buildIngestServer(options: IngestServerOptions): FastifyInstance
     const raw = request.body as RawBody | undefined;
     const context = { requestId: request.id, receivedMs: clockMs() };
     const stopTimer = metrics.requestDuration.startTimer();
-    const batch = ingestBatch(raw?.format ?? 'ndjson', raw?.text ?? '', context);
+    const batch = ingestBatch(raw?.format ?? 'ndjson', raw?.bytes ?? Buffer.alloc(0), context);
     try {
       if (!batch.ok) {
         if (batch.rejection !== null) await options.deadLetters.write([batch.rejection]);

@@ -8,6 +8,7 @@ import type { KafkaEndpoint } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { ensureTopics } from '../stack/topics.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import { IngestDeadLetterWriter } from './dead-letter-writer.ts';
 import { coalescingSink, directSink, kafkaSendBatch } from './event-sink.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';
@@ -22,7 +23,10 @@ export interface IngestRunOptions {
   store: ObjectStore;
   host: string;
   port: number;
+  /** Largest body, after gunzip (default 5 MiB). */
   bodyLimitBytes?: number;
+  /** Timeouts and the connection cap (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
   /** Share sendBatch calls between concurrent requests (default true). */
   coalesce?: boolean;
   /** With coalesce: wait this long for more requests before sending (default 0). */
@@ -67,8 +71,11 @@ export async function startIngest(options: IngestRunOptions): Promise<RunningIng
     deadLetters,
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    connections: options.connections,
     onFailure: (error, requestId) =>
       options.logger.error({ err: error, requestId }, 'events not stored; answered 503'),
+    onUnexpectedError: (error, requestId) =>
+      options.logger.error({ err: error, requestId }, 'unexpected error; answered 500'),
   });
   const url = await server.listen({ host: options.host, port: options.port });
   return {

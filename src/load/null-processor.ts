@@ -6,9 +6,9 @@
  * else: no state, no windows, no checkpoints.
  */
 import { randomUUID } from 'node:crypto';
-import type { SourceRecord } from '../events/record.ts';
 import { validateValue } from '../events/validate.ts';
 import type { Topic } from '../events/topics.ts';
+import { toRecords } from '../processor/runner/kafka-records.ts';
 import type { KafkaEndpoint } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { progressBar } from './progress-bar.ts';
@@ -68,17 +68,12 @@ export async function readWithNullProcessor(
         const end = ends.get(id);
         if (end === undefined) return;
         const topic = batch.topic.slice(topicPrefix.length) as Topic;
-        for (const message of batch.messages) {
-          if (Number(message.offset) >= end) break;
-          // The runner's SourceRecord, built the same way (job-runner.ts toRecords).
-          const record: SourceRecord = {
-            topic,
-            partition: batch.partition,
-            offset: Number(message.offset),
-            timestamp: Number(message.timestamp),
-            key: message.key === null ? null : message.key.toString('utf8'),
-            value: message.value === null ? '' : message.value.toString('utf8'),
-          };
+        // The runner's SourceRecords, built by the same code (job-runner.ts).
+        for (const record of toRecords(
+          { topic, partition: batch.partition, nextOffset: 0 },
+          batch.messages,
+        )) {
+          if (record.offset >= end) break;
           if (!validateValue(topic, record.key, record.value).ok) invalid++;
           records++;
         }

@@ -2,11 +2,12 @@
  * The oracle's Kafka input: every record of every partition of the given topics, from the log start to
  * the high-water mark read when the call begins, yielded as SourceRecords in offset order per partition
  * (partitions interleave freely, which the oracle allows). Records appended later are not read, so the
- * result is a fixed snapshot. The consumer uses a fresh group id and commits nothing.
+ * result is a fixed snapshot. The consumer uses a fresh group id and commits nothing. Keys and values
+ * are decoded strictly (docs/contract/events.md: UTF-8), by a test of its own rather than the processor's.
  */
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
-import type { SourceRecord } from '../events/record.ts';
+import type { RecordBytes, SourceRecord } from '../events/record.ts';
 import { TOPICS } from '../events/topics.ts';
 import type { KafkaEndpoint } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
@@ -56,14 +57,24 @@ class BatchHandOff {
   }
 }
 
-function toSourceRecord(topic: string, partition: number, message: KafkaMessage): SourceRecord {
+/**
+ * The bytes' text when they are UTF-8, by definition: decoding (which turns any ill-formed sequence into
+ * U+FFFD) and encoding again gives the same bytes. Otherwise a copy of the bytes; null stays null.
+ */
+function decodeStrictly(bytes: Buffer | null): RecordBytes {
+  if (bytes === null) return null;
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : Buffer.from(bytes);
+}
+
+export function toSourceRecord(topic: string, partition: number, message: KafkaMessage): SourceRecord {
   return {
     topic,
     partition,
     offset: Number(message.offset),
     timestamp: Number(message.timestamp),
-    key: message.key === null ? null : message.key.toString('utf8'),
-    value: message.value === null ? '' : message.value.toString('utf8'),
+    key: decodeStrictly(message.key),
+    value: decodeStrictly(message.value),
   };
 }
 

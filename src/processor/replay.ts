@@ -37,10 +37,11 @@ function unknownTopicRejection({
   partition,
   offset,
   timestamp,
+  key,
   value,
 }: SourceRecord): RecordRejection {
   const message = `(topic): ${topic} is not a contract topic`;
-  return { topic, partition, offset, timestampMs: timestamp, reason: 'invalid', message, value };
+  return { topic, partition, offset, timestampMs: timestamp, reason: 'invalid', message, key, value };
 }
 
 /** One replay in progress: feed batches, snapshot/restore between them, finish at end of input. */

@@ -10,6 +10,7 @@ import { runGenerator } from '../../src/generator/run-generator.ts';
 import { simulatedSpanMs } from '../../src/generator/simulated-span.ts';
 import { openKafkaSink } from '../../src/generator/sinks/open-kafka-sink.ts';
 import { readKafkaRecords } from '../../src/oracle/kafka-records.ts';
+import { text } from '../fixtures/record-text.ts';
 import './stack-context.ts';
 
 const endpoints = inject('stack');
@@ -24,7 +25,7 @@ async function readBack(userPrefix: string): Promise<SourceRecord[]> {
     try {
       const mine: SourceRecord[] = [];
       for await (const record of readKafkaRecords(endpoints.kafka, TOPICS)) {
-        if (record.key?.startsWith(`${userPrefix}-`)) mine.push(record);
+        if (typeof record.key === 'string' && record.key.startsWith(`${userPrefix}-`)) mine.push(record);
       }
       return mine;
     } catch (error) {
@@ -41,7 +42,7 @@ function valuesByPartition(records: Iterable<SourceRecord>): Map<string, string[
     const id = `${record.topic}/${record.partition}`;
     let values = groups.get(id);
     if (values === undefined) groups.set(id, (values = []));
-    values.push(record.value);
+    values.push(text(record.value));
   }
   return groups;
 }
@@ -81,11 +82,11 @@ describe('generate --kafka', () => {
 
     const partitionOfUser = new Map<string, number>();
     for (const record of mine) {
-      const event = JSON.parse(record.value) as { user_id: string; event_time: string };
+      const event = JSON.parse(text(record.value)) as { user_id: string; event_time: string };
       expect(event.user_id).toBe(record.key);
-      expect(record.partition).toBe(partitionOfKey(record.key!, partitions));
-      expect(partitionOfUser.get(record.key!) ?? record.partition).toBe(record.partition);
-      partitionOfUser.set(record.key!, record.partition);
+      expect(record.partition).toBe(partitionOfKey(text(record.key), partitions));
+      expect(partitionOfUser.get(text(record.key)) ?? record.partition).toBe(record.partition);
+      partitionOfUser.set(text(record.key), record.partition);
       // Simulated time never ran ahead of the broker's clock (LogAppendTime).
       expect(Date.parse(event.event_time)).toBeLessThanOrEqual(record.timestamp);
     }

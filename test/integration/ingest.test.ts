@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOPICS } from '../../src/events/topics.ts';
@@ -11,6 +12,8 @@ import { readDeadLetters } from '../../src/processor/io/dead-letter.ts';
 import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
 import { createS3Client } from '../../src/stack/s3-client.ts';
 import type { SourceRecord } from '../../src/events/record.ts';
+import { text } from '../fixtures/record-text.ts';
+import { wireValue } from '../fixtures/valid-events.ts';
 import './stack-context.ts';
 
 const endpoints = inject('stack');
@@ -40,7 +43,10 @@ afterAll(async () => {
   }
 });
 
-/** 3000 generated records; 2 % invalid, except mismatched keys (an HTTP body has no key to mismatch). */
+/**
+ * 3000 generated records; 2 % invalid, except mismatched keys (an HTTP body has no key to mismatch) and
+ * the values that are not text (bytes that are not UTF-8, tombstones).
+ */
 function events(): { valid: GeneratedRecord[]; invalid: GeneratedRecord[] } {
   const all = [
     ...generateRecords({
@@ -52,7 +58,10 @@ function events(): { valid: GeneratedRecord[]; invalid: GeneratedRecord[] } {
     }),
   ].filter(
     (record) =>
-      record.invalidKind !== 'key_mismatch' && record.value.trim() !== '' && !record.value.includes('\n'),
+      record.invalidKind !== 'key_mismatch' &&
+      typeof record.value === 'string' &&
+      record.value.trim() !== '' &&
+      !record.value.includes('\n'),
   );
   return {
     valid: all.filter((record) => record.fault === null),
@@ -81,7 +90,7 @@ async function postAll(records: readonly GeneratedRecord[]): Promise<{ accepted:
   );
   const totals = { accepted: 0, rejected: 0 };
   const send = async (format: 'json' | 'ndjson', batch: readonly GeneratedRecord[]): Promise<void> => {
-    const values = batch.map((record) => record.value);
+    const values = batch.map((record) => text(record.value));
     const answer =
       format === 'json'
         ? await post('application/json', `[${values.join(',')}]`)
@@ -106,7 +115,7 @@ async function postAll(records: readonly GeneratedRecord[]): Promise<{ accepted:
 async function readMine(): Promise<SourceRecord[]> {
   const mine: SourceRecord[] = [];
   for await (const record of readKafkaRecords(endpoints.kafka, TOPICS)) {
-    if (record.key?.startsWith(`${userPrefix}-`)) mine.push(record);
+    if (typeof record.key === 'string' && record.key.startsWith(`${userPrefix}-`)) mine.push(record);
   }
   return mine;
 }
@@ -121,16 +130,16 @@ describe('speed-layer ingest against the stack', () => {
     const produced = await readMine();
     expect(produced).toHaveLength(valid.length);
     for (const record of produced) {
-      const event = JSON.parse(record.value) as { user_id: string };
+      const event = JSON.parse(text(record.value)) as { user_id: string };
       expect(record.key).toBe(event.user_id);
-      expect(record.partition).toBe(partitionOfKey(record.key!, endpoints.partitions));
+      expect(record.partition).toBe(partitionOfKey(text(record.key), endpoints.partitions));
     }
     // Per user, the values arrive on the generator's topic in the order they were sent.
-    const byUser = (records: readonly { key: string | null; topic: string; value: string }[]) => {
+    const byUser = (records: readonly SourceRecord[]) => {
       const groups = new Map<string, string[]>();
       for (const record of records) {
         const id = `${record.topic} ${record.key}`;
-        groups.set(id, [...(groups.get(id) ?? []), record.value]);
+        groups.set(id, [...(groups.get(id) ?? []), text(record.value)]);
       }
       return groups;
     };
@@ -142,5 +151,39 @@ describe('speed-layer ingest against the stack', () => {
       invalid.map((record) => record.value).sort(),
     );
     expect(new Set(deadLetters.map((rejection) => rejection.reason))).toEqual(new Set(['invalid']));
+  });
+
+  it('decodes a gzip body, produces its lines byte for byte and dead-letters a line that is not UTF-8 with its bytes', async () => {
+    const user = `bytes-${runId}`;
+    // Spaces after `{` and characters of every UTF-8 length: re-serialising or re-encoding would show.
+    const kept = Buffer.from(
+      wireValue('login_success', { user_id: user, user_agent: 'Mozilla ☃ naïve e\u0301 😀' }).replace(
+        '{',
+        '{ ',
+      ),
+    );
+    const broken = Buffer.from(wireValue('logout', { user_id: user, event_id: 'e-2', session_id: 's-X' }));
+    broken[broken.indexOf('s-X') + 2] = 0xff;
+    const body = gzipSync(Buffer.concat([kept, Buffer.from('\r\n'), broken, Buffer.from('\n')]));
+
+    const response = await fetch(`${ingest.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
+      body,
+    });
+
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { requestId: string; accepted: number; rejected: number };
+    expect(answer).toMatchObject({ accepted: 1, rejected: 1 });
+    const produced: SourceRecord[] = [];
+    for await (const record of readKafkaRecords(endpoints.kafka, TOPICS)) {
+      if (record.key === user) produced.push(record);
+    }
+    expect(produced.map((record) => Buffer.from(text(record.value), 'utf8'))).toEqual([kept]);
+    const deadLetters = (await readDeadLetters(store, INGEST_DEAD_LETTER_PREFIX)).filter(
+      (letter) => (letter as unknown as { request_id: string }).request_id === answer.requestId,
+    );
+    expect(deadLetters).toMatchObject([{ reason: 'invalid', rule: 'utf8', line: 2 }]);
+    expect(Buffer.from(deadLetters[0]!.value as Uint8Array)).toEqual(broken);
   });
 });

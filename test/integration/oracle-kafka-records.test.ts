@@ -60,4 +60,33 @@ describe('readKafkaRecords', () => {
     // LogAppendTime: the broker stamped every record while this test ran
     for (const record of records) expect(Math.abs(record.timestamp - startedMs)).toBeLessThan(600_000);
   });
+
+  it('hands over keys and values as received: text, bytes that are not UTF-8, null', async () => {
+    const topic = `oracle-test-bytes-${randomUUID()}`;
+    created.push(topic);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, 1, [topic]);
+    await admin.disconnect();
+    const sent = [
+      { key: Buffer.from('u-é'), value: Buffer.from('\uFEFF{"n":"😀"}') },
+      { key: Buffer.from([0x75, 0xff]), value: Buffer.from([0x7b, 0xc0, 0xaf, 0x7d]) },
+      { key: Buffer.from('u-1'), value: null },
+      { key: null, value: Buffer.alloc(0) },
+    ];
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: sent.map((message) => ({ ...message, partition: 0 })) });
+    await producer.disconnect();
+
+    const records: SourceRecord[] = [];
+    for await (const record of readKafkaRecords(endpoints.kafka, [topic])) records.push(record);
+
+    expect(records.map(({ key, value }) => ({ key, value }))).toEqual([
+      { key: 'u-é', value: '\uFEFF{"n":"😀"}' },
+      { key: Buffer.from([0x75, 0xff]), value: Buffer.from([0x7b, 0xc0, 0xaf, 0x7d]) },
+      { key: 'u-1', value: null },
+      { key: null, value: '' },
+    ]);
+  });
 });

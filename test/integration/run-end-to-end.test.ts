@@ -1,4 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import type { SourceRecord } from '../../src/events/record.ts';
+import { queryDeadLetters } from '../../src/processor/query/dead-letter-query.ts';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { differences } from '../../src/events/view-result.ts';
@@ -48,5 +51,19 @@ describe('speed-layer run, end to end', () => {
     const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(expected.rejected.length).toBeGreaterThan(0);
     expect(differences(actual, expected, 10)).toEqual([]);
+    // Each dead letter holds its record's key and value as they were on the wire, bytes and tombstones too.
+    const position = ({ topic, partition, offset }: Pick<SourceRecord, 'topic' | 'partition' | 'offset'>) =>
+      `${topic}/${partition}/${offset}`;
+    const received = new Map(records.map((record) => [position(record), record]));
+    const letters = await queryDeadLetters(fixture.store, fixture.layout, {});
+    const altered = letters.filter((letter) => {
+      const record = received.get(position(letter));
+      return (
+        record === undefined || !isDeepStrictEqual([letter.key, letter.value], [record.key, record.value])
+      );
+    });
+    expect(altered.slice(0, 3)).toEqual([]);
+    expect(letters.some((letter) => letter.value instanceof Uint8Array)).toBe(true);
+    expect(letters.some((letter) => letter.value === null)).toBe(true);
   });
 });

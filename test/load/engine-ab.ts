@@ -10,6 +10,7 @@ import { JOB_TOPICS, JOBS, type JobName } from '../../src/events/topics.ts';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { generateRecords } from '../../src/generator/index.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
+import { text } from '../fixtures/record-text.ts';
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -39,7 +40,7 @@ function recordsOf(job: JobName): SourceRecord[] {
     disorderMs: 60_000,
     topics: JOB_TOPICS[job],
   })) {
-    records.push({ ...record, value: Buffer.from(record.value, 'utf8').toString('utf8') });
+    records.push({ ...record, value: Buffer.from(text(record.value), 'utf8').toString('utf8') });
     if (records.length >= recordsPerJob) break;
   }
   return records;

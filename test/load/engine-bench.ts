@@ -12,6 +12,7 @@ import { validateValue } from '../../src/events/validate.ts';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { generateRecords } from '../../src/generator/index.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
+import { text } from '../fixtures/record-text.ts';
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -28,7 +29,7 @@ function recordsOf(job: JobName): SourceRecord[] {
   for (const record of generator) {
     // As the consumer hands them over: values decoded from bytes (flat strings, not the generator's
     // concatenations, which JSON.parse would first have to flatten).
-    records.push({ ...record, value: Buffer.from(record.value, 'utf8').toString('utf8') });
+    records.push({ ...record, value: Buffer.from(text(record.value), 'utf8').toString('utf8') });
     if (records.length >= recordsPerJob) break;
   }
   return records;

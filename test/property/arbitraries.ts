@@ -1,10 +1,12 @@
 /**
  * Random record streams for the engine laws: any mix of topics and event types, 1–6 partitions, users
  * fixed to partitions by key, a small id space so windows, sessions and joins collide, disorder up to
- * 10 min, and injected late, duplicate, invalid, future and unknown-topic records.
+ * 10 min, and injected late, duplicate, invalid, future and unknown-topic records. `bytes` faults put
+ * the decoders to work: ill-formed UTF-8 in an id or the key, a BOM, a tombstone, an empty value, and
+ * well-formed non-ASCII bytes (valid). Their key or value is given as the bytes on the wire.
  */
 import fc from 'fast-check';
-import type { SourceRecord } from '../../src/events/record.ts';
+import type { RecordBytes, SourceRecord } from '../../src/events/record.ts';
 import { topicOfEventType, type EventType } from '../../src/events/topics.ts';
 import { ALL_EVENT_TYPES, wireEvent } from '../fixtures/valid-events.ts';
 
@@ -12,7 +14,7 @@ const START_MS = Date.UTC(2025, 0, 6, 8);
 const USERS = 8;
 const CHANNELS = ['email', 'push', 'in_app'];
 const MATERIAL_TYPES = ['page', 'pdf', 'slides', 'quiz_page'];
-type Fault = 'none' | 'late' | 'duplicate' | 'invalid' | 'future' | 'unknown-topic';
+type Fault = 'none' | 'late' | 'duplicate' | 'invalid' | 'bytes' | 'future' | 'unknown-topic';
 
 interface EventDraft {
   type: EventType;
@@ -32,6 +34,7 @@ const faultArbitrary: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 2, arbitrary: fc.constant('late' as const) },
   { weight: 2, arbitrary: fc.constant('duplicate' as const) },
   { weight: 2, arbitrary: fc.constant('invalid' as const) },
+  { weight: 2, arbitrary: fc.constant('bytes' as const) },
   { weight: 1, arbitrary: fc.constant('future' as const) },
   { weight: 1, arbitrary: fc.constant('unknown-topic' as const) },
 );
@@ -95,16 +98,18 @@ function buildRecords(partitions: number, drafts: readonly EventDraft[]): Source
       event_time: new Date(eventTimeMs).toISOString(),
       user_id: user,
     });
-    let value = JSON.stringify(event);
-    let key: string | null = user;
+    const json = JSON.stringify(event);
+    let value: RecordBytes = json;
+    let key: RecordBytes = user;
     const earlier = sentValues.get(`${topic}|${user}`) ?? [];
     if (draft.fault === 'duplicate' && earlier.length > 0)
       value = earlier[draft.amount % earlier.length]!.value;
     if (draft.fault === 'invalid') {
-      if (draft.pick === 0) value = value.slice(0, -1);
+      if (draft.pick === 0) value = json.slice(0, -1);
       else if (draft.pick === 1) key = `u${(draft.user + partitions) % USERS}x`;
       else value = JSON.stringify({ ...event, event_time: 'yesterday' });
     }
+    if (draft.fault === 'bytes') ({ key, value } = onTheWire(draft, user, json));
     const streamId = `${topic}|${partition}`;
     const offset = offsets.get(streamId) ?? 0;
     offsets.set(streamId, offset + 1);
@@ -113,6 +118,38 @@ function buildRecords(partitions: number, drafts: readonly EventDraft[]): Source
     sentValues.set(`${topic}|${user}`, [...earlier, record]);
   });
   return records;
+}
+
+/**
+ * Ill-formed UTF-8 (a replacing decoder makes U+FFFD of each, merging ids that differ only there):
+ * bytes UTF-8 never uses, a stray continuation byte, a cut sequence, an overlong, a surrogate.
+ */
+const BAD_UTF8 = [[0xfe], [0xff], [0x80], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80]];
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/** `value` with `bytes` inserted at the end of its course_id (event_id when it has none). */
+function spliced(value: string, bytes: readonly number[]): Buffer {
+  const field = value.includes('"course_id":"') ? '"course_id":"' : '"event_id":"';
+  const closingQuote = value.indexOf('"', value.indexOf(field) + field.length);
+  return Buffer.concat([
+    Buffer.from(value.slice(0, closingQuote)),
+    Buffer.from(bytes),
+    Buffer.from(value.slice(closingQuote)),
+  ]);
+}
+
+/** The key and value of a `bytes` fault, as the bytes a producer sent. */
+function onTheWire(draft: EventDraft, user: string, value: string): { key: RecordBytes; value: RecordBytes } {
+  const bad = BAD_UTF8[draft.amount % BAD_UTF8.length]!;
+  if (draft.pick === 0) return { key: user, value: spliced(value, bad) };
+  if (draft.pick === 1) return { key: Buffer.concat([Buffer.from(user), Buffer.from(bad)]), value };
+  const other = [
+    Buffer.concat([Buffer.from(UTF8_BOM), Buffer.from(value)]), // JSON.parse refuses a BOM: invalid
+    null, // a tombstone
+    '',
+    spliced(value, [...Buffer.from('é😀')]), // well-formed: valid
+  ];
+  return { key: user, value: other[draft.amount % other.length]! };
 }
 
 /** Only the fields the type has (extra ones would be valid but noisy). */

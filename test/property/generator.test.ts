@@ -8,6 +8,7 @@ import { FAULT_KINDS, type GeneratorOptions } from '../../src/generator/options.
 import { createProgress } from '../../src/generator/progress.ts';
 import { runGenerator } from '../../src/generator/run-generator.ts';
 import { FileSink } from '../../src/generator/sinks/file-sink.ts';
+import { text } from '../fixtures/record-text.ts';
 import { tempDir } from '../unit/temp-dir.ts';
 
 const fraction = fc.double({ min: 0, max: 0.15, noNaN: true });
@@ -91,7 +92,7 @@ describe('generator laws', () => {
         const maxEarlierPerUserMs = new Map<string, number>();
         for (const record of generateRecords(options)) {
           if (record.fault !== null) continue;
-          const eventMs = eventTimeOf(record.value);
+          const eventMs = eventTimeOf(text(record.value));
           expect(eventMs).toBeGreaterThanOrEqual(maxEarlierMs - options.disorderMs);
           expect(eventMs).toBeGreaterThanOrEqual(
             (maxEarlierPerUserMs.get(record.key) ?? -Infinity) - options.disorderMs,
@@ -115,7 +116,7 @@ describe('generator laws', () => {
         let lastMs = -Infinity;
         for (const record of generateRecords({ ...options, disorderMs: 0 })) {
           if (record.fault !== null) continue;
-          const eventMs = eventTimeOf(record.value);
+          const eventMs = eventTimeOf(text(record.value));
           expect(eventMs).toBeGreaterThanOrEqual(lastMs);
           lastMs = eventMs;
         }

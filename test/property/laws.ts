@@ -1,12 +1,16 @@
 /**
  * Law helpers for the engine's property tests: replay in memory, compare two view results row by row
  * (doubles with relative tolerance 1e-9, everything else exact), and the oracle law, applied per part of
- * the result (one view, or the rejected list) so that a failure names the part.
+ * the result (one view, or the rejected list) so that a failure names the part. In the oracle law each
+ * side reads the records off the wire with its own Kafka decoder, as in a Kafka run.
  */
-import type { SourceRecord } from '../../src/events/record.ts';
+import type { KafkaMessage } from 'kafkajs';
+import type { RecordBytes, SourceRecord } from '../../src/events/record.ts';
 import { differences, differencesIn, RESULT_PARTS, type ViewResult } from '../../src/events/view-result.ts';
+import { toSourceRecord } from '../../src/oracle/kafka-records.ts';
 import { runOracle } from '../../src/oracle/run-oracle.ts';
 import { replay, type ReplayOptions } from '../../src/processor/replay.ts';
+import { toRecords } from '../../src/processor/runner/kafka-records.ts';
 
 export const LAW_OPTIONS = { watermarkDelayMs: 120_000, sessionGapMs: 600_000 };
 
@@ -36,12 +40,37 @@ export function assertSameResult(actual: ViewResult, expected: ViewResult, what:
   if (found.length > 0) throw new Error(`${what}:\n${found.join('\n')}`);
 }
 
-/** Replay's and the oracle's result for one input. */
+function wireBytes(data: RecordBytes): Buffer | null {
+  return data === null ? null : Buffer.from(data);
+}
+
+/** The record as kafkajs hands it over: key and value as bytes (text as its UTF-8). */
+function kafkaMessage(record: SourceRecord): KafkaMessage {
+  return {
+    offset: String(record.offset),
+    timestamp: String(record.timestamp),
+    key: wireBytes(record.key),
+    value: wireBytes(record.value),
+    attributes: 0,
+    headers: {},
+  } as KafkaMessage;
+}
+
+/** Replay's and the oracle's result for one input, each decoding the bytes itself. */
 async function replayAndOracle(
   records: readonly SourceRecord[],
   batchSize: number,
 ): Promise<{ ours: ViewResult; oracle: ViewResult }> {
-  return { ours: await replayInMemory(records, batchSize), oracle: await runOracle(records, LAW_OPTIONS) };
+  const processorRecords = records.flatMap((record) =>
+    toRecords({ topic: record.topic, partition: record.partition, nextOffset: 0 }, [kafkaMessage(record)]),
+  );
+  const oracleRecords = records.map((record) =>
+    toSourceRecord(record.topic, record.partition, kafkaMessage(record)),
+  );
+  return {
+    ours: await replayInMemory(processorRecords, batchSize),
+    oracle: await runOracle(oracleRecords, LAW_OPTIONS),
+  };
 }
 
 /** The oracle law for one part of the result (a view, or the rejected list): replay's equals the oracle's. */

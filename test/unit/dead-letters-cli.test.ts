@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { deadLetterOutputFiles, type DeadLetter } from '../../src/processor/io/dead-letter.ts';
 import { DEFAULT_LAYOUT, finalKey } from '../../src/storage/layout.ts';
 import { tempStore } from './query-fixture.ts';
@@ -68,6 +68,40 @@ describe('speed-layer dead-letters (CLI)', () => {
     expect(JSON.parse(all.stdout.split('\n')[0]!)).toEqual(letters[1]);
     expect(all.stderr).toContain('dead-letters: 4 records (invalid 1, future 0, late 3, duplicate 0)');
     expect(late.stdout).toBe(`${JSON.stringify(letters[0])}\n`);
+  });
+
+  it('prints a key and value that are not UTF-8 as base64 with an encoding field, and a tombstone as null', async () => {
+    const own = await tempStore();
+    onTestFinished(() => own.remove());
+    const jan6 = Date.parse('2025-01-06T08:00:00Z');
+    const letters: DeadLetter[] = [
+      {
+        ...letter('lms.course', 1, 'invalid', jan6),
+        key: Buffer.from([0xff]),
+        value: Buffer.from([0x7b, 0xfe]),
+      },
+      { ...letter('lms.course', 2, 'invalid', jan6), value: null },
+    ];
+    for (const file of deadLetterOutputFiles(letters, DEFAULT_LAYOUT))
+      await own.store.put(finalKey(file, 'course', 1), file.body);
+
+    const printed = await cli(['--root', pathToFileURL(own.root).href]);
+
+    expect(
+      printed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([
+      expect.objectContaining({
+        offset: 1,
+        key: '/w==',
+        key_encoding: 'base64',
+        value: 'e/4=',
+        value_encoding: 'base64',
+      }),
+      expect.objectContaining({ offset: 2, key: 'u-1', value: null }),
+    ]);
   });
 
   it('refuses an unknown reason in one usage line', async () => {

@@ -1,6 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import {
+  formatRecordLine,
   MAX_FUTURE_MS,
+  parseRecordLine,
   TOPIC_EVENT_TYPES,
   TOPICS,
   isTopic,
@@ -9,6 +12,7 @@ import {
 } from '../../src/events/index.ts';
 import { generateRecords, type GeneratedRecord } from '../../src/generator/generate-records.ts';
 import { partitionOfKey } from '../../src/generator/kafka-partition.ts';
+import { text } from '../fixtures/record-text.ts';
 
 function validate(record: GeneratedRecord): ReturnType<typeof validateValue> {
   if (!isTopic(record.topic)) throw new Error(`not a contract topic: ${record.topic}`);
@@ -29,7 +33,7 @@ describe('generateRecords without faults', () => {
 
   it('keys every record by the user_id of its event and puts it in the partition Kafka would pick', () => {
     for (const record of records) {
-      expect((JSON.parse(record.value) as { user_id: string }).user_id).toBe(record.key);
+      expect((JSON.parse(text(record.value)) as { user_id: string }).user_id).toBe(record.key);
       expect(record.partition).toBe(partitionOfKey(record.key, 6));
     }
   });
@@ -61,14 +65,14 @@ describe('generateRecords without faults', () => {
   it('sends heartbeats with watched_s of about 10 s and grades some submissions more than 30 min later', () => {
     const heartbeats = records
       .filter((r) => r.eventType === 'video_heartbeat')
-      .map((r) => JSON.parse(r.value) as { watched_s: number });
+      .map((r) => JSON.parse(text(r.value)) as { watched_s: number });
     const full = heartbeats.filter((h) => h.watched_s === 10).length;
     expect(full / heartbeats.length).toBeGreaterThan(0.9);
     const long = [...generateRecords({ events: 60_000, seed: 5 })];
     const submittedAt = new Map<string, number>();
     const delaysMin: number[] = [];
     for (const record of long) {
-      const event = JSON.parse(record.value) as { submission_id?: string; event_time: string };
+      const event = JSON.parse(text(record.value)) as { submission_id?: string; event_time: string };
       if (record.eventType === 'assignment_submitted')
         submittedAt.set(event.submission_id!, Date.parse(event.event_time));
       if (record.eventType === 'assignment_graded' && submittedAt.has(event.submission_id!)) {
@@ -94,14 +98,14 @@ describe('generateRecords with faults', () => {
       events: 20_000,
       seed: 3,
       disorderMs: 5000,
-      faults: { late: 0.02, duplicate: 0.02, invalid: 0.05, future: 0.02 },
+      faults: { late: 0.02, duplicate: 0.02, invalid: 0.1, future: 0.02 }, // enough invalid ones for the rare score_over_max
     }),
   ];
 
   it('makes every invalid fault fail validation and every other record pass it', () => {
     for (const record of records) {
       const verdict = validate(record);
-      expect(verdict.ok, `${record.fault} ${record.invalidKind}: ${record.value.slice(0, 200)}`).toBe(
+      expect(verdict.ok, `${record.fault} ${record.invalidKind}: ${String(record.value).slice(0, 200)}`).toBe(
         record.fault !== 'invalid',
       );
     }
@@ -113,25 +117,41 @@ describe('generateRecords with faults', () => {
       [
         'bad_json',
         'bad_time',
+        'bad_utf8',
         'key_mismatch',
         'missing_field',
         'non_finite',
         'not_object',
         'oversize',
         'score_over_max',
+        'tombstone',
         'unknown_type',
         'wrong_type',
       ].sort(),
     );
   });
 
+  it('makes bad_utf8 values bytes that are not UTF-8 and tombstones null, both kept by a record file', () => {
+    const bytes = records.filter((r) => r.invalidKind === 'bad_utf8');
+    const tombstones = records.filter((r) => r.invalidKind === 'tombstone');
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(tombstones.length).toBeGreaterThan(0);
+    for (const record of bytes) {
+      expect(Buffer.isBuffer(record.value) && !isUtf8(record.value), String(record.value)).toBe(true);
+      expect(validate(record)).toMatchObject({ ok: false, error: { rule: 'utf8' } });
+    }
+    for (const record of tombstones) expect(record.value).toBeNull();
+    for (const record of [...bytes, ...tombstones])
+      expect(parseRecordLine(formatRecordLine(record), 1).value).toEqual(record.value);
+  });
+
   it('stamps future faults more than 5 min after their record timestamp', () => {
     const future = records.filter((r) => r.fault === 'future');
     expect(future.length).toBeGreaterThan(0);
     for (const record of future) {
-      expect(Date.parse((JSON.parse(record.value) as { event_time: string }).event_time)).toBeGreaterThan(
-        record.timestamp + MAX_FUTURE_MS,
-      );
+      expect(
+        Date.parse((JSON.parse(text(record.value)) as { event_time: string }).event_time),
+      ).toBeGreaterThan(record.timestamp + MAX_FUTURE_MS);
     }
   });
 
@@ -142,11 +162,11 @@ describe('generateRecords with faults', () => {
       const slot = `${record.topic}/${record.partition}`;
       if (record.fault === 'late') {
         late++;
-        const eventTime = Date.parse((JSON.parse(record.value) as { event_time: string }).event_time);
+        const eventTime = Date.parse((JSON.parse(text(record.value)) as { event_time: string }).event_time);
         expect(eventTime).toBeLessThan(maxTime.get(slot)! - 120_000);
       }
       if (record.fault === null) {
-        const eventTime = Date.parse((JSON.parse(record.value) as { event_time: string }).event_time);
+        const eventTime = Date.parse((JSON.parse(text(record.value)) as { event_time: string }).event_time);
         maxTime.set(slot, Math.max(maxTime.get(slot) ?? -Infinity, eventTime));
       }
     }
@@ -159,7 +179,7 @@ describe('generateRecords with faults', () => {
     for (const record of records) {
       if (record.fault === 'duplicate') {
         duplicates++;
-        const original = earlier.get(record.value);
+        const original = earlier.get(text(record.value));
         expect(original).toBeDefined();
         expect([record.topic, record.partition, record.key]).toEqual([
           original!.topic,
@@ -167,7 +187,7 @@ describe('generateRecords with faults', () => {
           original!.key,
         ]);
       }
-      if (record.fault === null) earlier.set(record.value, record);
+      if (record.fault === null) earlier.set(text(record.value), record);
     }
     expect(duplicates).toBeGreaterThan(0);
   });

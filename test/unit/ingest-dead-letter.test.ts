@@ -26,7 +26,7 @@ describe('IngestDeadLetterWriter', () => {
     const receivedMs = Date.UTC(2025, 0, 6, 23, 59);
     const batch = ingestBatch(
       'ndjson',
-      `${wireValue('logout')}\n{oops\n${wireValue('logout', { session_id: 5 })}`,
+      Buffer.from(`${wireValue('logout')}\n{oops\n${wireValue('logout', { session_id: 5 })}`),
       {
         requestId: 'r-1',
         receivedMs,
@@ -55,6 +55,22 @@ describe('IngestDeadLetterWriter', () => {
       path: 'session_id',
       rule: 'type',
     });
+  });
+
+  it('keeps the bytes of a line that is not UTF-8, read back as bytes by readDeadLetters', async () => {
+    const objects = await store();
+    const writer = new IngestDeadLetterWriter(objects);
+    const line = Buffer.from(wireValue('logout', { session_id: 's-X' }));
+    line[line.indexOf('s-X') + 2] = 0xfe;
+    const batch = ingestBatch('ndjson', line, { requestId: 'r-3', receivedMs: Date.UTC(2025, 0, 6) });
+    if (!batch.ok) throw new Error('expected a parsed body');
+
+    await writer.write(batch.rejections);
+    await writer.close();
+
+    const [stored] = await readDeadLetters(objects, 'dead_letter/');
+    expect(stored).toMatchObject({ reason: 'invalid', rule: 'utf8', line: 1 });
+    expect(Buffer.from(stored!.value as Uint8Array)).toEqual(line);
   });
 
   it('writes nothing for a request without rejections', async () => {

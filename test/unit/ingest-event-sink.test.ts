@@ -11,10 +11,14 @@ import {
 
 function records(
   count: number,
-  valueChars: number,
+  valueBytes: number,
   topic: ProduceRecord['topic'] = 'lms.video',
 ): ProduceRecord[] {
-  return Array.from({ length: count }, (_, i) => ({ topic, key: `u-${i}`, value: 'x'.repeat(valueChars) }));
+  return Array.from({ length: count }, (_, i) => ({
+    topic,
+    key: `u-${i}`,
+    value: Buffer.alloc(valueBytes, 'x'),
+  }));
 }
 
 const noClose = async (): Promise<void> => undefined;
@@ -59,9 +63,9 @@ describe('event sinks', () => {
       sendBatch: async (request: unknown) => void calls.push(request),
     } as unknown as Producer;
     await kafkaSendBatch(producer)([
-      { topic: 'lms.auth', key: 'u-1', value: 'a' },
-      { topic: 'lms.video', key: 'u-2', value: 'b' },
-      { topic: 'lms.auth', key: 'u-3', value: 'c' },
+      { topic: 'lms.auth', key: 'u-1', value: Buffer.from('a') },
+      { topic: 'lms.video', key: 'u-2', value: Buffer.from('b') },
+      { topic: 'lms.auth', key: 'u-3', value: Buffer.from('c') },
     ]);
     expect(calls).toMatchObject([
       {
@@ -70,11 +74,11 @@ describe('event sinks', () => {
           {
             topic: 'lms.auth',
             messages: [
-              { key: 'u-1', value: 'a' },
-              { key: 'u-3', value: 'c' },
+              { key: 'u-1', value: Buffer.from('a') },
+              { key: 'u-3', value: Buffer.from('c') },
             ],
           },
-          { topic: 'lms.video', messages: [{ key: 'u-2', value: 'b' }] },
+          { topic: 'lms.video', messages: [{ key: 'u-2', value: Buffer.from('b') }] },
         ],
       },
     ]);

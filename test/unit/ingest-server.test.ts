@@ -1,52 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import type { IngestRejection, RejectionSink } from '../../src/ingest/dead-letter-writer.ts';
-import type { EventSink, ProduceRecord } from '../../src/ingest/event-sink.ts';
-import { createIngestMetrics } from '../../src/ingest/ingest-metrics.ts';
-import { buildIngestServer } from '../../src/ingest/ingest-server.ts';
+import { describe, expect, it } from 'vitest';
 import { wireEvent, wireValue } from '../fixtures/valid-events.ts';
-
-/** Fakes that record what the server sends; `failWith` makes the next sends fail. */
-function fakes() {
-  const produced: ProduceRecord[] = [];
-  const deadLetters: IngestRejection[] = [];
-  const state = { failWith: undefined as Error | undefined };
-  const sink: EventSink = {
-    send: async (records) => {
-      if (state.failWith) throw state.failWith;
-      produced.push(...records);
-    },
-    close: async () => undefined,
-  };
-  const dead: RejectionSink = {
-    write: async (rejections) => {
-      deadLetters.push(...rejections);
-    },
-    close: async () => undefined,
-  };
-  return { sink, dead, produced, deadLetters, state };
-}
-
-let server: FastifyInstance | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+import { post, producedTexts, startWithFakes } from './ingest-test-server.ts';
 
 function start(bodyLimitBytes?: number) {
-  const f = fakes();
-  server = buildIngestServer({
-    sink: f.sink,
-    deadLetters: f.dead,
-    metrics: createIngestMetrics({ defaultMetrics: false }),
-    clockMs: () => Date.UTC(2025, 0, 6, 9),
-    ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }),
-  });
-  return { ...f, server };
-}
-
-function post(app: FastifyInstance, contentType: string, payload: string) {
-  return app.inject({ method: 'POST', url: '/events', headers: { 'content-type': contentType }, payload });
+  return startWithFakes(bodyLimitBytes === undefined ? {} : { bodyLimitBytes });
 }
 
 describe('POST /events', () => {
@@ -61,9 +18,9 @@ describe('POST /events', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ accepted: 3, rejected: 0, errors: [] });
     expect(produced).toEqual([
-      { topic: 'lms.auth', key: 'u-7', value: JSON.stringify(events[0]) },
-      { topic: 'lms.video', key: 'u-1', value: JSON.stringify(events[1]) },
-      { topic: 'lms.profile', key: 'u-1', value: JSON.stringify(events[2]) },
+      { topic: 'lms.auth', key: 'u-7', value: Buffer.from(JSON.stringify(events[0])) },
+      { topic: 'lms.video', key: 'u-1', value: Buffer.from(JSON.stringify(events[1])) },
+      { topic: 'lms.profile', key: 'u-1', value: Buffer.from(JSON.stringify(events[2])) },
     ]);
     expect(deadLetters).toEqual([]);
   });
@@ -75,7 +32,7 @@ describe('POST /events', () => {
     const body = `${wireValue('course_viewed')}\r\n\n${spaced}\n`;
     const response = await post(server, 'application/x-ndjson; charset=utf-8', body);
     expect(response.json()).toMatchObject({ accepted: 2, rejected: 0 });
-    expect(produced.map((record) => record.value)).toEqual([wireValue('course_viewed'), spaced]);
+    expect(producedTexts(produced)).toEqual([wireValue('course_viewed'), spaced]);
   });
 
   it('reports invalid NDJSON lines by 1-based line number and dead-letters them with their text', async () => {
@@ -189,6 +146,26 @@ describe('POST /events', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
     expect(response.json().message).toContain('broker down');
+  });
+
+  it('answers 500 with a generic message and hands the error itself to onUnexpectedError', async () => {
+    const broken = new Error('clock read /srv/internal/state failed');
+    const { server, unexpected } = startWithFakes({
+      clockMs: () => {
+        throw broken;
+      },
+    });
+    const response = await post(server, 'application/x-ndjson', wireValue('logout'), {
+      'x-request-id': 'req-500',
+    });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('/srv/internal');
+    expect(response.json()).toEqual({
+      error: 'internal',
+      message: 'internal error: the server log has the details (requestId req-500)',
+      requestId: 'req-500',
+    });
+    expect(unexpected).toEqual([broken]);
   });
 
   it('counts requests and events in /metrics and reports health', async () => {

@@ -77,6 +77,41 @@ describe('dead-letter files', () => {
   });
 });
 
+describe('dead letters keep key and value as received', () => {
+  const random = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 256));
+  const raw: DeadLetter[] = [
+    { ...REJECTIONS[0]!, offset: 20, key: Buffer.from([0x75, 0xff]), value: random },
+    { ...REJECTIONS[0]!, offset: 21, key: 'u1', value: null },
+    { ...REJECTIONS[0]!, offset: 22, key: 'u1', value: '' },
+  ];
+
+  it('stores bytes that are not UTF-8 as base64 with an encoding field, a tombstone as null, text as before', () => {
+    const [file] = deadLetterOutputFiles([REJECTIONS[0]!, ...raw]);
+    const lines = Buffer.from(file!.body)
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
+
+    expect(lines[0]).toEqual(REJECTIONS[0]); // no encoding fields for text
+    expect(lines[1]).toMatchObject({ key: 'df8=', key_encoding: 'base64', value_encoding: 'base64' });
+    expect(Buffer.from(lines[1]!.value as string, 'base64')).toEqual(random); // 4,096 bytes, not 7,485
+    expect([lines[2]!.value, lines[3]!.value]).toEqual([null, '']);
+  });
+
+  it('reads them back unchanged, also through DuckDB', async () => {
+    root = await mkdtemp(join(tmpdir(), 'io-dead-letter-'));
+    const store = new FileObjectStore(root);
+    for (const file of deadLetterOutputFiles(raw)) await store.put(finalKey(file, 'auth', 1), file.body);
+
+    expect(await readDeadLetters(store, 'dead_letter/')).toEqual(raw);
+    const viaDuck = await duckRows(
+      `SELECT octet_length(from_base64(value)) AS bytes, value_encoding FROM read_json(${sqlString(`${root}/dead_letter/**/*.ndjson`)}, format = 'newline_delimited') ORDER BY "offset" LIMIT 1`,
+    );
+    expect(viaDuck).toEqual([{ bytes: '4096', value_encoding: 'base64' }]);
+  });
+});
+
 describe('dead-letter file size', () => {
   it('splits a topic and date over several files below the limit, every record once and in order', async () => {
     root = await mkdtemp(join(tmpdir(), 'io-dead-letter-'));

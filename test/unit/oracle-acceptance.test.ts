@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_BYTES } from '../../src/events/topics.ts';
+import type { KafkaMessage } from 'kafkajs';
 import { AcceptanceScan } from '../../src/oracle/acceptance.ts';
+import { toSourceRecord } from '../../src/oracle/kafka-records.ts';
+import { runOracle } from '../../src/oracle/run-oracle.ts';
 import { MINUTE, RecordLog, T0, expectRows, rejectedOn } from '../fixtures/oracle/record-log.ts';
 import { wireEvent, wireValue } from '../fixtures/valid-events.ts';
 
@@ -154,6 +157,55 @@ describe('oracle acceptance: invalid records', () => {
     const result = await log.run();
     expect(result.rejected).toEqual([]);
     expect(result.acceptedCount).toBe(1);
+  });
+});
+
+describe('oracle acceptance: records read off Kafka', () => {
+  /** Partition 0 of lms.assessment as the oracle's reader decodes it from the bytes kafkajs hands over. */
+  const read = (values: (Buffer | null)[], key: Buffer | null = Buffer.from('u-1')) =>
+    values.map((value, offset) =>
+      toSourceRecord('lms.assessment', 0, {
+        offset: String(offset),
+        timestamp: String(T0),
+        key,
+        value,
+        attributes: 0,
+        headers: {},
+      } as KafkaMessage),
+    );
+  const quiz = (courseId: Buffer): Buffer => {
+    const [before, after] = wireValue('quiz_started', {
+      event_time: new Date(T0).toISOString(),
+      course_id: 'MARK',
+    }).split('MARK') as [string, string];
+    return Buffer.concat([Buffer.from(before), courseId, Buffer.from(after)]);
+  };
+
+  it('rejects two course ids that differ only in a byte that is not UTF-8, instead of merging them', async () => {
+    const result = await runOracle(read([quiz(Buffer.from([0xfe])), quiz(Buffer.from([0xff]))]));
+
+    expect(rejectedOn(result, 'lms.assessment')).toEqual(['0:invalid', '1:invalid']);
+    expect(result.rowsByView.get('assessment_realtime_quiz_attempts')).toEqual([]);
+  });
+
+  it('rejects a key that is not UTF-8, a tombstone and a value behind a byte order mark', async () => {
+    const valid = quiz(Buffer.from('c-1'));
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), valid]);
+
+    const badKey = await runOracle(read([valid], Buffer.from([0x75, 0xfe])));
+    const result = await runOracle(read([null, bom, valid]));
+
+    expect(rejectedOn(badKey, 'lms.assessment')).toEqual(['0:invalid']);
+    expect(rejectedOn(result, 'lms.assessment')).toEqual(['0:invalid', '1:invalid']);
+    expect(result.acceptedCount).toBe(1);
+  });
+
+  it('hands over text, bytes that are not UTF-8 as a copy, and null as null', () => {
+    const [text, bytes, tombstone] = read([Buffer.from('{"é":"😀"}'), Buffer.from([0xc0, 0xaf]), null]);
+
+    expect(text!.value).toBe('{"é":"😀"}');
+    expect(bytes!.value).toEqual(Buffer.from([0xc0, 0xaf]));
+    expect(tombstone!.value).toBeNull();
   });
 });
 

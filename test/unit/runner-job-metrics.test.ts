@@ -19,7 +19,16 @@ async function valueOf(metric: Series, labels: object, suffix = ''): Promise<num
 }
 
 function rejection(reason: RecordRejection['reason']): RecordRejection {
-  return { topic: 'lms.auth', partition: 0, offset: 1, timestampMs: 0, reason, message: '', value: '' };
+  return {
+    topic: 'lms.auth',
+    partition: 0,
+    offset: 1,
+    timestampMs: 0,
+    reason,
+    message: '',
+    key: null,
+    value: '',
+  };
 }
 
 describe("the job's metrics", () => {

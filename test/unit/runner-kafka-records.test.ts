@@ -1,16 +1,34 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { createJobEngine } from '../../src/processor/jobs.ts';
 import { isRebalancing, toRecords } from '../../src/processor/runner/kafka-records.ts';
+import { wireValue } from '../fixtures/valid-events.ts';
 
-function message(offset: number, key: string | null, value: string | null): KafkaMessage {
+function bytes(data: string | Buffer | null): Buffer | null {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+function message(offset: number, key: string | Buffer | null, value: string | Buffer | null): KafkaMessage {
   return {
     offset: String(offset),
     timestamp: String(1_700_000_000_000 + offset),
-    key: key === null ? null : Buffer.from(key, 'utf8'),
-    value: value === null ? null : Buffer.from(value, 'utf8'),
+    key: bytes(key),
+    value: bytes(value),
     attributes: 0,
     headers: {},
   } as KafkaMessage;
+}
+
+/** A quiz_started of user u-1 whose course_id is the single byte `byte`, and that byte's offset. */
+function quizWithCourseByte(byte: number): { value: Buffer; offset: number } {
+  const [before, after] = wireValue('quiz_started', {
+    event_time: new Date(1_700_000_000_000).toISOString(),
+    course_id: 'MARK',
+  }).split('MARK') as [string, string];
+  return {
+    value: Buffer.concat([Buffer.from(before), Buffer.from([byte]), Buffer.from(after)]),
+    offset: Buffer.byteLength(before),
+  };
 }
 
 describe('records from a kafkajs batch', () => {
@@ -37,8 +55,58 @@ describe('records from a kafkajs batch', () => {
         key: 'élève',
         value: '{"a":"ü"}',
       },
-      { topic: 'lms.video', partition: 1, offset: 1, timestamp: 1_700_000_000_001, key: null, value: '' },
+      { topic: 'lms.video', partition: 1, offset: 1, timestamp: 1_700_000_000_001, key: null, value: null },
     ]);
+  });
+
+  it('keeps a leading byte order mark in the text, as it was on the wire', () => {
+    const [record] = toRecords({ topic: 'lms.auth', partition: 0, nextOffset: 0 }, [
+      message(0, 'u-1', '\uFEFF{}'),
+    ]);
+
+    expect(record!.value).toBe('\uFEFF{}');
+  });
+
+  it('keeps a key and a value that are not UTF-8 as their bytes, copied out of the fetch buffer', () => {
+    const fetched = Buffer.from([0x75, 0xff, 0x7b, 0xfe, 0x7d]);
+    const [record] = toRecords({ topic: 'lms.auth', partition: 0, nextOffset: 0 }, [
+      message(0, fetched.subarray(0, 2), fetched.subarray(2)),
+    ]);
+    fetched.fill(0);
+
+    expect(record!.key).toEqual(Buffer.from([0x75, 0xff]));
+    expect(record!.value).toEqual(Buffer.from([0x7b, 0xfe, 0x7d]));
+  });
+
+  it('lets the engine reject two course ids that differ only in a byte that is not UTF-8, instead of merging them', () => {
+    const [fe, ff] = [quizWithCourseByte(0xfe), quizWithCourseByte(0xff)];
+    const records = toRecords({ topic: 'lms.assessment', partition: 0, nextOffset: 0 }, [
+      message(0, 'u-1', fe.value),
+      message(1, 'u-1', ff.value),
+    ]);
+
+    const engine = createJobEngine('assessment');
+    const result = engine.process(records);
+    engine.endOfInput();
+
+    expect(result.accepted).toBe(0);
+    expect(
+      result.rejected.map(({ offset, reason, message, value }) => ({ offset, reason, message, value })),
+    ).toEqual([
+      {
+        offset: 0,
+        reason: 'invalid',
+        message: `(value): is not UTF-8 (byte 0xfe at byte offset ${fe.offset})`,
+        value: fe.value,
+      },
+      {
+        offset: 1,
+        reason: 'invalid',
+        message: `(value): is not UTF-8 (byte 0xff at byte offset ${ff.offset})`,
+        value: ff.value,
+      },
+    ]);
+    expect(engine.drainFinal().get('assessment_realtime_quiz_attempts')).toEqual([]);
   });
 });
 

@@ -9,8 +9,8 @@ function record(partition: number, offset: number, timestamp: number): SourceRec
 }
 
 function rejected(source: SourceRecord): RecordRejection {
-  const { topic, partition, offset, timestamp, value } = source;
-  return { topic, partition, offset, timestampMs: timestamp, reason: 'invalid', message: 'bad', value };
+  const { topic, partition, offset, timestamp, key, value } = source;
+  return { topic, partition, offset, timestampMs: timestamp, reason: 'invalid', message: 'bad', key, value };
 }
 
 function gap(partition: number) {

@@ -190,3 +190,48 @@ describe('what is not a valid event', () => {
     expect(error.message).toContain('lms.profile');
   });
 });
+
+describe('records as received: bytes and tombstones', () => {
+  /** A valid quiz_started whose course_id ends in `bytes`, and the offset where they start. */
+  function quizWithCourseBytes(...bytes: number[]): { value: Buffer; offset: number } {
+    const text = wireValue('quiz_started', { course_id: 'c-1' });
+    const offset = Buffer.byteLength(text.slice(0, text.indexOf('c-1') + 3));
+    const value = Buffer.concat([
+      Buffer.from(text).subarray(0, offset),
+      Buffer.from(bytes),
+      Buffer.from(text).subarray(offset),
+    ]);
+    return { value, offset };
+  }
+
+  it('rejects a value that is not UTF-8, naming the byte offset of its first bad byte', () => {
+    const { value, offset } = quizWithCourseBytes(0xfe);
+    expect(errorOf(validateValue('lms.assessment', 'u-1', value))).toEqual({
+      path: '(value)',
+      rule: 'utf8',
+      message: `(value): is not UTF-8 (byte 0xfe at byte offset ${offset})`,
+    });
+  });
+
+  it('rejects a key that is not UTF-8', () => {
+    const key = Buffer.from([0x75, 0x2d, 0x31, 0xff]);
+    expect(errorOf(validateValue('lms.auth', key, wireValue('logout')))).toMatchObject({
+      path: '(key)',
+      rule: 'utf8',
+      message: '(key): is not UTF-8 (byte 0xff at byte offset 3)',
+    });
+  });
+
+  it('rejects a tombstone (null value) under its own rule, and an empty value as not JSON', () => {
+    expect(errorOf(validateValue('lms.auth', 'u-1', null))).toMatchObject({
+      path: '(value)',
+      rule: 'tombstone',
+    });
+    expect(errorOf(validateValue('lms.auth', 'u-1', ''))).toMatchObject({ path: '(value)', rule: 'json' });
+  });
+
+  it('judges bytes that are UTF-8 after all by their text', () => {
+    const { value } = quizWithCourseBytes(...Buffer.from('é'));
+    expect(validateValue('lms.assessment', Buffer.from('u-1'), value).ok).toBe(true);
+  });
+});

@@ -3,7 +3,7 @@
  * views, and emits the final contributions of all partitions it owns, combined per (window, key).
  * Pure: no Kafka, S3, clock or process; the runner (or replay) feeds batches and drains rows.
  */
-import type { RejectReason, SourceRecord } from '../../events/record.ts';
+import type { RecordBytes, RejectReason, SourceRecord } from '../../events/record.ts';
 import { JOB_TOPICS, MAX_FUTURE_MS, type JobName, type Topic } from '../../events/topics.ts';
 import type { LmsEvent } from '../../events/types.ts';
 import { validateValue } from '../../events/validate.ts';
@@ -24,7 +24,7 @@ export interface EngineOptions {
   sessionGapMs: number;
 }
 
-/** A record not applied to any view, with what the dead-letter store keeps. */
+/** A record not applied to any view, with what the dead-letter store keeps: key and value as received. */
 export interface RecordRejection {
   topic: string;
   partition: number;
@@ -32,7 +32,8 @@ export interface RecordRejection {
   timestampMs: number;
   reason: RejectReason;
   message: string;
-  value: string;
+  key: RecordBytes;
+  value: RecordBytes;
 }
 
 export interface BatchResult {
@@ -229,8 +230,8 @@ export class JobEngine {
 }
 
 function rejection(record: SourceRecord, reason: RejectReason, message: string): RecordRejection {
-  const { topic, partition, offset, timestamp, value } = record;
-  return { topic, partition, offset, timestampMs: timestamp, reason, message, value };
+  const { topic, partition, offset, timestamp, key, value } = record;
+  return { topic, partition, offset, timestampMs: timestamp, reason, message, key, value };
 }
 
 function explain(reason: RejectReason, event: LmsEvent, record: SourceRecord, clock: PartitionClock): string {

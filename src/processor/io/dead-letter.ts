@@ -2,10 +2,13 @@
  * Rejected records (docs/contract/semantics.md "Acceptance") as NDJSON under `dead_letter/<topic>/date=YYYY-MM-DD/`,
  * one file per topic and date of the record timestamp per commit, published with the commit's view files
  * so a redo after a crash rewrites the same keys instead of adding duplicates. NDJSON rather than Parquet:
- * the raw value is kept byte for byte as a JSON string, the files are greppable and `jq`-able by whoever
- * investigates bad producers, and DuckDB still reads them (`read_json`); the volume is small.
+ * the files are greppable and `jq`-able by whoever investigates bad producers, and DuckDB still reads them
+ * (`read_json`); the volume is small. Key and value are kept as received, losslessly: text as a JSON
+ * string, bytes that are not UTF-8 as base64 with `key_encoding`/`value_encoding: "base64"`, a null key
+ * or a tombstone as null (src/events/record-bytes-json.ts).
  */
-import type { RejectReason } from '../../events/record.ts';
+import type { RecordBytes, RejectReason } from '../../events/record.ts';
+import { putRecordBytes, readRecordBytes } from '../../events/record-bytes-json.ts';
 import {
   DEFAULT_LAYOUT,
   deadLetterDateDir,
@@ -15,7 +18,7 @@ import {
 } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 
-/** One rejected record as the dead-letter store keeps it: where it came from, why, and its raw value. */
+/** One rejected record as the dead-letter store keeps it: where it came from, why, and its raw key and value. */
 export interface DeadLetter {
   topic: string;
   partition: number;
@@ -25,17 +28,35 @@ export interface DeadLetter {
   reason: RejectReason;
   /** Why, for people: e.g. the validation path and rule, or the watermark a late record missed. */
   message: string;
-  key: string | null;
-  /** The record value exactly as received (UTF-8 decoded). */
-  value: string;
+  /** The message key as received: its text, its bytes when they are not UTF-8, or null. */
+  key: RecordBytes;
+  /** The record value as received: its text, its bytes when they are not UTF-8, or null (a tombstone). */
+  value: RecordBytes;
 }
 
-const FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'reason', 'message', 'key', 'value'] as const;
+const HEAD_FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'reason', 'message'] as const;
 
-function line(rejection: DeadLetter): string {
+/**
+ * One NDJSON line: the fields in the order of docs/storage.md, key and value in their JSON form, then
+ * any other field a reader found (the HTTP edge's dead letters carry `source`, `request_id`, …).
+ */
+export function deadLetterLine(letter: DeadLetter): string {
   const ordered: Record<string, unknown> = {};
-  for (const field of FIELDS) ordered[field] = rejection[field];
+  for (const field of HEAD_FIELDS) ordered[field] = letter[field];
+  putRecordBytes(ordered, 'key', letter.key);
+  putRecordBytes(ordered, 'value', letter.value);
+  for (const [field, value] of Object.entries(letter)) if (!(field in ordered)) ordered[field] = value;
   return JSON.stringify(ordered);
+}
+
+/** A stored line back as a DeadLetter, key and value decoded; other fields are kept as they are. */
+export function parseDeadLetterLine(line: string): DeadLetter {
+  const fields = JSON.parse(line) as Record<string, unknown>;
+  const key = readRecordBytes(fields, 'key');
+  const value = readRecordBytes(fields, 'value');
+  delete fields.key_encoding;
+  delete fields.value_encoding;
+  return { ...fields, key, value } as unknown as DeadLetter;
 }
 
 /** A dead-letter object stays below this (S3 single-put comfort, and an operator's editor); a single larger record gets one of its own. */
@@ -55,8 +76,8 @@ export function deadLetterOutputFiles(
   for (const rejection of rejections) {
     const dir = deadLetterDateDir(layout, rejection.topic, utcDate(rejection.timestamp));
     const lines = linesByDir.get(dir);
-    if (lines === undefined) linesByDir.set(dir, [line(rejection)]);
-    else lines.push(line(rejection));
+    if (lines === undefined) linesByDir.set(dir, [deadLetterLine(rejection)]);
+    else lines.push(deadLetterLine(rejection));
   }
   const files: OutputFile[] = [];
   for (const [dir, lines] of linesByDir) {
@@ -93,7 +114,7 @@ export async function readDeadLetters(
     const body = await store.get(key);
     if (body === undefined) continue; // deleted between list and get
     for (const text of body.toString('utf8').split('\n')) {
-      if (text !== '') rejections.push(JSON.parse(text) as DeadLetter);
+      if (text !== '') rejections.push(parseDeadLetterLine(text));
     }
   }
   return rejections;

@@ -6,3 +6,4 @@ export { openQueryStore, s3EndpointOf } from './open-store.ts';
 export type { StartRange } from './start-range.ts';
 export { queryAll, type AllViews } from './query-all.ts';
 export { queryDeadLetters, type DeadLetterRequest } from './dead-letter-query.ts';
+export { deadLetterLine } from '../io/dead-letter.ts';

@@ -4,10 +4,24 @@
  * heartbeat error means the group is rebalancing.
  */
 import type { KafkaMessage } from 'kafkajs';
-import type { SourceRecord } from '../../events/record.ts';
+import type { RecordBytes, SourceRecord } from '../../events/record.ts';
 import type { PartitionRef } from '../io/commit.ts';
 
-/** The partition's records at or after `nextOffset`, keyed and valued as UTF-8 text (contract topic name). */
+// Fatal: bytes that are not UTF-8 throw instead of becoming U+FFFD (which would merge distinct ids).
+// ignoreBOM: a leading U+FEFF stays in the text, as it was on the wire. As fast as Buffer#toString.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The bytes' text; a copy of the bytes when they are not UTF-8 (the fetch buffer is not kept alive). */
+function decode(bytes: Buffer | null): RecordBytes {
+  if (bytes === null) return null;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return Buffer.from(bytes);
+  }
+}
+
+/** The partition's records at or after `nextOffset` (contract topic name), key and value decoded strictly. */
 export function toRecords(
   at: PartitionRef & { nextOffset: number },
   messages: readonly KafkaMessage[],
@@ -21,8 +35,8 @@ export function toRecords(
       partition: at.partition,
       offset,
       timestamp: Number(message.timestamp),
-      key: message.key === null ? null : message.key.toString('utf8'),
-      value: message.value === null ? '' : message.value.toString('utf8'),
+      key: decode(message.key),
+      value: decode(message.value),
     });
   }
   return records;

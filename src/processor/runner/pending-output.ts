@@ -9,7 +9,7 @@ import type { RecordRejection } from '../engine/job-engine.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
 import type { DeadLetter } from '../io/dead-letter.ts';
 import { LatencyRecorder, type PendingLatencies } from './latency.ts';
-import { deadLetter, type OffsetGap } from './output-files.ts';
+import type { OffsetGap } from './output-files.ts';
 
 /** Everything one commit publishes besides the final rows. */
 export interface TakenOutput {
@@ -27,11 +27,7 @@ export class PendingOutput {
   /** A micro-batch went through the engine: its records wait for their commit, its rejections too. */
   processed(records: readonly SourceRecord[], rejected: readonly RecordRejection[]): void {
     for (const record of records) this.latency.add(record.timestamp);
-    if (rejected.length === 0) return;
-    const keyByOffset = new Map(records.map((record) => [record.offset, record.key]));
-    for (const rejection of rejected) {
-      this.rejections.push(deadLetter(rejection, keyByOffset.get(rejection.offset) ?? null));
-    }
+    for (const rejection of rejected) this.rejections.push(deadLetter(rejection));
   }
 
   gap(gap: OffsetGap): void {
@@ -63,4 +59,10 @@ export class PendingOutput {
     this.gaps = [];
     return taken;
   }
+}
+
+/** The engine's rejection in the dead-letter store's shape: key and value as received. */
+function deadLetter(rejection: RecordRejection): DeadLetter {
+  const { topic, partition, offset, timestampMs, reason, message, key, value } = rejection;
+  return { topic, partition, offset, timestamp: timestampMs, reason, message, key, value };
 }
