@@ -55,6 +55,7 @@ export function loadCommand(): Command {
       ),
     )
     .option('--results <dir>', 'folder for the JSON results', 'results')
+    .option('--no-raw-archive', 'run the jobs without the raw archive (to measure what it costs)')
     .action(async (flags: LoadFlags) => {
       const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));

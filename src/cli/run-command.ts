@@ -45,7 +45,7 @@ export function runCommand(): Command {
     .option('--processes', 'one process per job instead of all jobs in this process');
   for (const name of SETTING_NAMES) {
     const { kind, description, env } = SETTING_DEFS[name];
-    const flag = kind === 'bool' ? flagOf(name) : `${flagOf(name)} <value>`;
+    const flag = kind === 'bool' ? `${flagOf(name)} [value]` : `${flagOf(name)} <value>`;
     command.option(flag, `${description} [$${env}]`);
   }
   return command

@@ -68,7 +68,10 @@ export function startCommand(): Command {
     .option('--config <file>', 'JSON config file whose keys are setting names');
   for (const name of SETTING_NAMES) {
     const { kind, description, env } = SETTING_DEFS[name];
-    command.option(kind === 'bool' ? flagOf(name) : `${flagOf(name)} <value>`, `${description} [$${env}]`);
+    command.option(
+      kind === 'bool' ? `${flagOf(name)} [value]` : `${flagOf(name)} <value>`,
+      `${description} [$${env}]`,
+    );
   }
   return command.showHelpAfterError().action(async (flags: StartFlags & Record<string, unknown>) => {
     const settingFlags: Partial<Record<SettingName, unknown>> = {};

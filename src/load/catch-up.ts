@@ -34,7 +34,8 @@ async function measureRun(
   expected: () => Promise<{ oracle: OracleResult | ReturnType<typeof unionOf>; oracleS: number }>,
   runner: typeof runUntilSettled = runUntilSettled,
 ): Promise<RunRow> {
-  const run = jobsRun(context.endpoints, topics, name.replaceAll(/[^a-z0-9_]+/gi, '-'));
+  const runName = name.replaceAll(/[^a-z0-9_]+/gi, '-');
+  const run = jobsRun(context.endpoints, topics, runName, context.params.rawArchive);
   const total = [...recordsByJob.values()].reduce((sum, n) => sum + n, 0);
   const settled = await runner(context.endpoints, run, recordsByJob, context.stackPids, timeoutMs(total));
   const { oracle, oracleS } = await expected();

@@ -29,6 +29,8 @@ export interface JobsRun extends LoadTopics {
   groupIdPrefix: string;
   layout: StorageLayout;
   store: ObjectStore;
+  /** Whether the jobs archive every validated record (`--no-raw-archive` measures its cost). */
+  rawArchive: boolean;
 }
 
 export async function createLoadTopics(endpoints: StackEndpoints): Promise<LoadTopics> {
@@ -65,17 +67,24 @@ async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<
   }
 }
 
-export function jobsRun(endpoints: StackEndpoints, topics: LoadTopics, run: string): JobsRun {
+export function jobsRun(
+  endpoints: StackEndpoints,
+  topics: LoadTopics,
+  run: string,
+  rawArchive = true,
+): JobsRun {
   const root = `load/${topics.id}/${run}/`;
   return {
     ...topics,
     run,
+    rawArchive,
     groupIdPrefix: `load-${topics.id}-${run}-`,
     layout: {
       viewsPrefix: `${root}realtime_views/`,
       partialsPrefix: `${root}realtime_partials/`,
       checkpointsPrefix: `${root}checkpoints/speed/`,
       deadLetterPrefix: `${root}dead_letter/`,
+      rawPrefix: `${root}raw/`,
     },
     store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket, {
       endpoint: describeS3(endpoints.s3),
@@ -106,6 +115,8 @@ function runFlags(run: JobsRun, overrides: RunFlags): RunFlags {
     partialsPrefix: run.layout.partialsPrefix,
     checkpointsPrefix: run.layout.checkpointsPrefix,
     deadLetterPrefix: run.layout.deadLetterPrefix,
+    rawPrefix: run.layout.rawPrefix,
+    rawArchive: String(run.rawArchive),
     httpPort: '0',
     logLevel: 'warn',
     logFormat: 'json',

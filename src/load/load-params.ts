@@ -22,6 +22,8 @@ export interface LoadParams {
   targetRatePerS: number;
   /** Users of the simulated world filling the backlogs (more users = shorter simulated span). */
   backlogUsers: number;
+  /** Whether the jobs archive every validated record (off: to measure the archive's cost). */
+  rawArchive: boolean;
 }
 
 export const FULL_DEFAULTS = {
@@ -45,6 +47,7 @@ export interface LoadFlags {
   scenarios?: ScenarioName[];
   jobs?: JobName[];
   results?: string;
+  rawArchive?: boolean;
 }
 
 export function resolveLoadParams(flags: LoadFlags): LoadParams {
@@ -62,5 +65,6 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     targetRecordsPerS: 10_000,
     targetRatePerS: 10_000,
     backlogUsers: 10_000,
+    rawArchive: flags.rawArchive ?? true,
   };
 }

@@ -5,7 +5,7 @@ import type { LoadParams } from './load-params.ts';
 import type { OracleCheck } from './oracle-check.ts';
 import { printTable, writeResults, type Cell } from './report.ts';
 import { round, type ResourceUsage } from './resource-meter.ts';
-import type { ViewFiles } from './file-stats.ts';
+import type { RecordTreeFiles, ViewFiles } from './file-stats.ts';
 
 export interface Sample {
   atS: number;
@@ -28,6 +28,10 @@ export interface SustainedMeasures {
   finalityS: Map<string, (number | null)[]>;
   /** Files published per view: partials tree (the old layout's view files) and views tree. */
   files: ViewFiles[];
+  /** The raw archive's and the dead letters' gathered files, by topic. */
+  recordFiles: RecordTreeFiles[];
+  /** Topic → records archived (accepted + late). */
+  archived: Map<string, number>;
   records: Map<string, number>;
   check: OracleCheck;
 }
@@ -66,6 +70,22 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
       bytes(views.medianBytes),
     ]),
   );
+  printTable(
+    'Scenario 3 — sustained: the record trees as completions gathered them (raw archive: bytes per ' +
+      'archived event = its files over accepted + late records)',
+    ['tree', 'topic', 'files', 'median B', 'total MB', 'B/event'],
+    m.recordFiles.map(({ tree, topic, files }) => {
+      const events = tree === 'raw' ? (m.archived.get(topic) ?? 0) : 0;
+      return [
+        tree,
+        topic,
+        files.files,
+        bytes(files.medianBytes),
+        round(files.totalBytes / 1_048_576, 1),
+        events > 0 ? round(files.totalBytes / events, 1) : null,
+      ];
+    }),
+  );
   const rss = m.samples.map((sample) => sample.rssMiB);
   const rssMiB = { first: rss[0] ?? null, max: Math.max(0, ...rss), last: rss.at(-1) ?? null };
   printTable(
@@ -92,6 +112,7 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
     ...rest,
     finalityS: Object.fromEntries(m.finalityS),
     files: m.files,
+    archived: Object.fromEntries(m.archived),
     records: Object.fromEntries(m.records),
     rssMiB,
     samples,

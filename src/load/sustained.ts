@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Histogram } from 'prom-client';
 import { startJobs, type RunningJobs } from '../processor/runner/supervisor.ts';
 import { startGeneratorProcess } from './generator-process.ts';
-import { filesPerView } from './file-stats.ts';
+import { archivedEvents, filesPerView, recordTreeFiles } from './file-stats.ts';
 import { histogramQuantiles } from './histogram.ts';
 import { keepUp } from './keep-up.ts';
 import type { LoadContext, ScenarioResult } from './load-context.ts';
@@ -43,7 +43,7 @@ async function waitUntil(what: string, condition: () => boolean, timeoutMs: numb
 export async function sustainedScenario(context: LoadContext): Promise<ScenarioResult> {
   const { params, endpoints } = context;
   const topics = await createLoadTopics(endpoints);
-  const run = jobsRun(endpoints, topics, 'sustained');
+  const run = jobsRun(endpoints, topics, 'sustained', params.rawArchive);
   const settings = runSettings(run, { idleTimeout: IDLE_TIMEOUT });
   const meter = new ResourceMeter(context.stackPids);
   const running = await startJobs({ settings, endpoints, jobs: params.jobs, store: run.store });
@@ -129,6 +129,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
   const oracleStartedMs = performance.now();
   const oracle = await oracleOf(endpoints, topics, params.jobs);
   const files = await filesPerView(running.metrics.publishedFileBytes as Histogram<string>, oracle);
+  const recordFiles = await recordTreeFiles(running.metrics.publishedFileBytes as Histogram<string>);
+  const archived = await archivedEvents(running.metrics);
   const check = await checkFinalRows(
     run,
     oracle,
@@ -153,6 +155,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     processingMs: processing,
     finalityS: finality,
     files,
+    recordFiles,
+    archived,
     records,
     check,
   });

@@ -10,6 +10,8 @@ export interface StorageLayout {
   partialsPrefix: string;
   checkpointsPrefix: string;
   deadLetterPrefix: string;
+  /** The master dataset: every validated record, gathered per topic and event date (docs/storage.md "Raw archive"). */
+  rawPrefix: string;
 }
 
 export const DEFAULT_LAYOUT: StorageLayout = {
@@ -17,6 +19,7 @@ export const DEFAULT_LAYOUT: StorageLayout = {
   partialsPrefix: 'realtime_partials/',
   checkpointsPrefix: 'checkpoints/speed/',
   deadLetterPrefix: 'dead_letter/',
+  rawPrefix: 'raw/',
 };
 
 /** Commit numbers are zero-padded so keys sort in commit order. */
@@ -114,6 +117,11 @@ export function deadLetterDateDir(layout: StorageLayout, topic: string, date: st
  */
 export function pendingDeadLetterPrefix(layout: Pick<StorageLayout, 'partialsPrefix'>): string {
   return `${layout.partialsPrefix}_dead_letter/`;
+}
+
+/** Where a commit's archived records wait, per topic, until a completion gathers them into the raw archive. */
+export function pendingRawPrefix(layout: Pick<StorageLayout, 'partialsPrefix'>): string {
+  return `${layout.partialsPrefix}_raw/`;
 }
 
 /** A file a commit publishes: its directory under the root, extension and bytes; the name comes from the commit. */

@@ -4,7 +4,7 @@
  * BYTE_ARRAY, boolean BOOLEAN. The column list goes into the file's key-value metadata for readParquet.
  */
 import type { SchemaElement } from 'hyparquet';
-import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import { PACKAGE_VERSION } from '../shared/version.ts';
 import {
   COLUMNS_METADATA_KEY,
@@ -56,33 +56,74 @@ function toBigInt(value: unknown, column: string): bigint {
   throw new TypeError(`parquet column ${column}: expected an integer, got ${String(value)}`);
 }
 
-export function writeParquet(
-  columns: readonly ParquetColumn[],
-  rows: readonly ParquetRow[],
-  options: ParquetWriteOptions = {},
-): Buffer {
+function schemaOf(columns: readonly ParquetColumn[]): SchemaElement[] {
   const seen = new Set<string>();
   for (const { name } of columns) {
     if (seen.has(name)) throw new Error(`parquet: duplicate column ${name}`);
     seen.add(name);
   }
-  const schema: SchemaElement[] = [
+  return [
     { name: 'root', num_children: columns.length },
     ...columns.map((column) => ({ name: column.name, ...SCHEMA_BY_TYPE[column.type] })),
   ];
-  const columnData: ColumnSource[] = columns.map((column) => ({
+}
+
+function columnDataOf(columns: readonly ParquetColumn[], rows: readonly ParquetRow[]): ColumnSource[] {
+  return columns.map((column) => ({
     name: column.name,
     // hyparquet-writer's DecodedArray admits these physical values (bigint, number, string, boolean, null).
     data: columnValues(rows, column) as ColumnSource['data'],
   }));
+}
+
+const FILE_METADATA = (columns: readonly ParquetColumn[]) => ({
+  codec: 'SNAPPY' as const,
+  kvMetadata: [{ key: COLUMNS_METADATA_KEY, value: JSON.stringify(columns) }],
+  // "<name> version <semver>": the form parquet-mr parses (else Spark ignores the column statistics).
+  createdBy: `lms-speed-layer version ${PACKAGE_VERSION}`,
+});
+
+export function writeParquet(
+  columns: readonly ParquetColumn[],
+  rows: readonly ParquetRow[],
+  options: ParquetWriteOptions = {},
+): Buffer {
   const arrayBuffer = parquetWriteBuffer({
-    columnData,
-    schema,
-    codec: 'SNAPPY',
+    columnData: columnDataOf(columns, rows),
+    schema: schemaOf(columns),
     rowGroupSize: options.rowGroupSize ?? 100_000,
-    kvMetadata: [{ key: COLUMNS_METADATA_KEY, value: JSON.stringify(columns) }],
-    // "<name> version <semver>": the form parquet-mr parses (else Spark ignores the column statistics).
-    createdBy: `lms-speed-layer version ${PACKAGE_VERSION}`,
+    ...FILE_METADATA(columns),
   });
   return Buffer.from(arrayBuffer);
+}
+
+/**
+ * A Parquet file written one row group at a time, so a caller can let other work run between groups
+ * (large files on a busy event loop); `finish` gives the file's bytes.
+ */
+export class ParquetFileWriter {
+  private readonly bytes = new ByteWriter();
+  private readonly writer: ParquetWriter;
+  rows = 0;
+
+  constructor(private readonly columns: readonly ParquetColumn[]) {
+    this.writer = new ParquetWriter({
+      writer: this.bytes,
+      schema: schemaOf(columns),
+      ...FILE_METADATA(columns),
+    });
+  }
+
+  /** The rows as one row group. */
+  writeRowGroup(rows: readonly ParquetRow[]): void {
+    if (rows.length === 0) return;
+    // Synchronous with a ByteWriter (it has no flush to wait for).
+    void this.writer.write({ columnData: columnDataOf(this.columns, rows), rowGroupSize: rows.length });
+    this.rows += rows.length;
+  }
+
+  finish(): Buffer {
+    void this.writer.finish();
+    return Buffer.from(this.bytes.getBuffer());
+  }
 }

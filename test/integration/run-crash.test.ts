@@ -15,6 +15,7 @@ import {
   SETTLE_TIMEOUT_MS,
 } from './run-fixture.ts';
 import './stack-context.ts';
+import { duckdbArchive, expectedArchive } from './duckdb-archive.ts';
 
 const endpoints = inject('stack');
 const KILLS = 5;
@@ -51,5 +52,7 @@ describe('speed-layer run, killed and restarted', () => {
     // DuckDB's plain read_parquet over each views tree: a row published twice would show up twice.
     const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(differences(actual, expected, 10)).toEqual([]);
+    // The raw archive: every validated record once, accepted or late.
+    expect(await duckdbArchive(fixture.store, fixture.layout)).toEqual(expectedArchive(records, expected));
   });
 });

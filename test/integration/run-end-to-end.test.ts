@@ -16,6 +16,7 @@ import {
   SETTLE_TIMEOUT_MS,
 } from './run-fixture.ts';
 import './stack-context.ts';
+import { duckdbArchive, expectedArchive } from './duckdb-archive.ts';
 
 const endpoints = inject('stack');
 
@@ -51,6 +52,9 @@ describe('speed-layer run, end to end', () => {
     const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(expected.rejected.length).toBeGreaterThan(0);
     expect(differences(actual, expected, 10)).toEqual([]);
+    // The raw archive: every validated record once, accepted or late.
+    expect(await duckdbArchive(fixture.store, fixture.layout)).toEqual(expectedArchive(records, expected));
+
     // Each dead letter holds its record's key and value as they were on the wire, bytes and tombstones too.
     const position = ({ topic, partition, offset }: Pick<SourceRecord, 'topic' | 'partition' | 'offset'>) =>
       `${topic}/${partition}/${offset}`;

@@ -67,6 +67,7 @@ export async function createFixture(endpoints: StackEndpoints): Promise<RunFixtu
       partialsPrefix: `runs/${id}/realtime_partials/`,
       checkpointsPrefix: `runs/${id}/checkpoints/speed/`,
       deadLetterPrefix: `runs/${id}/dead_letter/`,
+      rawPrefix: `runs/${id}/raw/`,
     },
     groupIdPrefix: `run-test-${id}-`,
     store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket),
@@ -113,6 +114,7 @@ export function fixtureFlags(fixture: RunFixture): Record<string, string> {
     partialsPrefix: fixture.layout.partialsPrefix,
     checkpointsPrefix: fixture.layout.checkpointsPrefix,
     deadLetterPrefix: fixture.layout.deadLetterPrefix,
+    rawPrefix: fixture.layout.rawPrefix,
     // Short idle timeout: after the fixed backlog every partition goes idle and every window becomes final.
     idleTimeout: '3s',
     httpPort: '0',

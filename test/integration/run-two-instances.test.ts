@@ -15,6 +15,7 @@ import {
   SETTLE_TIMEOUT_MS,
 } from './run-fixture.ts';
 import './stack-context.ts';
+import { duckdbArchive, expectedArchive } from './duckdb-archive.ts';
 
 const endpoints = inject('stack');
 
@@ -61,5 +62,7 @@ describe('two instances of the jobs sharing the partitions', () => {
     expect(records).toHaveLength(produced);
     const [expected, actual] = [await oracleResult(records), await readerResult(fixture)];
     expect(differences(actual, expected, 10)).toEqual([]);
+    // The raw archive: every validated record once, accepted or late.
+    expect(await duckdbArchive(fixture.store, fixture.layout)).toEqual(expectedArchive(records, expected));
   });
 });

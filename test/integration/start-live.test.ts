@@ -39,6 +39,7 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
       partialsPrefix: `start/${id}/realtime_partials/`,
       checkpointsPrefix: `start/${id}/checkpoints/speed/`,
       deadLetterPrefix: `start/${id}/dead_letter/`,
+      rawPrefix: `start/${id}/raw/`,
     };
     // D = 5 s and simulated time starting 90 s back at ~3x speed: 1-minute windows complete within ~30 s.
     const settings = resolveSettings({

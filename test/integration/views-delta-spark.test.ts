@@ -3,11 +3,12 @@
  * run over a faulty generated stream (with a crash and a restart from the checkpoints midway) into a
  * file store; completeness then passes every day, so each date is compacted into one file (a Delta
  * version swapping the files); then Spark 3.5 + Delta 3.3 (test/spark/, one JVM) reads the 25 tables,
- * which must equal the oracle's views row for row.
+ * which must equal the oracle's views row for row, and the raw archive's six topic tables, which must hold
+ * every validated record once.
  */
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
-import { JOBS, JOB_TOPICS, type JobName } from '../../src/events/topics.ts';
+import { JOBS, JOB_TOPICS, TOPICS, type JobName } from '../../src/events/topics.ts';
 import { VIEW_SPECS, type ViewSpec } from '../../src/events/view-catalog.ts';
 import type { ViewRow } from '../../src/events/view-dump.ts';
 import { differences } from '../../src/events/view-result.ts';
@@ -19,6 +20,7 @@ import { TEST_PARTITIONS, testJobState } from '../unit/job-state-fixture.ts';
 import { tempDir } from '../unit/temp-dir.ts';
 import { readDeltaTables } from '../spark/read-delta-tables.ts';
 import { oracleResult } from './run-fixture.ts';
+import { expectedArchive } from './duckdb-archive.ts';
 import { dirname, join } from 'node:path';
 
 /** Far after the generated event times: the idle rule then completes every window. */
@@ -110,9 +112,10 @@ describe('the views tree as Delta tables, read by Spark', () => {
         compacted.filter((key) => /\/compacted-[a-z_]+-\d{12}\.parquet$/.test(key)).length,
       ).toBeGreaterThan(5);
 
-      const dumps = await readDeltaTables(
-        VIEW_SPECS.map((spec) => ({ path: join(root, DEFAULT_LAYOUT.viewsPrefix, spec.name) })),
-      );
+      const dumps = await readDeltaTables([
+        ...VIEW_SPECS.map((spec) => ({ path: join(root, DEFAULT_LAYOUT.viewsPrefix, spec.name) })),
+        ...TOPICS.map((topic) => ({ path: join(root, DEFAULT_LAYOUT.rawPrefix, topic) })),
+      ]);
 
       const rowsByView = new Map<string, ViewRow[]>();
       VIEW_SPECS.forEach((spec, index) => {
@@ -125,6 +128,13 @@ describe('the views tree as Delta tables, read by Spark', () => {
       for (const spec of VIEW_SPECS)
         expect(expected.rowsByView.get(spec.name)!.length, spec.name).toBeGreaterThan(0);
       expect(differences({ rowsByView, rejected: [] }, { ...expected, rejected: [] }, 10)).toEqual([]);
+      // The raw archive's topic tables: every validated record once, accepted or late.
+      const archived = dumps
+        .slice(VIEW_SPECS.length)
+        .flatMap(({ rows }) => rows)
+        .map((row) => `${row.topic}:${row.partition}:${row.offset} ${row.speed_status} ${row.event_id}`)
+        .sort();
+      expect(archived).toEqual(expectedArchive(records, expected));
     },
   );
 });

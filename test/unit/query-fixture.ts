@@ -104,7 +104,12 @@ export class FakeInstance {
       watermarkMs: wmOf(ref),
     }));
     const rows = new Map(Object.entries(rowsByView));
-    const files = commitOutputFiles(JOB_VIEWS[this.job], rows, deadLetters, [], DEFAULT_LAYOUT);
+    const files = commitOutputFiles(
+      JOB_VIEWS[this.job],
+      rows,
+      { rejections: deadLetters, gaps: [] },
+      DEFAULT_LAYOUT,
+    );
     const result = await this.committer.commit(snapshots, files);
     this.completer.ownRows(result.commit, rows, result.published);
     if (complete) await this.completer.round();

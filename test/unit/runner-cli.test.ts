@@ -25,6 +25,15 @@ describe('speed-layer run --print-config', () => {
     expect(JSON.stringify(config)).not.toMatch(/hunter2|pw-from-env/);
   });
 
+  it('takes a boolean flag alone as true, or with a value, e.g. to turn the raw archive off', () => {
+    expect(printConfig([])).toMatchObject({ rawArchive: true, kafkaSsl: false });
+    expect(printConfig(['--raw-archive', 'false', '--kafka-ssl'])).toMatchObject({
+      rawArchive: false,
+      kafkaSsl: true,
+    });
+    expect(printConfig([], { RAW_ARCHIVE: 'false' }).rawArchive).toBe(false);
+  });
+
   it('runs all five jobs by default and rejects an unknown one', () => {
     expect(printConfig([]).jobs).toEqual(['auth', 'assessment', 'video', 'course', 'profile_notification']);
     expect(() => printConfig(['grades'])).toThrow(/unknown job\(s\) grades/);

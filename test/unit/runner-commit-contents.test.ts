@@ -17,6 +17,7 @@ const LAYOUT: StorageLayout = {
   partialsPrefix: 'p/',
   checkpointsPrefix: 'c/',
   deadLetterPrefix: 'd/',
+  rawPrefix: 'r/',
 };
 const P0: PartitionRef = { topic: 'lms.auth', partition: 0 };
 const P1: PartitionRef = { topic: 'lms.auth', partition: 1 };

@@ -64,7 +64,9 @@ describe('the flush policy of the dead-letter tree', () => {
     nowMs += FLUSH_MS;
     const outcome = await a.completer.round();
 
-    expect(outcome?.deadLetterFiles).toEqual([{ dataset: 'lms.auth', bytes: expect.any(Number) }]);
+    expect(outcome?.recordFiles).toEqual([
+      { tree: 'dead_letter', dataset: 'lms.auth', bytes: expect.any(Number) },
+    ]);
     expect(a.completer.latest.recordsThroughCommit).toBe(3);
     expect(await store.list(PENDING)).toEqual([]);
     const files = await store.list(DEFAULT_LAYOUT.deadLetterPrefix);

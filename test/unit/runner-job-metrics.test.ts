@@ -71,7 +71,7 @@ describe("the job's metrics", () => {
         { dataset: 'video_realtime_watch_time_5min', bytes: 700 },
         { dataset: 'video_realtime_watch_time_5min', bytes: 3000 },
       ],
-      deadLetterFiles: [{ dataset: 'lms.video', bytes: 512 }],
+      recordFiles: [{ tree: 'dead_letter', dataset: 'lms.video', bytes: 512 }],
     });
 
     expect(await valueOf(metrics.finalityLatency, { job: 'video' }, '_count')).toBe(2);

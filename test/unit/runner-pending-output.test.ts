@@ -72,6 +72,47 @@ describe('what waits for the next commit', () => {
     pending.discard();
 
     const taken = pending.take();
-    expect(taken).toEqual({ rejections: [], gaps: [], latencies: new Map() });
+    expect(taken).toEqual({ rejections: [], archive: new Map(), gaps: [], latencies: new Map() });
+  });
+
+  it('archives accepted and late records by topic, and not duplicates, invalid or future ones', () => {
+    const pending = new PendingOutput();
+    const records = [0, 1, 2, 3, 4].map((offset) => record(0, offset, 1_000 + offset));
+    const as = (source: SourceRecord, reason: RecordRejection['reason']) => ({ ...rejected(source), reason });
+    pending.processed(records, [
+      as(records[1]!, 'late'),
+      as(records[2]!, 'duplicate'),
+      as(records[3]!, 'invalid'),
+      as(records[4]!, 'future'),
+    ]);
+
+    const lines = pending
+      .take()
+      .archive.get('lms.auth')!
+      .map((line) => JSON.parse(line) as object);
+
+    expect(lines).toEqual([
+      { partition: 0, offset: 0, timestamp: 1_000, status: 'accepted', value: '{"n":0}' },
+      { partition: 0, offset: 1, timestamp: 1_001, status: 'late', value: '{"n":1}' },
+    ]);
+    expect(pending.take().archive.size).toBe(0);
+  });
+
+  it('archives nothing when the raw archive is off', () => {
+    const pending = new PendingOutput({ archive: false });
+    pending.processed([record(0, 1, 1_000)], []);
+
+    expect(pending.take().archive.size).toBe(0);
+  });
+
+  it('drops the archive lines of released partitions only', () => {
+    const pending = new PendingOutput();
+    pending.processed([record(0, 1, 1_000)], []);
+    pending.processed([record(1, 1, 1_000)], []);
+
+    pending.dropPartitions(new Set([partitionKey('lms.auth', 1)]));
+
+    const lines = pending.take().archive.get('lms.auth')!;
+    expect(lines.map((line) => (JSON.parse(line) as { partition: number }).partition)).toEqual([0]);
   });
 });

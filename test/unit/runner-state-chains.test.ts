@@ -18,6 +18,7 @@ const LAYOUT: StorageLayout = {
   partialsPrefix: 'partials/',
   checkpointsPrefix: 'checkpoints/',
   deadLetterPrefix: 'dead/',
+  rawPrefix: 'raw/',
 };
 const LATER_MS = Date.UTC(2100, 0, 1);
 const PARTITIONS = 6;

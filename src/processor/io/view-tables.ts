@@ -4,7 +4,7 @@
  * job, version = completion number), so publishing a completion again adds nothing. Completion M's
  * append happens before M+1 is written (by its writer, or by whoever reads M before writing M+1), so the
  * txn versions of a table only grow. `cleanUp` runs Delta's log cleanup and VACUUM on the tables this
- * writer checkpointed since the last call.
+ * writer checkpointed since the last call. The raw archive's topics are tables the same way (`tables`).
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { StorageLayout } from '../../storage/layout.ts';
@@ -32,8 +32,24 @@ export interface PublishedViewFile {
   rows?: readonly ParquetRow[];
 }
 
+/** Tables under one prefix, one per first-level directory: a view, or a topic of the raw archive. */
+export interface TableSet {
+  prefix: string;
+  columnsOf(name: string): readonly ParquetColumn[];
+}
+
+/** The views tree: a table per view, with the catalog's columns. */
+export function viewTableSet(layout: StorageLayout): TableSet {
+  return {
+    prefix: layout.viewsPrefix,
+    columnsOf: (view) => viewSpec(view).columns.map(({ name, type }) => ({ name, type })),
+  };
+}
+
 /** Retentions of `cleanUp`; a table property (`delta.logRetentionDuration`, …) wins over them. */
 export interface ViewTablesOptions {
+  /** Which tables; default the views tree's. */
+  tables?: TableSet;
   /** How long the log keeps old versions for time travel; default 30 days. */
   logRetentionMs?: number;
   /** How long a removed data file stays for time travel; default 7 days. */
@@ -56,18 +72,21 @@ export class ViewTables {
   /** Views whose table this writer checkpointed since the last `cleanUp`. */
   private readonly checkpointed = new Set<string>();
 
+  private readonly tables: TableSet;
+
   constructor(
     private readonly store: ObjectStore,
-    private readonly layout: StorageLayout,
+    layout: StorageLayout,
     private readonly job: string,
     private readonly options: ViewTablesOptions = {},
   ) {
+    this.tables = options.tables ?? viewTableSet(layout);
     checkRetentionOption('ViewTables', 'logRetentionMs', options.logRetentionMs);
     checkRetentionOption('ViewTables', 'deletedFileRetentionMs', options.deletedFileRetentionMs);
   }
 
   private table(view: string): DeltaTable {
-    return { store: this.store, root: `${this.layout.viewsPrefix}${view}` };
+    return { store: this.store, root: `${this.tables.prefix}${view}` };
   }
 
   private committed(view: string, result: CommitResult): void {
@@ -128,7 +147,7 @@ export class ViewTables {
     const relative = (key: string): string => key.slice(table.root.length + 1);
     const mergedPath = toDeltaPath(relative(plan.merged));
     if (!snapshot.files.has(mergedPath)) {
-      const columns: ParquetColumn[] = viewSpec(plan.view).columns.map(({ name, type }) => ({ name, type }));
+      const columns = this.tables.columnsOf(plan.view);
       const file = await this.dataFile(table, { final: plan.merged, ...merged }, columns, nowMs);
       try {
         const result = await compactPartition(table, {
@@ -150,7 +169,7 @@ export class ViewTables {
   async append(completion: number, files: readonly PublishedViewFile[], nowMs: number): Promise<void> {
     const byView = new Map<string, PublishedViewFile[]>();
     for (const file of files) {
-      const view = viewOfKey(this.layout.viewsPrefix, file.final);
+      const view = viewOfKey(this.tables.prefix, file.final);
       if (view === undefined) continue;
       byView.set(view, [...(byView.get(view) ?? []), file]);
     }
@@ -161,7 +180,7 @@ export class ViewTables {
       // Another writer's files (no bytes at hand): first see whether the table has them already.
       const redo = viewFiles.some((file) => file.body === undefined);
       if (redo && (txnVersion(await this.fresh(view), appId) ?? -Infinity) >= completion) return;
-      const columns: ParquetColumn[] = viewSpec(view).columns.map(({ name, type }) => ({ name, type }));
+      const columns = this.tables.columnsOf(view);
       const dataFiles: DataFile[] = [];
       for (const file of viewFiles) dataFiles.push(await this.dataFile(table, file, columns, nowMs));
       const from = this.snapshots.get(view);
@@ -213,6 +232,8 @@ export class ViewTables {
     const path = file.final.slice(table.root.length + 1);
     if (file.body !== undefined && file.rows !== undefined)
       return describeFile({ path, body: file.body, columns, rows: file.rows, modificationTimeMs: nowMs });
+    // Bytes without rows (the raw archive's files): no column statistics.
+    if (file.body !== undefined) return { path, sizeBytes: file.body.byteLength, modificationTimeMs: nowMs };
     // Published by another writer: its size from the store; without stats readers just cannot skip it.
     const body = await this.store.get(file.final);
     if (body === undefined) throw new Error(`view table ${table.root}: ${file.final} is not in the store`);

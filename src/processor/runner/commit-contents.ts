@@ -51,8 +51,8 @@ export function takeCommitContents(
     ownership.chains.due(partitionKey(topic, partition)),
   );
   const encoded = changed.map((tracker) => encodeState(ownership, tracker, tracker === renewing));
-  const { rejections, gaps, latencies } = pending.take();
-  const files = commitOutputFiles(views, rowsByView, rejections, gaps, layout);
+  const { rejections, archive, gaps, latencies } = pending.take();
+  const files = commitOutputFiles(views, rowsByView, { rejections, archive, gaps }, layout);
   const prepareMs = performance.now() - startedMs;
   for (const tracker of changed) tracker.dirty = false;
   const snapshots = encoded.map(({ snapshot }) => snapshot);

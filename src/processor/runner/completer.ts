@@ -21,7 +21,8 @@ import type { StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
 import { CompletionLog, recordsThrough, type CompletionRecord } from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
-import { PendingDeadLetters } from '../io/pending-dead-letters.ts';
+import { PendingRecords } from '../io/pending-records.ts';
+import { deadLetterDataset, rawDataset } from '../io/record-datasets.ts';
 import { IO_CONCURRENCY, forEachLimit, settleStaging } from '../io/publish.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
 import type { PublishedViewFile } from '../io/view-tables.ts';
@@ -58,8 +59,8 @@ export interface CompletionOutcome {
   completedThroughMs: number;
   rows: number;
   files: PublishedFile[];
-  /** Dead-letter files gathered, by topic. */
-  deadLetterFiles: PublishedFile[];
+  /** Dead-letter and raw archive files gathered, by tree and topic. */
+  recordFiles: (PublishedFile & { tree: string })[];
   /** Per published row: seconds from its completion time + D to visible. */
   finalityS: number[];
 }
@@ -72,7 +73,7 @@ export class Completer {
   private readonly log: CompletionLog;
   private readonly pool: CompletionPool;
   private readonly publisher: CompletionPublisher;
-  private readonly deadLetters: PendingDeadLetters;
+  private readonly records: PendingRecords;
   /** Commits seen in the log and not absorbed yet: their files. */
   private readonly seen = new Map<number, readonly StagedFile[]>();
   /** This instance's own commits: their partial rows, straight from memory. */
@@ -98,7 +99,10 @@ export class Completer {
     this.log = new CompletionLog(store, options.layout, options.job);
     this.pool = new CompletionPool(options.views);
     this.publisher = new CompletionPublisher(store, options.layout, options);
-    this.deadLetters = new PendingDeadLetters(store, options.layout, options.job);
+    this.records = new PendingRecords(store, options.job, [
+      deadLetterDataset(options.layout),
+      rawDataset(options.layout),
+    ]);
     this.partitions = options.partitions;
     source.onCommit(({ commit, files }) => {
       if (commit > this.absorbedThrough) this.seen.set(commit, files);
@@ -152,8 +156,8 @@ export class Completer {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const latest = this.log.latest;
       const advanced = watermarkMs > latest.completedThroughMs;
-      const deadLetters = this.deadLetters.waiting(recordsThrough(latest), covered);
-      if (!advanced && !deadLetters) {
+      const records = this.records.waiting(recordsThrough(latest), covered);
+      if (!advanced && !records) {
         this.waitingRows = 0;
         return undefined;
       }
@@ -177,7 +181,7 @@ export class Completer {
     const consumed = [...this.listed].filter(([commit]) => commit < this.floor).flatMap(([, keys]) => keys);
     await this.store.deleteMany(consumed);
     const gathered = recordsThrough(this.log.latest);
-    const pending = [...(await this.deadLetters.list())].filter(([commit]) => commit <= gathered);
+    const pending = [...(await this.records.list())].filter(([commit]) => commit <= gathered);
     await this.store.deleteMany(pending.flatMap(([, keys]) => keys));
     this.initialized = true;
   }
@@ -190,7 +194,7 @@ export class Completer {
     // compactions; both are idempotent.
     await this.publisher.finish(latest, latest.files);
     this.pool.drop(latest.completedThroughMs);
-    this.deadLetters.forgetThrough(recordsThrough(latest));
+    this.records.forgetThrough(recordsThrough(latest));
     this.advanceFloor(latest.pendingFromCommit);
   }
 
@@ -214,7 +218,7 @@ export class Completer {
       const own = this.own.get(commit);
       const files = this.seen.get(commit);
       if (files !== undefined)
-        this.deadLetters.absorb(
+        this.records.absorb(
           commit,
           files.map(({ final, staging }) => ({ key: final, staging })),
         );
@@ -233,11 +237,11 @@ export class Completer {
       const listed =
         this.listed ??
         (await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames));
-      const deadLetters = await this.deadLetters.list();
+      const records = await this.records.list();
       for (const commit of missing) {
-        this.deadLetters.absorb(
+        this.records.absorb(
           commit,
-          (deadLetters.get(commit) ?? []).map((key) => ({ key })),
+          (records.get(commit) ?? []).map((key) => ({ key })),
         );
         const keys = listed.get(commit) ?? [];
         this.partialKeys.set(commit, keys);
@@ -279,11 +283,12 @@ export class Completer {
       });
     });
     const gatheredFrom = recordsThrough(latest);
-    const deadLetterFiles = (await this.deadLetters.gather(gatheredFrom, covered)).map((file) => {
+    const recordFiles = (await this.records.gather(gatheredFrom, covered)).map((file) => {
       const final = finalKey(file, job, completion);
-      return { staging: `${dir}${final}`, final, body: file.body };
+      const { body, rows, tree, dataset } = file;
+      return { staging: `${dir}${final}`, final, body, ...(rows && { rows }), tree, dataset };
     });
-    staged.push(...deadLetterFiles);
+    staged.push(...recordFiles);
     await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
     const record: CompletionRecord = {
       job,
@@ -307,7 +312,7 @@ export class Completer {
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS);
     await this.deleteConsumed(record.pendingFromCommit);
-    await this.deadLetters.deleteThrough(record.recordsThroughCommit!);
+    await this.records.deleteThrough(record.recordsThroughCommit!);
     await this.compactClosedDates();
     return {
       completion,
@@ -317,10 +322,7 @@ export class Completer {
         const view = viewOfKey(layout.viewsPrefix, file.final);
         return view === undefined ? [] : [{ dataset: view, bytes: file.body.byteLength }];
       }),
-      deadLetterFiles: deadLetterFiles.map((file) => ({
-        dataset: viewOfKey(layout.deadLetterPrefix, file.final) ?? '',
-        bytes: file.body.byteLength,
-      })),
+      recordFiles: recordFiles.map(({ tree, dataset, body }) => ({ tree, dataset, bytes: body.byteLength })),
       finalityS: finalityLatenciesS(views, rowsByView, this.options.watermarkDelayMs, visibleMs),
     };
   }

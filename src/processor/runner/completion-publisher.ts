@@ -1,7 +1,7 @@
 /**
  * What follows a completion record's put, by its writer or by whoever reads the record first (every step
- * is idempotent): copy its staged files to their final keys, append the new view files to the views' Delta
- * tables, swap in the merged files of its compactions, clean up the tables' logs (docs/delta.md "Cleanup"),
+ * is idempotent): copy its staged files to their final keys, append the new view and raw archive files to
+ * their Delta tables, swap in the merged files of its compactions, clean up the tables' logs (docs/delta.md "Cleanup"),
  * and tell readers how far each view is complete.
  */
 import type { AnyView } from '../engine/view-definition.ts';
@@ -9,6 +9,7 @@ import { mergedKeys, type CompletionRecord } from '../io/completion-log.ts';
 import { completenessDocument } from '../io/completeness-document.ts';
 import { IO_CONCURRENCY, copyStaged, forEachLimit } from '../io/publish.ts';
 import { ViewTables, type PublishedViewFile } from '../io/view-tables.ts';
+import { rawTableSet } from '../io/archive-files.ts';
 import { completenessKey, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 
@@ -20,6 +21,8 @@ export interface PartitionWatermark {
 
 export class CompletionPublisher {
   readonly tables: ViewTables;
+  /** The raw archive's topics, Delta tables too. */
+  private readonly rawTables: ViewTables;
 
   constructor(
     private readonly store: ObjectStore,
@@ -32,6 +35,7 @@ export class CompletionPublisher {
     },
   ) {
     this.tables = new ViewTables(store, layout, options.job);
+    this.rawTables = new ViewTables(store, layout, options.job, { tables: rawTableSet(layout) });
   }
 
   /** Copies the record's files, then updates the Delta tables; returns when the rows became visible. */
@@ -40,7 +44,10 @@ export class CompletionPublisher {
     const visibleMs = this.options.nowMs();
     const merged = mergedKeys(record);
     const appended = files.filter((file) => !merged.has(file.final));
-    if (appended.length > 0) await this.tables.append(record.completion, appended, visibleMs);
+    if (appended.length > 0) {
+      await this.tables.append(record.completion, appended, visibleMs);
+      await this.rawTables.append(record.completion, appended, visibleMs);
+    }
     const byKey = new Map(files.map((file) => [file.final, file]));
     for (const plan of record.compactions ?? []) {
       const file = byKey.get(plan.merged);
@@ -52,6 +59,7 @@ export class CompletionPublisher {
     }
     // Tables that took a Delta checkpoint since the last call: old log entries and removed files go.
     await this.tables.cleanUp(this.options.nowMs());
+    await this.rawTables.cleanUp(this.options.nowMs());
     return visibleMs;
   }
 

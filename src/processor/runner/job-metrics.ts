@@ -59,7 +59,7 @@ export class JobMetrics {
     completedThroughMs: number;
     finalityS: readonly number[];
     files: readonly PublishedFile[];
-    deadLetterFiles: readonly PublishedFile[];
+    recordFiles: readonly (PublishedFile & { tree: string })[];
   }): void {
     const { metrics, job } = this;
     const finality = metrics.finalityLatency.labels(job);
@@ -67,11 +67,12 @@ export class JobMetrics {
     if (Number.isFinite(outcome.completedThroughMs))
       metrics.completeThrough.labels(job).set(outcome.completedThroughMs / 1000);
     this.filesPublished('views', outcome.files);
-    this.filesPublished('dead_letter', outcome.deadLetterFiles);
+    for (const { tree, dataset, bytes } of outcome.recordFiles)
+      this.metrics.publishedFileBytes.labels(this.job, tree, dataset).observe(bytes);
   }
 
   /** Files published in one tree: how many a flush policy makes, and how big. */
-  filesPublished(tree: 'views' | 'partials' | 'dead_letter', files: readonly PublishedFile[]): void {
+  filesPublished(tree: 'views' | 'partials', files: readonly PublishedFile[]): void {
     for (const { dataset, bytes } of files)
       this.metrics.publishedFileBytes.labels(this.job, tree, dataset).observe(bytes);
   }

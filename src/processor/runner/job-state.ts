@@ -43,6 +43,8 @@ export interface JobStateOptions {
   partitions: number;
   /** How long complete session rows may wait to share a file (windowed rows go at once). */
   flushIntervalMs: number;
+  /** Archive every validated record (docs/storage.md "Raw archive"); default true. */
+  rawArchive?: boolean;
   metrics: Metrics;
   logger: Logger;
   nowMs?: () => number;
@@ -52,7 +54,7 @@ export class JobState {
   readonly committer: JobCommitter;
   readonly completer: Completer;
   private readonly ownership: PartitionOwnership;
-  private readonly pending = new PendingOutput();
+  private readonly pending: PendingOutput;
   private readonly commits: CommitPipeline;
   private readonly completion: CompletionLoop;
   private readonly metrics: JobMetrics;
@@ -61,6 +63,7 @@ export class JobState {
   constructor(private readonly options: JobStateOptions) {
     const { job, views, watermarkDelayMs, sessionGapMs, logger } = options;
     this.nowMs = options.nowMs ?? Date.now;
+    this.pending = new PendingOutput({ archive: options.rawArchive ?? true });
     this.committer = new JobCommitter(options.store, {
       job,
       layout: options.layout,
@@ -211,9 +214,9 @@ export class JobState {
     const { completion, completedThroughMs, rows } = outcome;
     const through = Number.isFinite(completedThroughMs) ? new Date(completedThroughMs).toISOString() : null;
     const files = outcome.files.length;
-    const deadLetterFiles = outcome.deadLetterFiles.length;
+    const recordFiles = outcome.recordFiles.length;
     this.options.logger[rows > 0 ? 'info' : 'debug'](
-      { completion, through, rows, files, deadLetterFiles },
+      { completion, through, rows, files, recordFiles },
       'completion',
     );
   }

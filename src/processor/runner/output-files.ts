@@ -1,8 +1,8 @@
 /**
  * What one commit publishes: per view, the drained final rows as Parquet in the partials tree (catalog
  * columns plus the `_` merge columns; completion merges them into the views tree), the rejected records
- * as pending dead letters (completion gathers them into the dead-letter tree), and retention gaps (with
- * --reset-on-gap).
+ * as pending dead letters and the accepted and late records as pending archive lines (completion gathers
+ * both into their trees), and retention gaps (with --reset-on-gap).
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
@@ -11,6 +11,7 @@ import type { AnyView } from '../engine/view-definition.ts';
 import { deadLetterOutputFiles, type DeadLetter } from '../io/dead-letter.ts';
 import {
   pendingDeadLetterPrefix,
+  pendingRawPrefix,
   utcDate,
   type OutputFile,
   type StorageLayout,
@@ -45,11 +46,18 @@ export function deadLetter(rejection: RecordRejection, key: string | null): Dead
   return { topic, partition, offset, timestamp: timestampMs, reason, message, key, value };
 }
 
+/** What a commit publishes besides the final rows. */
+export interface CommitRecords {
+  rejections: readonly DeadLetter[];
+  /** Pending archive lines by topic. */
+  archive?: ReadonlyMap<string, readonly string[]>;
+  gaps: readonly OffsetGap[];
+}
+
 export function commitOutputFiles(
   views: readonly AnyView[],
   rowsByView: ReadonlyMap<string, ViewRow[]>,
-  rejections: readonly DeadLetter[],
-  gaps: readonly OffsetGap[],
+  { rejections, archive = new Map(), gaps }: CommitRecords,
   layout: StorageLayout,
 ): OutputFile[] {
   const files: OutputFile[] = [];
@@ -63,6 +71,14 @@ export function commitOutputFiles(
   files.push(
     ...deadLetterOutputFiles(rejections, { ...layout, deadLetterPrefix: pendingDeadLetterPrefix(layout) }),
   );
+  for (const [topic, lines] of archive) {
+    if (lines.length === 0) continue;
+    files.push({
+      dir: `${pendingRawPrefix(layout)}${topic}`,
+      extension: 'ndjson',
+      body: Buffer.from(`${lines.join('\n')}\n`),
+    });
+  }
   if (gaps.length > 0) {
     // `.jsonl`, not `.ndjson`: readers of rejected records (readDeadLetters) skip them.
     const date = utcDate(gaps[0]!.detectedAtMs);

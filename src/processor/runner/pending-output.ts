@@ -1,10 +1,12 @@
 /**
  * What waits for the next commit besides the engine's state: the rejected records (dead letters), the
- * retention gaps skipped, and the record timestamps whose processing latency that commit will observe.
+ * accepted and late records (the raw archive's pending lines, io/archive-files.ts), the retention gaps
+ * skipped, and the record timestamps whose processing latency that commit will observe.
  * A commit takes all of it at once, at its batch boundary; a released partition's part is dropped (its
  * next owner redoes it), and a fenced instance discards everything.
  */
-import type { SourceRecord } from '../../events/record.ts';
+import type { RejectReason, SourceRecord } from '../../events/record.ts';
+import { archiveLine } from '../io/archive-files.ts';
 import type { RecordRejection } from '../engine/job-engine.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
 import type { DeadLetter } from '../io/dead-letter.ts';
@@ -14,6 +16,8 @@ import type { OffsetGap } from './output-files.ts';
 /** Everything one commit publishes besides the final rows. */
 export interface TakenOutput {
   rejections: DeadLetter[];
+  /** Pending archive lines by topic. */
+  archive: Map<string, string[]>;
   gaps: OffsetGap[];
   latencies: PendingLatencies;
 }
@@ -22,12 +26,41 @@ export class PendingOutput {
   /** Pending record timestamps, and every committed latency since start (quantiles). */
   readonly latency = new LatencyRecorder();
   private rejections: DeadLetter[] = [];
+  /** Pending archive lines by partition key (a released partition's go with it). */
+  private archive = new Map<string, { topic: string; lines: string[] }>();
   private gaps: OffsetGap[] = [];
+
+  constructor(private readonly options: { archive: boolean } = { archive: true }) {}
 
   /** A micro-batch went through the engine: its records wait for their commit, its rejections too. */
   processed(records: readonly SourceRecord[], rejected: readonly RecordRejection[]): void {
     for (const record of records) this.latency.add(record.timestamp);
     for (const rejection of rejected) this.rejections.push(deadLetter(rejection));
+    if (this.options.archive) this.archived(records, rejected);
+  }
+
+  /** Accepted and late records go to the archive; duplicates, invalid and future records do not. */
+  private archived(records: readonly SourceRecord[], rejected: readonly RecordRejection[]): void {
+    let reasons: Map<number, RejectReason> | undefined;
+    if (rejected.length > 0) reasons = new Map(rejected.map(({ offset, reason }) => [offset, reason]));
+    let topic = '';
+    let partition = -1;
+    let lines: string[] = [];
+    for (const record of records) {
+      const reason = reasons?.get(record.offset);
+      // Only valid records are archived, and their values were decoded as text.
+      if ((reason !== undefined && reason !== 'late') || typeof record.value !== 'string') continue;
+      if (record.partition !== partition || record.topic !== topic) {
+        ({ topic, partition } = record);
+        const key = partitionKey(topic, partition);
+        const entry = this.archive.get(key) ?? { topic, lines: [] };
+        this.archive.set(key, entry);
+        lines = entry.lines;
+      }
+      lines.push(
+        archiveLine(record as SourceRecord & { value: string }, reason === 'late' ? 'late' : 'accepted'),
+      );
+    }
   }
 
   gap(gap: OffsetGap): void {
@@ -42,20 +75,26 @@ export class PendingOutput {
   /** Forgets the output of released partitions (keys of `partitionKey`). */
   dropPartitions(keys: ReadonlySet<string>): void {
     this.rejections = this.rejections.filter((r) => !keys.has(partitionKey(r.topic, r.partition)));
+    for (const key of keys) this.archive.delete(key);
     this.gaps = this.gaps.filter((g) => !keys.has(partitionKey(g.topic, g.partition)));
   }
 
   /** Forgets everything uncommitted (a fenced commit). */
   discard(): void {
     this.rejections = [];
+    this.archive = new Map();
     this.gaps = [];
     this.latency.discard();
   }
 
   /** The output of the commit being started; what comes later waits for the next one. */
   take(): TakenOutput {
-    const taken = { rejections: this.rejections, gaps: this.gaps, latencies: this.latency.seal() };
+    const archive = new Map<string, string[]>();
+    for (const { topic, lines } of this.archive.values())
+      archive.set(topic, [...(archive.get(topic) ?? []), ...lines]);
+    const taken = { rejections: this.rejections, archive, gaps: this.gaps, latencies: this.latency.seal() };
     this.rejections = [];
+    this.archive = new Map();
     this.gaps = [];
     return taken;
   }

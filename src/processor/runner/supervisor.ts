@@ -142,6 +142,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         keepCheckpoints: settings.keepCheckpoints,
         partitions: settings.partitions,
         flushIntervalMs: settings.flushInterval,
+        rawArchive: settings.rawArchive,
         metrics,
         logger,
         kafka,

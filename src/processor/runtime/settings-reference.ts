@@ -64,7 +64,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function settingRow(name: SettingName): string[] {
   const { kind, env } = SETTING_DEFS[name];
-  const flag = kind === 'bool' ? flagOf(name) : `${flagOf(name)} <value>`;
+  const flag = kind === 'bool' ? `${flagOf(name)} [value]` : `${flagOf(name)} <value>`;
   return [
     `\`${name}\``,
     `\`${flag}\``,

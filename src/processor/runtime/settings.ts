@@ -70,6 +70,7 @@ export const SETTING_DEFS = {
   ),
   checkpointsPrefix: def('string', 'checkpoints/speed/', 'CHECKPOINTS_PREFIX', 'prefix of job checkpoints'),
   deadLetterPrefix: def('string', 'dead_letter/', 'DEAD_LETTER_PREFIX', 'prefix of rejected records'),
+  rawPrefix: def('string', 'raw/', 'RAW_PREFIX', 'prefix of the raw archive (every validated record)'),
   partitions: def('count', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
   topicPrefix: def('string', '', 'TOPIC_PREFIX', 'prefix of the six topic names (shared clusters, tests)'),
   sessionTimeout: def(
@@ -87,6 +88,12 @@ export const SETTING_DEFS = {
     60_000,
     'FLUSH_INTERVAL',
     'complete session rows wait up to this to share a file; completeness moves at least this often',
+  ),
+  rawArchive: def(
+    'bool',
+    true,
+    'RAW_ARCHIVE',
+    'archive every validated record under rawPrefix (the batch layer input); false saves its cost',
   ),
   watermarkDelay: def('duration', 120_000, 'WATERMARK_DELAY', 'allowed lateness D'),
   sessionGap: def('duration', 600_000, 'SESSION_GAP', 'session window gap'),
@@ -200,6 +207,6 @@ export function maskedSettings(settings: Settings): Record<string, unknown> {
 
 /** Where everything lives under the store root, as the settings say. */
 export function layoutOf(settings: Settings): StorageLayout {
-  const { viewsPrefix, partialsPrefix, checkpointsPrefix, deadLetterPrefix } = settings;
-  return { viewsPrefix, partialsPrefix, checkpointsPrefix, deadLetterPrefix };
+  const { viewsPrefix, partialsPrefix, checkpointsPrefix, deadLetterPrefix, rawPrefix } = settings;
+  return { viewsPrefix, partialsPrefix, checkpointsPrefix, deadLetterPrefix, rawPrefix };
 }
