@@ -1,8 +1,13 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpServer, type JobHealth } from '../../src/processor/runtime/http-server.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createMetrics } from '../../src/processor/runtime/metrics.ts';
+import { resolveSettings } from '../../src/processor/runtime/settings.ts';
+import { RunnerError } from '../../src/processor/runner/runner-error.ts';
+import { startJobs } from '../../src/processor/runner/supervisor.ts';
+import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -69,5 +74,31 @@ describe('structured logs', () => {
       settings: { s3Bucket: 'bucket-0', s3SecretAccessKey: '****' },
     });
     expect(lines.join('')).not.toContain('hunter2');
+  });
+});
+
+describe('the HTTP port of a second instance', () => {
+  it('is refused with a clear error before any job joins its Kafka group', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => taken.close(resolve)));
+    const port = (taken.address() as AddressInfo).port;
+    const settings = resolveSettings({ env: {}, flags: { httpPort: String(port), logLevel: 'silent' } });
+    const endpoints = {
+      kafka: { brokers: ['127.0.0.1:1'] },
+      s3: {
+        endpoint: 'http://127.0.0.1:1',
+        region: 'us-east-1',
+        bucket: 'b',
+        accessKeyId: 'k',
+        secretAccessKey: 's',
+      },
+    } as unknown as StackEndpoints;
+
+    const failure = await startJobs({ settings, endpoints, jobs: ['auth'] }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(RunnerError);
+    expect((failure as RunnerError).code).toBe('http_port');
+    expect((failure as Error).message).toContain(`HTTP port ${port} on 127.0.0.1 is in use`);
   });
 });

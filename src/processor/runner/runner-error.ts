@@ -15,6 +15,8 @@ export const RUNNER_ERROR_CODES = [
   'offset_gap',
   /** A view of the job has no implementation. */
   'view_missing',
+  /** The HTTP port (/healthz, /metrics) is taken, e.g. by another instance on the host. */
+  'http_port',
 ] as const;
 
 export type RunnerErrorCode = (typeof RUNNER_ERROR_CODES)[number];

@@ -10,6 +10,7 @@ import { createKafka } from '../../stack/kafka-client.ts';
 import { createS3Client } from '../../stack/s3-client.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { S3ObjectStore } from '../../storage/s3-object-store.ts';
+import type { FastifyInstance } from 'fastify';
 import { startHttpServer, type JobHealth } from '../runtime/http-server.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
@@ -156,21 +157,19 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       });
     slots.set(job, new JobSlot(create, logger.child({ job }), (error) => rejectFailed(error)));
   }
-  await Promise.all([...slots.values()].map((slot) => slot.start()));
-
   const health = (): Record<string, JobHealth> => {
     const nowMs = Date.now();
     return Object.fromEntries([...slots].map(([job, slot]) => [job, slot.health(nowMs)]));
   };
-  const http =
-    options.http === false
-      ? undefined
-      : await startHttpServer({
-          host: settings.httpHost,
-          port: settings.httpPort,
-          registry: metrics.registry,
-          health: { jobs: health, stalledAfterSeconds: settings.stalledAfter / 1000 },
-        });
+  // The port first: a second instance on the host must fail before it joins the groups and moves the
+  // first one's partitions.
+  const http = options.http === false ? undefined : await listenHttp(settings, metrics, health);
+  try {
+    await Promise.all([...slots.values()].map((slot) => slot.start()));
+  } catch (error) {
+    await http?.server.close();
+    throw error;
+  }
   logger.info({ jobs, http: http?.url }, 'jobs started');
 
   let stopping: Promise<void> | undefined;
@@ -191,4 +190,28 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         [...slots].map(([job, slot]) => [job, slot.runner?.state.latency.quantileMs(q) ?? null]),
       ),
   };
+}
+
+async function listenHttp(
+  settings: Settings,
+  metrics: Metrics,
+  health: () => Record<string, JobHealth>,
+): Promise<{ server: FastifyInstance; url: string }> {
+  const { httpHost: host, httpPort: port } = settings;
+  try {
+    return await startHttpServer({
+      host,
+      port,
+      registry: metrics.registry,
+      health: { jobs: health, stalledAfterSeconds: settings.stalledAfter / 1000 },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new RunnerError(
+      'http_port',
+      `HTTP port ${port} on ${host} is in use (another instance on this host?): set --http-port or ` +
+        'HTTP_PORT, 0 for any free port',
+      { cause: error },
+    );
+  }
 }
