@@ -24,8 +24,9 @@ describe('the idle rule of a partition', () => {
     const advance = tracker.recordIdle(400_000, 520_000);
     expect(advance).toEqual({ watermarkMs: 400_000, atOffset: 5, decidedAtMs: 520_000 });
     expect(tracker.isIdle).toBe(true);
-    expect(tracker.idleWatermarkDue(520_500, 0, D_MS)).toBeUndefined(); // less than a second further
-    tracker.advanced(5, 530_000);
+    expect(tracker.idleWatermarkDue(529_999, 0, D_MS)).toBeUndefined(); // less than a step further
+    expect(tracker.idleWatermarkDue(530_000, 0, D_MS)).toBe(530_000 - D_MS); // steps of 10 s: a commit each
+    tracker.advanced(5, 531_000);
     expect(tracker.isIdle).toBe(false);
   });
 });

@@ -5,8 +5,11 @@
  */
 import type { IdleAdvance } from '../io/partition-state-blob.ts';
 
-/** Idle advances smaller than this are not worth a commit (windows end on whole minutes anyway). */
-export const IDLE_STEP_MS = 1000;
+/**
+ * idle(p) moves in steps of at least this: each step is a commit (a checkpoint and its S3 requests), so an
+ * idle job commits every 10 s instead of every second; what the idle rule makes final waits up to as long.
+ */
+export const IDLE_STEP_MS = 10_000;
 
 export class PartitionTracker {
   /** High-water mark (next offset the broker will assign) as last seen; -1 before the first look. */
