@@ -77,7 +77,7 @@ export async function runUntilSettled(
           consumedAtS.set(job, elapsedMs / 1000);
       }
       const read = [...counts.values()].reduce((sum, n) => sum + n, 0);
-      const lag = Object.values(running.health()).reduce((sum, health) => sum + health.lag, 0);
+      const lag = Object.values(running.health()).reduce((sum, health) => sum + (health.lag ?? 0), 0);
       bar.update(Math.min(read, total), `lag ${lag}`);
       if (consumedAtS.size === jobs.length && running.settled()) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

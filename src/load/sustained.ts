@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MiB = 1024 ** 2;
 
 function totalLag(running: RunningJobs): number {
-  return Object.values(running.health()).reduce((sum, health) => sum + health.lag, 0);
+  return Object.values(running.health()).reduce((sum, health) => sum + (health.lag ?? 0), 0);
 }
 
 async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {

@@ -16,7 +16,8 @@ export interface JobLine {
   recordsPerS: number;
   accepted: number;
   rejected: number;
-  lag: number;
+  /** null while unknown (the job is starting or restarting). */
+  lag: number | null;
   lastCommitAgeS: number | null;
   /** Wall clock minus W, or null while some partition has no commit (W = −∞). */
   completenessLagS: number | null;

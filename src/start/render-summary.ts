@@ -40,7 +40,7 @@ function jobRow(job: JobLine): string[] {
     count(job.recordsPerS),
     count(job.accepted),
     count(job.rejected),
-    count(job.lag),
+    job.lag === null ? '?' : count(job.lag),
     job.lastCommitAgeS === null ? '-' : `${duration(job.lastCommitAgeS)} ago`,
     job.completenessLagS === null ? 'waiting' : duration(job.completenessLagS),
   ];

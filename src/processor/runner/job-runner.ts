@@ -56,6 +56,9 @@ export class JobRunner {
   private stopping = false;
   private partitionCount = 0;
 
+  /** The progress mark at construction: anything later is real progress. */
+  private readonly createdAtMs: number;
+
   constructor(private readonly options: JobRunnerOptions) {
     this.state = new JobState(options);
     this.names = new TopicNames(options.topicPrefix);
@@ -68,6 +71,7 @@ export class JobRunner {
       { afterCommit: () => this.commitGroupOffsets(), afterFence: () => this.readopt() },
       { commitIntervalMs: options.commitIntervalMs, logger: this.logger },
     );
+    this.createdAtMs = this.commits.lastProgressAtMs;
   }
 
   async start(): Promise<void> {
@@ -124,6 +128,12 @@ export class JobRunner {
       await this.admin?.disconnect().catch(() => undefined);
       if (this.status !== 'failed') this.status = 'stopped';
     }
+  }
+
+  /** When this runner last committed (or found nothing to commit while caught up); undefined before. */
+  get progressAtMs(): number | undefined {
+    const progressMs = this.commits.lastProgressAtMs;
+    return progressMs > this.createdAtMs ? progressMs : undefined;
   }
 
   health(nowMs: number): JobHealth {

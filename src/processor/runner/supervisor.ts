@@ -16,8 +16,8 @@ import { createLogger } from '../runtime/logger.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
 import { layoutOf, type Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
+import { JobSlot } from './job-slot.ts';
 import { jobViews } from './job-views.ts';
-import { errorCode } from '../../shared/app-error.ts';
 import { RunnerError } from './runner-error.ts';
 
 export interface StartJobsOptions {
@@ -48,66 +48,6 @@ export interface RunningJobs {
   settled(): boolean;
   /** Processing-latency quantile (ms, 10 ms resolution) over all jobs' commits so far, or null. */
   processingLatencyMs(q: number): Record<string, number | null>;
-}
-
-const BACKOFF_FIRST_MS = 1000;
-const BACKOFF_MAX_MS = 30_000;
-/** A job that ran this long before crashing restarts with the first backoff again. */
-const BACKOFF_RESET_AFTER_MS = 60_000;
-
-class JobSlot {
-  runner: JobRunner | undefined;
-  restarting = false;
-  private backoffMs = BACKOFF_FIRST_MS;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly create: () => JobRunner,
-    private readonly logger: Logger,
-    private readonly failForGood: (error: unknown) => void,
-  ) {}
-
-  async start(): Promise<void> {
-    if (this.stopped) return;
-    const startedMs = Date.now();
-    const runner = this.create();
-    this.runner = runner;
-    this.restarting = false;
-    runner.onFailed = (error) => this.crashed(error, startedMs);
-    try {
-      await runner.start();
-    } catch (error) {
-      runner.status = 'failed';
-      await runner.stop().catch(() => undefined);
-      this.crashed(error, startedMs);
-    }
-  }
-
-  private crashed(error: unknown, startedMs: number): void {
-    if (this.stopped) return;
-    if (error instanceof RunnerError && !error.retryable) {
-      this.failForGood(error);
-      return;
-    }
-    if (Date.now() - startedMs >= BACKOFF_RESET_AFTER_MS) this.backoffMs = BACKOFF_FIRST_MS;
-    this.logger.warn({ code: errorCode(error), restartInMs: this.backoffMs }, 'job crashed; restarting');
-    this.restarting = true;
-    this.restartTimer = setTimeout(() => void this.start(), this.backoffMs);
-    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.restartTimer);
-    await this.runner?.stop();
-  }
-
-  health(nowMs: number): JobHealth {
-    if (this.runner === undefined) return { state: 'starting', lastCommitAgeSeconds: null, lag: 0 };
-    const health = this.runner.health(nowMs);
-    return this.restarting ? { ...health, state: 'restarting' } : health;
-  }
 }
 
 export async function startJobs(options: StartJobsOptions): Promise<RunningJobs> {

@@ -9,8 +9,8 @@ export interface JobHealth {
   state: 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
   /** Seconds since the job's last successful commit (null before the first). */
   lastCommitAgeSeconds: number | null;
-  /** Records behind the high-water marks, summed over the job's partitions. */
-  lag: number;
+  /** Records behind the high-water marks, summed over the job's partitions; null while unknown (no runner reads). */
+  lag: number | null;
   /** Why the job is unhealthy, when it is. */
   problem?: string;
 }
