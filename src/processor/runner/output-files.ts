@@ -6,7 +6,6 @@
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
-import type { RecordRejection } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import { deadLetterOutputFiles, type DeadLetter } from '../io/dead-letter.ts';
 import {
@@ -38,12 +37,6 @@ export function viewParquetColumns(view: AnyView): ParquetColumn[] {
     columns.push({ name, type: type === 'json' ? 'string' : type });
   }
   return columns;
-}
-
-/** The engine's rejection in the dead-letter store's shape (the key comes from the source record). */
-export function deadLetter(rejection: RecordRejection, key: string | null): DeadLetter {
-  const { topic, partition, offset, timestampMs, reason, message, value } = rejection;
-  return { topic, partition, offset, timestamp: timestampMs, reason, message, key, value };
 }
 
 /** What a commit publishes besides the final rows. */
