@@ -19,18 +19,20 @@ class FakeRunner {
 
 const logger = createLogger({ level: 'silent', format: 'json' });
 
+/** A slot whose runners are fakes with the given lag, kept in creation order. */
+function slotOf(lag: number): { slot: JobSlot; runners: FakeRunner[] } {
+  const runners: FakeRunner[] = [];
+  const create = (): JobRunner => {
+    const runner = new FakeRunner(lag);
+    runners.push(runner);
+    return runner as unknown as JobRunner;
+  };
+  return { slot: new JobSlot(create, logger, () => undefined), runners };
+}
+
 describe('a job slot’s health across restarts', () => {
   it('keeps counting the commit age from the last commit, and reports the lag as unknown, while restarting', async () => {
-    const runners: FakeRunner[] = [];
-    const slot = new JobSlot(
-      () => {
-        const runner = new FakeRunner(7);
-        runners.push(runner);
-        return runner as unknown as JobRunner;
-      },
-      logger,
-      () => undefined,
-    );
+    const { slot, runners } = slotOf(7);
     expect(slot.health(1_000)).toEqual({ state: 'starting', lastCommitAgeSeconds: null, lag: null });
 
     await slot.start();
@@ -45,16 +47,7 @@ describe('a job slot’s health across restarts', () => {
   });
 
   it('lets a restarted runner that has not committed yet inherit the age of the one before', async () => {
-    const runners: FakeRunner[] = [];
-    const slot = new JobSlot(
-      () => {
-        const runner = new FakeRunner(0);
-        runners.push(runner);
-        return runner as unknown as JobRunner;
-      },
-      logger,
-      () => undefined,
-    );
+    const { slot, runners } = slotOf(0);
     await slot.start();
     runners[0]!.progressAtMs = 5_000;
     runners[0]!.onFailed(new Error('broker gone'));
