@@ -13,6 +13,7 @@ import { RunnerError } from '../processor/runner/runner-error.ts';
 import { errorCode } from '../shared/app-error.ts';
 import { startJobs } from '../processor/runner/supervisor.ts';
 import { createLogger, type LogFormat } from '../processor/runtime/logger.ts';
+import { watchParent } from '../processor/runtime/parent-watch.ts';
 import type { Settings } from '../processor/runtime/settings.ts';
 
 const STOP_DEADLINE_MS = 9500;
@@ -60,6 +61,10 @@ export async function runInProcess(jobs: JobName[], settings: Settings): Promise
     };
     leaveSignalsToCaller(); // the jobs commit first, then a stack started here stops
     process.once('SIGTERM', () => shutdown(0));
+    watchParent((parent) => {
+      logger.warn({ code: 'parent_gone', parent }, 'the parent process went away; stopping');
+      shutdown(0);
+    });
     process.once('SIGINT', () => shutdown(0));
     running.failed.catch((error: unknown) => {
       logger.error({ code: errorCode(error) }, (error as Error).message);

@@ -18,6 +18,7 @@ export function spawnRunner(
   fixture: RunFixture,
   jobs: readonly string[],
   overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
 ): RunnerChild {
   const args = [
     'bin/speed-layer.js',
@@ -26,7 +27,7 @@ export function spawnRunner(
     ...fixtureArgs(fixture, { logLevel: 'info', ...overrides }),
   ];
   const child = spawn(process.execPath, args, {
-    env: stackEnv(endpoints),
+    env: { ...stackEnv(endpoints), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

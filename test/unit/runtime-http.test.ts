@@ -14,13 +14,17 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function serve(jobs: Record<string, JobHealth>) {
+async function serve(jobs: Record<string, JobHealth>, commitTimeoutSeconds?: number) {
   const metrics = createMetrics();
   metrics.rejected.inc({ job: 'auth', topic: 'lms.auth', reason: 'late' }, 3);
   const { server, url } = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
-    health: { jobs: () => jobs, stalledAfterSeconds: 30 },
+    health: {
+      jobs: () => jobs,
+      stalledAfterSeconds: 30,
+      ...(commitTimeoutSeconds === undefined ? {} : { commitTimeoutSeconds }),
+    },
     registry: metrics.registry,
   });
   closers.push(() => server.close());
@@ -47,11 +51,30 @@ describe('operations endpoints', () => {
     expect((await fetch(`${stalled}/healthz`)).status).toBe(503);
   });
 
+  it('answers 503, saying why, while a commit has been in flight longer than the commit timeout', async () => {
+    const running = { state: 'running', lastCommitAgeSeconds: 3, lag: 0 } as const;
+    const hung = await serve({ auth: { ...running, commitInFlightSeconds: 11 } }, 10);
+    const response = await fetch(`${hung}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      status: 'unhealthy',
+      jobs: {
+        auth: {
+          problem: 'a commit has been in flight for 11 s (COMMIT_TIMEOUT 10 s): is the object store hanging?',
+        },
+      },
+    });
+    const slow = await serve({ auth: { ...running, commitInFlightSeconds: 10 } }, 10);
+    expect((await fetch(`${slow}/healthz`)).status).toBe(200);
+  });
+
   it('exports Prometheus metrics including rejections by reason', async () => {
     const url = await serve({});
     const text = await (await fetch(`${url}/metrics`)).text();
-    expect(text).toContain('events_rejected_total{job="auth",topic="lms.auth",reason="late"} 3');
-    expect(text).toContain('# TYPE processing_latency_seconds histogram');
+    expect(text).toContain('speed_layer_events_rejected_total{job="auth",topic="lms.auth",reason="late"} 3');
+    expect(text).toContain('# TYPE speed_layer_processing_latency_seconds histogram');
+    expect(text).toContain('# TYPE speed_layer_job_failures_total counter');
+    expect(text).toContain('# TYPE process_cpu_seconds_total counter'); // the standard names stay
   });
 });
 

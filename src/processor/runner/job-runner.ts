@@ -142,6 +142,10 @@ export class JobRunner {
       lastCommitAgeSeconds: Math.round((nowMs - this.commits.lastProgressAtMs) / 1000),
       lag: this.state.lag,
     };
+    if (this.state.committing && !this.state.commitDone) {
+      const inFlightSeconds = Math.floor((nowMs - this.state.commitStartedAtMs) / 1000);
+      if (inFlightSeconds >= 1) health.commitInFlightSeconds = inFlightSeconds;
+    }
     if (this.problem !== undefined) health.problem = this.problem;
     return health;
   }

@@ -1,10 +1,13 @@
 /**
- * One job of the supervisor: its current runner, restarts with backoff after a crash (a permanent
- * RunnerError fails the whole run instead), and its health across those restarts.
+ * One job of the supervisor: its current runner, restarts after a crash, and its health across those
+ * restarts. The failure policy (failure-policy.ts): a permanent failure ends the run at once; a transient
+ * one restarts with exponential backoff, and while it waits the failed dependency is probed every second,
+ * so the job resumes within about a second of it answering again instead of sitting out the backoff.
+ * After `maxRestarts` failures in a row without a commit in between, the run ends too.
  */
 import type { Logger } from 'pino';
-import { errorCode } from '../../shared/app-error.ts';
 import type { JobHealth } from '../runtime/http-server.ts';
+import { classifyFailure, rootMessage, type Dependency, type FailureClass } from './failure-policy.ts';
 import type { JobRunner } from './job-runner.ts';
 import { RunnerError } from './runner-error.ts';
 
@@ -12,6 +15,21 @@ const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** A job that ran this long before crashing restarts with the first backoff again. */
 const BACKOFF_RESET_AFTER_MS = 60_000;
+const PROBE_INTERVAL_MS = 1000;
+
+/** What a slot needs to apply the failure policy. */
+export interface SlotPolicy {
+  job: string;
+  /** Failures in a row without a commit before the run ends; 0: never. */
+  maxRestarts: number;
+  /** Where a dependency is, for the one line a failure ends with (never credentials). */
+  describe(dependency: Dependency): string;
+  /** Resolves true when the dependency answers (a cheap request with short timeouts). */
+  probe(dependency: Dependency): Promise<boolean>;
+  /** Every failure, classified (metrics). */
+  onFailure?(failure: FailureClass): void;
+  onRestart?(): void;
+}
 
 export class JobSlot {
   runner: JobRunner | undefined;
@@ -21,15 +39,21 @@ export class JobSlot {
   private backoffMs = BACKOFF_FIRST_MS;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private failuresInARow = 0;
+  /** Bumped by every start: a probe loop of an earlier wait stops when it changes. */
+  private generation = 0;
 
   constructor(
     private readonly create: () => JobRunner,
     private readonly logger: Logger,
     private readonly failForGood: (error: unknown) => void,
+    private readonly policy: SlotPolicy,
   ) {}
 
   async start(): Promise<void> {
     if (this.stopped) return;
+    this.generation++;
+    clearTimeout(this.restartTimer);
     const startedMs = Date.now();
     const runner = this.create();
     this.runner = runner;
@@ -46,16 +70,57 @@ export class JobSlot {
 
   private crashed(error: unknown, startedMs: number): void {
     if (this.stopped) return;
+    const committed = this.runner?.progressAtMs !== undefined;
     this.carriedProgressMs = this.runner?.progressAtMs ?? this.carriedProgressMs;
-    if (error instanceof RunnerError && !error.retryable) {
-      this.failForGood(error);
-      return;
+    this.failuresInARow = committed ? 1 : this.failuresInARow + 1;
+    const failure = classifyFailure(error);
+    this.policy.onFailure?.(failure);
+    const { job, maxRestarts } = this.policy;
+    const where = `${failure.dependency === 'other' ? 'the job' : this.policy.describe(failure.dependency)}`;
+    const cause = `${failure.code}: ${rootMessage(error)}`;
+    if (error instanceof RunnerError && !error.retryable) return this.failForGood(error);
+    if (failure.permanent)
+      return this.failForGood(
+        new RunnerError('dependency_refused', `${job}: ${where} refused: ${cause}`, { cause: error }),
+      );
+    if (maxRestarts > 0 && this.failuresInARow > maxRestarts) {
+      const message = `${job}: failed ${this.failuresInARow} times in a row without a commit (MAX_RESTARTS ${maxRestarts}); last: ${where}: ${cause}`;
+      return this.failForGood(new RunnerError('restart_limit', message, { cause: error }));
     }
     if (Date.now() - startedMs >= BACKOFF_RESET_AFTER_MS) this.backoffMs = BACKOFF_FIRST_MS;
-    this.logger.warn({ code: errorCode(error), restartInMs: this.backoffMs }, 'job crashed; restarting');
+    this.logger.warn(
+      {
+        code: failure.code,
+        dependency: failure.dependency,
+        restartInMs: this.backoffMs,
+        failuresInARow: this.failuresInARow,
+      },
+      'job crashed; restarting',
+    );
     this.restarting = true;
-    this.restartTimer = setTimeout(() => void this.start(), this.backoffMs);
+    this.restartTimer = setTimeout(() => void this.restart(), this.backoffMs);
     this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+    if (failure.dependency !== 'other') void this.probeUntilBack(failure.dependency, this.generation);
+  }
+
+  private async restart(): Promise<void> {
+    this.policy.onRestart?.();
+    await this.start();
+  }
+
+  /** Restarts as soon as the dependency answers, before the backoff ends. */
+  private async probeUntilBack(dependency: Dependency, generation: number): Promise<void> {
+    const current = (): boolean => !this.stopped && this.restarting && this.generation === generation;
+    while (current()) {
+      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref());
+      if (!current()) return;
+      const answered = await this.policy.probe(dependency).catch(() => false);
+      if (answered && current()) {
+        this.logger.info({ dependency }, `${this.policy.describe(dependency)} answers again; restarting now`);
+        await this.restart();
+        return;
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -17,6 +17,10 @@ export const RUNNER_ERROR_CODES = [
   'view_missing',
   /** The HTTP port (/healthz, /metrics) is taken, e.g. by another instance on the host. */
   'http_port',
+  /** Kafka or the object store refused the job for good: credentials, permissions, a missing bucket. */
+  'dependency_refused',
+  /** A job failed too many times in a row without committing in between. */
+  'restart_limit',
 ] as const;
 
 export type RunnerErrorCode = (typeof RUNNER_ERROR_CODES)[number];

@@ -1,7 +1,7 @@
 /**
  * `startJobs`: every requested job in this process, each restarted with exponential backoff when it
- * crashes (a job that fails for good — missing topics, a retention gap — fails the whole run), plus the
- * HTTP endpoints. The programmatic API under `speed-layer run`, `npm start` and `query`.
+ * crashes (a job that fails for good — missing topics, a retention gap, refused credentials, too many
+ * failures in a row: job-slot.ts — fails the whole run), plus the HTTP endpoints. The programmatic API under `speed-layer run`, `npm start` and `query`.
  */
 import type { Logger } from 'pino';
 import { JOBS, type JobName } from '../../events/topics.ts';
@@ -16,7 +16,8 @@ import { createLogger } from '../runtime/logger.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
 import { layoutOf, type Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
-import { JobSlot } from './job-slot.ts';
+import { dependencyProbe } from './dependency-probe.ts';
+import { JobSlot, type SlotPolicy } from './job-slot.ts';
 import { jobViews } from './job-views.ts';
 import { RunnerError } from './runner-error.ts';
 
@@ -67,6 +68,12 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const failed = new Promise<never>((_resolve, reject) => (rejectFailed = reject));
   failed.catch(() => undefined); // callers that never look must not see an unhandled rejection
 
+  const storeWhere =
+    options.store === undefined
+      ? `object store ${store.url} at ${describeS3(endpoints.s3)}`
+      : `object store ${store.url}`;
+  const kafkaWhere = `Kafka ${endpoints.kafka.brokers.join(',')}`;
+  const probe = dependencyProbe(kafka, store, `${layout.checkpointsPrefix}.probe`);
   const slots = new Map<JobName, JobSlot>();
   for (const job of jobs) {
     const views = jobViews(job);
@@ -95,7 +102,15 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         commitIntervalMs: settings.commitInterval,
         resetOnGap: settings.resetOnGap,
       });
-    slots.set(job, new JobSlot(create, logger.child({ job }), (error) => rejectFailed(error)));
+    const policy: SlotPolicy = {
+      job,
+      maxRestarts: settings.maxRestarts,
+      describe: (dependency) => (dependency === 'storage' ? storeWhere : kafkaWhere),
+      probe,
+      onFailure: ({ dependency, code }) => metrics.jobFailures.inc({ job, dependency, code }),
+      onRestart: () => metrics.jobRestarts.inc({ job }),
+    };
+    slots.set(job, new JobSlot(create, logger.child({ job }), (error) => rejectFailed(error), policy));
   }
   const health = (): Record<string, JobHealth> => {
     const nowMs = Date.now();
@@ -143,7 +158,11 @@ async function listenHttp(
       host,
       port,
       registry: metrics.registry,
-      health: { jobs: health, stalledAfterSeconds: settings.stalledAfter / 1000 },
+      health: {
+        jobs: health,
+        stalledAfterSeconds: settings.stalledAfter / 1000,
+        commitTimeoutSeconds: settings.commitTimeout / 1000,
+      },
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;

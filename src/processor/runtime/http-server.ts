@@ -11,19 +11,45 @@ export interface JobHealth {
   lastCommitAgeSeconds: number | null;
   /** Records behind the high-water marks, summed over the job's partitions; null while unknown (no runner reads). */
   lag: number | null;
+  /** Seconds the commit in flight has taken so far, when one has taken a second or more. */
+  commitInFlightSeconds?: number;
   /** Why the job is unhealthy, when it is. */
   problem?: string;
 }
 
 export interface HealthSource {
   jobs(): Record<string, JobHealth>;
-  /** Healthy = running and committed within this many seconds. */
+  /** Healthy = running and committed within this many seconds ... */
   stalledAfterSeconds: number;
+  /** ... and no commit in flight for longer than this (a hung store); default: no limit. */
+  commitTimeoutSeconds?: number;
 }
 
-export function isHealthy(job: JobHealth, stalledAfterSeconds: number): boolean {
+export function isHealthy(
+  job: JobHealth,
+  stalledAfterSeconds: number,
+  commitTimeoutSeconds = Infinity,
+): boolean {
   if (job.state !== 'running') return false;
+  if ((job.commitInFlightSeconds ?? 0) > commitTimeoutSeconds) return false;
   return job.lastCommitAgeSeconds === null || job.lastCommitAgeSeconds <= stalledAfterSeconds;
+}
+
+/** Health as /healthz answers it: a job whose commit hangs says so. */
+export function healthReport(source: HealthSource): { healthy: boolean; jobs: Record<string, JobHealth> } {
+  const { stalledAfterSeconds, commitTimeoutSeconds = Infinity } = source;
+  const jobs = source.jobs();
+  let healthy = true;
+  for (const [name, job] of Object.entries(jobs)) {
+    if (isHealthy(job, stalledAfterSeconds, commitTimeoutSeconds)) continue;
+    healthy = false;
+    if ((job.commitInFlightSeconds ?? 0) > commitTimeoutSeconds && job.problem === undefined)
+      jobs[name] = {
+        ...job,
+        problem: `a commit has been in flight for ${job.commitInFlightSeconds} s (COMMIT_TIMEOUT ${commitTimeoutSeconds} s): is the object store hanging?`,
+      };
+  }
+  return { healthy, jobs };
 }
 
 export async function startHttpServer(options: {
@@ -34,8 +60,7 @@ export async function startHttpServer(options: {
 }): Promise<{ server: FastifyInstance; url: string }> {
   const server = Fastify({ logger: false });
   server.get('/healthz', async (_request, reply) => {
-    const jobs = options.health.jobs();
-    const healthy = Object.values(jobs).every((job) => isHealthy(job, options.health.stalledAfterSeconds));
+    const { healthy, jobs } = healthReport(options.health);
     return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unhealthy', jobs });
   });
   server.get('/readyz', async (_request, reply) => {

@@ -1,8 +1,12 @@
 /**
  * The processor's Prometheus metrics (prom-client), in one registry per process. Names follow
- * docs/contract/semantics.md where it names them (`events_rejected_total{topic,reason}`).
+ * docs/contract/semantics.md where it names them (`events_rejected_total{topic,reason}`), with the
+ * project's prefix `speed_layer_`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric of the project carries this prefix (the process and Node.js defaults keep their usual names). */
+export const METRIC_PREFIX = 'speed_layer_';
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 /** Published file sizes: 512 B … 64 MiB, ×2 per bucket. */
@@ -15,97 +19,109 @@ export function createMetrics() {
   return {
     registry,
     recordsIn: new Counter({
-      name: 'records_ingested_total',
+      name: `${METRIC_PREFIX}records_ingested_total`,
       help: 'Records read from Kafka',
       labelNames: ['job', 'topic'],
       registers,
     }),
     accepted: new Counter({
-      name: 'events_accepted_total',
+      name: `${METRIC_PREFIX}events_accepted_total`,
       help: 'Records accepted and applied to the views',
       labelNames: ['job', 'topic'],
       registers,
     }),
     rejected: new Counter({
-      name: 'events_rejected_total',
+      name: `${METRIC_PREFIX}events_rejected_total`,
       help: 'Records rejected, by reason (invalid, future, late, duplicate)',
       labelNames: ['job', 'topic', 'reason'],
       registers,
     }),
     batchDuration: new Histogram({
-      name: 'batch_duration_seconds',
+      name: `${METRIC_PREFIX}batch_duration_seconds`,
       help: 'Micro-batch processing time',
       labelNames: ['job'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
       registers,
     }),
     checkpointDuration: new Histogram({
-      name: 'checkpoint_duration_seconds',
+      name: `${METRIC_PREFIX}checkpoint_duration_seconds`,
       help: 'Commit time: staging, checkpoint put, publish',
       labelNames: ['job'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
       registers,
     }),
     checkpointBytes: new Gauge({
-      name: 'checkpoint_bytes',
+      name: `${METRIC_PREFIX}checkpoint_bytes`,
       help: 'Size of the latest checkpoint object',
       labelNames: ['job'],
       registers,
     }),
     publishedFileBytes: new Histogram({
-      name: 'published_file_bytes',
+      name: `${METRIC_PREFIX}published_file_bytes`,
       help: 'Size of each file published, by tree (views: complete rows, partials, dead_letter) and dataset (view or topic)',
       labelNames: ['job', 'tree', 'dataset'],
       buckets: FILE_BUCKETS_BYTES,
       registers,
     }),
     processingLatency: new Histogram({
-      name: 'processing_latency_seconds',
+      name: `${METRIC_PREFIX}processing_latency_seconds`,
       help: 'Record timestamp to the commit that covers it',
       labelNames: ['job'],
       buckets: LATENCY_BUCKETS_S,
       registers,
     }),
     finalityLatency: new Histogram({
-      name: 'finality_latency_seconds',
+      name: `${METRIC_PREFIX}finality_latency_seconds`,
       help: 'Completion time (window end, + join bound, or session end) + watermark delay to the complete row visible in the views tree',
       labelNames: ['job'],
       buckets: LATENCY_BUCKETS_S,
       registers,
     }),
     completeThrough: new Gauge({
-      name: 'complete_through_timestamp_seconds',
+      name: `${METRIC_PREFIX}complete_through_timestamp_seconds`,
       help: 'Every row complete at or before this time is published in the views tree (unix seconds)',
       labelNames: ['job'],
       registers,
     }),
     openWindows: new Gauge({
-      name: 'state_open_windows',
+      name: `${METRIC_PREFIX}state_open_windows`,
       help: 'Open (not yet final) windows, sessions or join entries per view',
       labelNames: ['job', 'view'],
       registers,
     }),
     stateBytes: new Gauge({
-      name: 'state_bytes',
+      name: `${METRIC_PREFIX}state_bytes`,
       help: 'Approximate bytes of state per view',
       labelNames: ['job', 'view'],
       registers,
     }),
     consumerLag: new Gauge({
-      name: 'consumer_lag_records',
+      name: `${METRIC_PREFIX}consumer_lag_records`,
       help: 'High-water mark minus next offset',
       labelNames: ['job', 'topic', 'partition'],
       registers,
     }),
     watermarkLag: new Gauge({
-      name: 'partition_watermark_lag_seconds',
+      name: `${METRIC_PREFIX}partition_watermark_lag_seconds`,
       help: 'Wall clock minus the partition watermark',
       labelNames: ['job', 'topic', 'partition'],
       registers,
     }),
     idlePartitions: new Gauge({
-      name: 'idle_partitions',
+      name: `${METRIC_PREFIX}idle_partitions`,
       help: 'Partitions whose watermark currently advances by the idle rule',
+      labelNames: ['job'],
+      registers,
+    }),
+    jobFailures: new Counter({
+      name: `${METRIC_PREFIX}job_failures_total`,
+      help: 'Job failures (each one restarts the job or ends the run), by dependency (storage, kafka, other) and error code',
+      labelNames: ['job', 'dependency', 'code'],
+      registers,
+    }),
+    jobRestarts: new Counter({
+      name: `${METRIC_PREFIX}job_restarts_total`,
+      help: 'Restarts of a job after a failure',
       labelNames: ['job'],
       registers,
     }),

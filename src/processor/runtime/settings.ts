@@ -110,6 +110,18 @@ export const SETTING_DEFS = {
     'STALLED_AFTER',
     '/healthz is 503 when a behind job has not committed for this long',
   ),
+  commitTimeout: def(
+    'duration',
+    10_000,
+    'COMMIT_TIMEOUT',
+    '/healthz is 503 while a commit has been in flight this long (a hung store)',
+  ),
+  maxRestarts: def(
+    'int',
+    10,
+    'MAX_RESTARTS',
+    'failures of a job in a row without a commit before the run exits non-zero (0: never)',
+  ),
 } as const;
 
 export type SettingName = keyof typeof SETTING_DEFS;
