@@ -20,6 +20,7 @@ import { queryCommand } from './query-command.ts';
 import { deadLettersCommand } from './dead-letters-command.ts';
 import { startCommand } from './start-command.ts';
 import { loadCommand } from './load-command.ts';
+import { batchCommand } from './batch-command.ts';
 
 // The AWS SDK's multi-line notice that its releases after January 2027 need Node 22 (README): off unless
 // the variable is set otherwise. Children (`run --processes`, `stack up --detach`) inherit it.
@@ -46,6 +47,7 @@ for (const command of [
   deadLettersCommand(),
   startCommand(),
   loadCommand(),
+  batchCommand(),
 ])
   program.addCommand(command);
 

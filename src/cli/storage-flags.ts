@@ -42,16 +42,23 @@ export function addStorageFlags(command: Command): Command {
   return command;
 }
 
+/** The settings: the storage flags (and the `extra` settings' flags) > env > --config > default. */
+export function settingsOfFlags(
+  flags: StorageFlags & Record<string, unknown>,
+  extra: readonly SettingName[] = [],
+): Settings {
+  const settingFlags: Partial<Record<SettingName, unknown>> = {};
+  for (const name of [...STORAGE_SETTINGS, ...extra])
+    if (flags[name] !== undefined) settingFlags[name] = flags[name];
+  const sources = { flags: settingFlags, env: process.env };
+  return resolveSettings(flags.config === undefined ? sources : { ...sources, configFile: flags.config });
+}
+
 /** The settings and the opened store the flags name; throws (one line) when they name none. */
 export async function openStorage(
   flags: StorageFlags & Record<string, unknown>,
+  settings = settingsOfFlags(flags),
 ): Promise<{ settings: Settings; store: ObjectStore }> {
-  const settingFlags: Partial<Record<SettingName, unknown>> = {};
-  for (const name of STORAGE_SETTINGS) if (flags[name] !== undefined) settingFlags[name] = flags[name];
-  const sources = { flags: settingFlags, env: process.env };
-  const settings = resolveSettings(
-    flags.config === undefined ? sources : { ...sources, configFile: flags.config },
-  );
   const { openQueryStore } = await import('../processor/query/open-store.ts');
   return { settings, store: await openQueryStore(flags.root, settings) };
 }

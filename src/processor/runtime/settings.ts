@@ -71,6 +71,7 @@ export const SETTING_DEFS = {
   checkpointsPrefix: def('string', 'checkpoints/speed/', 'CHECKPOINTS_PREFIX', 'prefix of job checkpoints'),
   deadLetterPrefix: def('string', 'dead_letter/', 'DEAD_LETTER_PREFIX', 'prefix of rejected records'),
   rawPrefix: def('string', 'raw/', 'RAW_PREFIX', 'prefix of the raw archive (every validated record)'),
+  batchPrefix: def('string', 'batch_views/', 'BATCH_PREFIX', 'prefix of the batch views (speed-layer batch)'),
   partitions: def('count', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
   topicPrefix: def('string', '', 'TOPIC_PREFIX', 'prefix of the six topic names (shared clusters, tests)'),
   sessionTimeout: def(

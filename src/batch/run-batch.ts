@@ -1,0 +1,148 @@
+/**
+ * `speed-layer batch`: recomputes views for whole UTC days from the raw archive with the oracle's SQL
+ * (docs/batch.md). Everything is checked before anything is written; then day by day: the archive files
+ * of the day and its margins are read (in place, or copied from S3), the views computed, each view's day
+ * replaced in its Delta table in one version, and the day recorded in the manifest.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Topic } from '../events/topics.ts';
+import { VIEW_NAMES, VIEW_SPECS, type ViewSpec } from '../events/view-catalog.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { keysOf, readArchive, type TopicArchive } from './archive-tables.ts';
+import { DEFAULT_MARGIN_MS, checkMargin } from './batch-days.ts';
+import { BatchError } from './batch-error.ts';
+import { DEFAULT_BATCH_LAYOUT, type BatchLayout } from './batch-layout.ts';
+import { computeDay, topicsOf } from './compute-day.ts';
+import { readCompleteThrough } from './completeness.ts';
+import { localCopies } from './local-archive.ts';
+import { readManifest, withDay, writeManifest, type ViewDayEntry } from './manifest.ts';
+import { planDays, type DaySelection, type PlannedDay } from './plan-days.ts';
+import { writeViewDay } from './write-view-day.ts';
+
+export interface BatchRequest {
+  store: ObjectStore;
+  selection: DaySelection;
+  /** Default: all 25. */
+  views?: readonly string[];
+  layout?: BatchLayout;
+  /** The session gap of the views; default 10 min (the contract's). */
+  sessionGapMs?: number;
+  /** L of docs/batch.md; default 1 h. */
+  marginMs?: number;
+  /** One line per step, for stderr. */
+  progress?: (line: string) => void;
+  nowMs?: () => number;
+}
+
+export interface BatchDayResult {
+  day: string;
+  views: { view: string; rows: number; version: number }[];
+  events: number;
+  cutSessions: number;
+}
+
+export function resolveViews(names: readonly string[] | undefined): ViewSpec[] {
+  if (names === undefined) return [...VIEW_SPECS];
+  const unknown = names.filter((name) => !VIEW_NAMES.includes(name));
+  if (unknown.length > 0)
+    throw new BatchError(
+      'unknown_view',
+      `unknown view ${unknown.join(', ')}; choose from ${VIEW_NAMES.join(', ')}`,
+    );
+  return VIEW_SPECS.filter((spec) => names.includes(spec.name));
+}
+
+export async function runBatch(request: BatchRequest): Promise<BatchDayResult[]> {
+  const { store, progress = () => {}, nowMs = Date.now } = request;
+  const layout = request.layout ?? DEFAULT_BATCH_LAYOUT;
+  const sessionGapMs = request.sessionGapMs ?? 600_000;
+  const marginMs = request.marginMs ?? DEFAULT_MARGIN_MS;
+  const views = resolveViews(request.views);
+  checkMargin(marginMs, sessionGapMs);
+  const [archive, completeThrough] = await Promise.all([
+    readArchive(store, layout, topicsOf(views)),
+    readCompleteThrough(
+      store,
+      layout,
+      views.map((spec) => spec.name),
+    ),
+  ]);
+  let manifest = await readManifest(store, layout);
+  const plan = planDays({
+    selection: request.selection,
+    views,
+    marginMs,
+    archive,
+    completeThrough,
+    manifest,
+  });
+  progress(plan.length === 0 ? 'nothing to compute' : `${plan.length} day(s) to compute`);
+  const results: BatchDayResult[] = [];
+  for (const [index, day] of plan.entries()) {
+    const startedMs = performance.now();
+    const result = await runDay({ store, layout, archive, sessionGapMs, nowMs: nowMs() }, day);
+    const entries: Record<string, ViewDayEntry> = {};
+    for (const { view, rows, version } of result.views) {
+      const spec = views.find((candidate) => candidate.name === view)!;
+      const used = Object.fromEntries(topicsOf([spec]).map((topic) => [topic, day.archive[topic]!]));
+      const computedAt = new Date(nowMs()).toISOString();
+      entries[view] = {
+        computed_at: computedAt,
+        rows,
+        table_version: version,
+        margin_ms: marginMs,
+        archive: used,
+      };
+    }
+    manifest = withDay(manifest, day.window.day, entries);
+    await writeManifest(store, layout, manifest);
+    const rows = result.views.reduce((sum, view) => sum + view.rows, 0);
+    progress(
+      `day ${day.window.day} (${index + 1}/${plan.length}): ${result.events} events → ${rows} rows of ` +
+        `${result.views.length} views in ${((performance.now() - startedMs) / 1000).toFixed(1)} s` +
+        (result.cutSessions > 0
+          ? `; ${result.cutSessions} sessions run past the margin (docs/batch.md)`
+          : ''),
+    );
+    results.push(result);
+  }
+  return results;
+}
+
+interface DayContext {
+  store: ObjectStore;
+  layout: BatchLayout;
+  /** The archive as planned: the day reads the files its manifest entry records. */
+  archive: ReadonlyMap<string, TopicArchive>;
+  sessionGapMs: number;
+  nowMs: number;
+}
+
+async function runDay(context: DayContext, { window, views }: PlannedDay): Promise<BatchDayResult> {
+  const { store, layout, archive, sessionGapMs, nowMs } = context;
+  const keysByTopic = topicsOf(views).map(
+    (topic) => [topic, keysOf(store, layout, archive.get(topic)!, window.dates)] as const,
+  );
+  const local = await localCopies(
+    store,
+    keysByTopic.flatMap(([, keys]) => keys),
+  );
+  let computed;
+  try {
+    let next = 0;
+    const pathsByTopic = new Map<Topic, string[]>();
+    for (const [topic, keys] of keysByTopic)
+      pathsByTopic.set(topic, local.paths.slice(next, (next += keys.length)));
+    computed = await computeDay(window, views, pathsByTopic, sessionGapMs);
+  } finally {
+    await local.release();
+  }
+  const runId = `${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+  const written = [];
+  for (const spec of views) {
+    const rows = computed.rowsByView.get(spec.name)!;
+    const { version } = await writeViewDay(store, layout, { spec, day: window.day, rows, runId, nowMs });
+    written.push({ view: spec.name, rows: rows.length, version });
+  }
+  return { day: window.day, views: written, events: computed.events, cutSessions: computed.cutSessions };
+}

@@ -1,0 +1,98 @@
+/**
+ * `speed-layer batch`: the batch layer (docs/batch.md). Recomputes views for whole UTC days from the raw
+ * archive with the oracle's SQL and writes `batch_views/<view>/date=D/` (a Delta table per view) and
+ * `batch_views/_manifest.json`. Reads and writes the store like `query` (--root or the storage settings).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { SETTING_DEFS, flagOf, type SettingName } from '../processor/runtime/settings.ts';
+import { failRun } from './cli-errors.ts';
+import { parseDurationMs } from './durations.ts';
+import { addStorageFlags, openStorage, settingsOfFlags, type StorageFlags } from './storage-flags.ts';
+
+/** Settings the batch reads beyond the storage ones. */
+const BATCH_SETTINGS: readonly SettingName[] = ['rawPrefix', 'batchPrefix', 'sessionGap'];
+
+interface BatchFlags extends StorageFlags {
+  date?: string;
+  from?: string;
+  to?: string;
+  closed?: boolean;
+  views?: string[];
+  every?: number;
+  margin?: number;
+}
+
+function parseList(text: string): string[] {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new InvalidArgumentError(`"${text}" has an empty name`);
+  return items;
+}
+
+export function batchCommand(): Command {
+  const command = new Command('batch')
+    .description('Recompute views for whole UTC days from the raw archive (the batch layer, docs/batch.md)')
+    .option('--date <YYYY-MM-DD>', 'one day')
+    .option('--from <YYYY-MM-DD>', 'first day of a range (with --to, both included)')
+    .option('--to <YYYY-MM-DD>', 'last day of a range')
+    .option('--closed', 'every closed day with archived events not computed yet, or whose archive changed')
+    .option('--views <v1,v2>', 'only these views (default: all 25)', parseList)
+    .option(
+      '--every <duration>',
+      'with --closed: run again this long after each round, until SIGINT/SIGTERM',
+      parseDurationMs,
+    )
+    .option(
+      '--margin <duration>',
+      'L: events of [D − L, D + 1 day + L) make day D (default 1h)',
+      parseDurationMs,
+    );
+  addStorageFlags(command);
+  for (const name of BATCH_SETTINGS)
+    command.option(
+      `${flagOf(name)} <value>`,
+      `${SETTING_DEFS[name].description} [$${SETTING_DEFS[name].env}]`,
+    );
+  return command.showHelpAfterError().action(async (flags: BatchFlags & Record<string, unknown>) => {
+    const ranged = flags.from !== undefined || flags.to !== undefined;
+    const modes = [flags.date !== undefined, ranged, flags.closed === true].filter(Boolean).length;
+    if (modes !== 1) command.error('batch: give exactly one of --date D, --from D1 --to D2, --closed');
+    if (ranged && (flags.from === undefined || flags.to === undefined))
+      command.error('batch: --from and --to go together');
+    if (flags.every !== undefined && flags.closed !== true)
+      command.error('batch: --every goes with --closed');
+    try {
+      const settings = settingsOfFlags(flags, BATCH_SETTINGS);
+      const { store } = await openStorage(flags, settings);
+      const { daysFrom, dayStartMs } = await import('../batch/batch-days.ts');
+      const { runBatch } = await import('../batch/run-batch.ts');
+      const request = {
+        store,
+        layout: {
+          rawPrefix: settings.rawPrefix,
+          viewsPrefix: settings.viewsPrefix,
+          batchPrefix: settings.batchPrefix,
+        },
+        sessionGapMs: settings.sessionGap,
+        progress: (line: string) => process.stderr.write(`batch: ${line}\n`),
+        ...(flags.views && { views: flags.views }),
+        ...(flags.margin !== undefined && { marginMs: flags.margin }),
+      };
+      if (flags.every !== undefined) {
+        const { runBatchEvery } = await import('../batch/batch-loop.ts');
+        const stop = new AbortController();
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+        await runBatchEvery(request, flags.every, stop.signal, request.progress);
+        return;
+      }
+      if (flags.date !== undefined) dayStartMs(flags.date);
+      const days =
+        flags.date !== undefined ? [flags.date] : ranged ? daysFrom(flags.from!, flags.to!) : undefined;
+      await runBatch({
+        ...request,
+        selection: days === undefined ? { kind: 'closed' } : { kind: 'days', days },
+      });
+    } catch (error) {
+      failRun(command, error);
+    }
+  });
+}
