@@ -1,62 +1,77 @@
 /**
- * `speed-layer dead-letters`: the rejected records the jobs kept (docs/storage.md "Dead letters"), one
- * JSON line each with topic, partition, offset, record timestamp, reason, message, key and the raw value
- * (base64 with `key_encoding`/`value_encoding` where not UTF-8, null for a tombstone),
- * filtered by topic, reason and record time; a count per reason on stderr. Reads the store like `query`
- * (`--root file://…` or the S3 settings), so nobody needs an S3 client to look at them.
+ * `speed-layer dead-letters list|show|replay`: the rejected records the jobs kept (docs/dead-letters.md,
+ * docs/storage.md "Dead letters"). `list` (also plain `dead-letters`, as before the subcommands) prints
+ * one stored JSON line each — raw key and value, base64 with `key_encoding`/`value_encoding` where not
+ * UTF-8, null for a tombstone — and a count per reason on stderr; `show` prints them for people;
+ * `replay` (dead-letters-replay-command.ts) puts them back on Kafka. Reads the store like `query`.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { REJECT_REASONS, type RejectReason } from '../events/record.ts';
-import { TOPICS } from '../events/topics.ts';
-import { failRun } from './cli-errors.ts';
-import { addStorageFlags, openStorage, type StorageFlags } from './storage-flags.ts';
+import { Command } from 'commander';
+import { REJECT_REASONS } from '../events/record.ts';
+import {
+  addSelectionFlags,
+  failDeadLetters,
+  selectionOf,
+  type SelectionFlags,
+} from './dead-letters-flags.ts';
+import { deadLettersReplayCommand } from './dead-letters-replay-command.ts';
+import { openStorage } from './storage-flags.ts';
 
-interface DeadLetterFlags extends StorageFlags {
-  topic?: string;
-  reason?: RejectReason;
-  from?: number;
-  to?: number;
+type Flags = SelectionFlags & Record<string, unknown>;
+
+function listCommand(): Command {
+  const command = new Command('list').description(
+    'Print the rejected records as JSON lines (the stored form), with reason, message and raw value; ' +
+      'a count per reason on stderr',
+  );
+  return addSelectionFlags(command).action(async (flags: Flags) => {
+    const selection = selectionOf(flags, command);
+    try {
+      const { settings, store } = await openStorage(flags);
+      const { selectDeadLetters } = await import('../processor/query/dead-letter-selection.ts');
+      const { deadLetterLine } = await import('../processor/query/index.ts');
+      const letters = await selectDeadLetters(store, settings, selection);
+      const lines = letters.map(deadLetterLine);
+      process.stdout.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+      const byReason = REJECT_REASONS.map(
+        (reason) => `${reason} ${letters.filter((letter) => letter.reason === reason).length}`,
+      );
+      process.stderr.write(`dead-letters: ${letters.length} records (${byReason.join(', ')})\n`);
+    } catch (error) {
+      failDeadLetters(command, error);
+    }
+  });
 }
 
-function parseInstant(text: string): number {
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${text}" is not an ISO-8601 time`);
-  return ms;
+function showCommand(): Command {
+  const command = new Command('show').description(
+    'Print the selected dead letters for people (e.g. --topic T --partition P --offset O): reason, ' +
+      'message, time, key and value decoded, JSON pretty-printed; says when bytes are not UTF-8 or the ' +
+      'value is a tombstone. Nothing selected: an error',
+  );
+  return addSelectionFlags(command).action(async (flags: Flags) => {
+    const selection = selectionOf(flags, command);
+    try {
+      const { settings, store } = await openStorage(flags);
+      const { selectDeadLetters, describeSelection } =
+        await import('../processor/query/dead-letter-selection.ts');
+      const { formatDeadLetter } = await import('../processor/query/dead-letter-show.ts');
+      const letters = await selectDeadLetters(store, settings, selection);
+      if (letters.length === 0) throw new Error(`no dead letter matches ${describeSelection(selection)}`);
+      process.stdout.write(`${letters.map((letter) => formatDeadLetter(letter).join('\n')).join('\n\n')}\n`);
+    } catch (error) {
+      failDeadLetters(command, error);
+    }
+  });
 }
 
 export function deadLettersCommand(): Command {
-  const command = new Command('dead-letters')
+  return new Command('dead-letters')
     .description(
-      'Print the rejected records (dead letters) as JSON lines, with reason, message and raw value',
+      'The rejected records (dead letters): list (the default), show, replay to Kafka; ' +
+        '`dead-letters <subcommand> --help` for each',
     )
-    .addOption(new Option('--topic <topic>', 'only this topic').choices(TOPICS))
-    .addOption(new Option('--reason <reason>', 'only this reason').choices(REJECT_REASONS))
-    .option('--from <iso>', 'record timestamps from this time (inclusive)', parseInstant)
-    .option('--to <iso>', 'record timestamps before this time (exclusive)', parseInstant);
-  return addStorageFlags(command)
     .showHelpAfterError()
-    .action(async (flags: DeadLetterFlags & Record<string, unknown>) => {
-      if (flags.from !== undefined && flags.to !== undefined && flags.from >= flags.to)
-        command.error('dead-letters: --from must be before --to');
-      try {
-        const { settings, store } = await openStorage(flags);
-        const { queryDeadLetters, deadLetterLine } = await import('../processor/query/index.ts');
-        const request = {
-          ...(flags.topic === undefined ? {} : { topic: flags.topic }),
-          ...(flags.reason === undefined ? {} : { reason: flags.reason }),
-          ...(flags.from === undefined ? {} : { fromMs: flags.from }),
-          ...(flags.to === undefined ? {} : { toMs: flags.to }),
-        };
-        const letters = await queryDeadLetters(store, settings, request);
-        // The stored line format: bytes that are not UTF-8 as base64 with key_encoding/value_encoding.
-        const lines = letters.map(deadLetterLine);
-        process.stdout.write(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
-        const byReason = REJECT_REASONS.map(
-          (reason) => `${reason} ${letters.filter((letter) => letter.reason === reason).length}`,
-        );
-        process.stderr.write(`dead-letters: ${letters.length} records (${byReason.join(', ')})\n`);
-      } catch (error) {
-        failRun(command, error);
-      }
-    });
+    .addCommand(listCommand(), { isDefault: true })
+    .addCommand(showCommand())
+    .addCommand(deadLettersReplayCommand());
 }
