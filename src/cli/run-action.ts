@@ -37,7 +37,13 @@ export async function runInProcesses(jobs: JobName[], settings: Settings): Promi
   process.exit(code);
 }
 
-export async function runInProcess(jobs: JobName[], settings: Settings): Promise<never> {
+const AVAILABLE_NOW_POLL_MS = 250;
+
+export async function runInProcess(
+  jobs: JobName[],
+  settings: Settings,
+  { availableNow = false } = {},
+): Promise<never> {
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat as LogFormat });
   const exit = (code: number): never => {
     logger.flush();
@@ -47,6 +53,7 @@ export async function runInProcess(jobs: JobName[], settings: Settings): Promise
     const { endpoints, stop: stopStack } = await resolveEndpoints(settings);
     const running = await startJobs({ settings, jobs, endpoints, logger });
     const shutdown = (code: number): void => {
+      const stopStartedMs = Date.now();
       setTimeout(() => {
         logger.error({ code: 'stop_timeout' }, `not stopped within ${STOP_DEADLINE_MS} ms; exiting`);
         exit(1);
@@ -55,7 +62,10 @@ export async function runInProcess(jobs: JobName[], settings: Settings): Promise
         .stop()
         .then(stopStack)
         .then(
-          () => exit(code),
+          () => {
+            logger.info({ stopMs: Date.now() - stopStartedMs }, 'stopped');
+            exit(code);
+          },
           () => exit(1),
         );
     };
@@ -66,6 +76,14 @@ export async function runInProcess(jobs: JobName[], settings: Settings): Promise
       shutdown(0);
     });
     process.once('SIGINT', () => shutdown(0));
+    if (availableNow) {
+      const poll = setInterval(() => {
+        if (!running.availableNowDone()) return;
+        clearInterval(poll);
+        logger.info({ jobs }, 'available now: every partition read to its end offset at start; stopping');
+        shutdown(0);
+      }, AVAILABLE_NOW_POLL_MS);
+    }
     running.failed.catch((error: unknown) => {
       logger.error({ code: errorCode(error) }, (error as Error).message);
       shutdown(PERMANENT_FAILURE_EXIT);

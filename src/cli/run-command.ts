@@ -2,6 +2,7 @@
  * `speed-layer run [jobs...]`: the production run loop. Every setting of
  * src/processor/runtime/settings.ts is a flag (flag > env > --config file > default); `--print-config`
  * shows the effective values with secrets masked. SIGTERM/SIGINT stop cleanly and exit 0 within 10 s.
+ * `--available-now` (Spark's Trigger.AvailableNow) stops by itself once what the topics held is processed.
  */
 import { Command } from 'commander';
 import { failRun } from './cli-errors.ts';
@@ -20,6 +21,7 @@ interface RunFlags {
   config?: string;
   printConfig?: boolean;
   processes?: boolean;
+  availableNow?: boolean;
 }
 
 function parseJobs(names: readonly string[], command: Command): JobName[] {
@@ -42,7 +44,11 @@ export function runCommand(): Command {
     .argument('[jobs...]', `jobs to run (default all: ${JOBS.join(' ')})`)
     .option('--config <file>', 'JSON config file whose keys are setting names')
     .option('--print-config', 'print the effective settings (secrets masked) and exit')
-    .option('--processes', 'one process per job instead of all jobs in this process');
+    .option('--processes', 'one process per job instead of all jobs in this process')
+    .option(
+      '--available-now',
+      'process what the topics hold now, commit, publish what became complete, and exit 0 (a backfill or CI run)',
+    );
   for (const name of SETTING_NAMES) {
     const { kind, description, env } = SETTING_DEFS[name];
     const flag = kind === 'bool' ? `${flagOf(name)} [value]` : `${flagOf(name)} <value>`;
@@ -66,8 +72,11 @@ export function runCommand(): Command {
         process.stdout.write(`${JSON.stringify({ jobs, ...maskedSettings(settings) }, null, 2)}\n`);
         return;
       }
+      const availableNow = options.availableNow === true;
+      if (availableNow && options.processes === true)
+        command.error('run: --available-now runs the jobs in one process; drop --processes');
       const { runInProcess, runInProcesses } = await import('./run-action.ts');
       if (options.processes === true) await runInProcesses(jobs, settings);
-      await runInProcess(jobs, settings);
+      await runInProcess(jobs, settings, { availableNow });
     });
 }

@@ -37,9 +37,14 @@ describe('speed-layer run, end to end', () => {
       await waitFor('every job caught up, idle and committed', () => running.settled(), SETTLE_TIMEOUT_MS);
       const health = await fetch(`${running.httpUrl}/healthz`);
       expect(health.status).toBe(200);
+      // Caught up says so outside the programmatic API too: /healthz and /metrics.
+      const { jobs } = (await health.json()) as { jobs: Record<string, { caughtUp?: boolean }> };
+      expect(Object.values(jobs).map((job) => job.caughtUp)).toEqual([true, true, true, true, true]);
       const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();
-      expect(metrics).toMatch(/records_ingested_total\{job="video",topic="lms.video"\} \d+/);
-      expect(metrics).toContain('processing_latency_seconds_bucket');
+      expect(metrics).toMatch(/speed_layer_records_ingested_total\{job="video",topic="lms.video"\} \d+/);
+      expect(metrics).toContain('speed_layer_processing_latency_seconds_bucket');
+      expect(metrics).toContain('speed_layer_job_caught_up{job="video"} 1');
+      expect(metrics).toMatch(/speed_layer_last_commit_age_seconds\{job="auth"\} \d+/);
     } finally {
       await running.stop();
     }

@@ -129,13 +129,13 @@ export function fixtureSettings(fixture: RunFixture, overrides: Record<string, s
   return resolveSettings({ env: {}, flags: { ...fixtureFlags(fixture), ...overrides } });
 }
 
-/** CLI arguments for `speed-layer run` of this fixture. */
+/** CLI arguments for `speed-layer run` of this fixture; an empty value is a flag without one. */
 export function fixtureArgs(fixture: RunFixture, overrides: Record<string, string> = {}): string[] {
   const flags = { ...fixtureFlags(fixture), ...overrides };
-  return Object.entries(flags).flatMap(([name, value]) => [
-    `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-    value,
-  ]);
+  return Object.entries(flags).flatMap(([name, value]) => {
+    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return value === '' ? [flag] : [flag, value];
+  });
 }
 
 /** The environment a child `speed-layer run` needs to reach the stack. */

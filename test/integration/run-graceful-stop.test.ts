@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
-import { JOBS } from '../../src/events/topics.ts';
+import { JOBS, JOB_TOPICS } from '../../src/events/topics.ts';
+import { brokerLag } from '../../src/processor/runner/broker-lag.ts';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { createKafka } from '../../src/stack/kafka-client.ts';
@@ -60,6 +61,16 @@ describe('speed-layer run, stopped with SIGTERM', () => {
     expect(code).toBe(0); // how fast is for `npm run load` to measure: a busy machine fails any bound
     const committed = await groupOffsets(fixture);
     expect(committed.size).toBeGreaterThan(0);
+    // What /healthz reports while no runner reads: the broker's end offsets minus the group's commits.
+    const kafka = createKafka(endpoints.kafka, 'run-test-lag');
+    const lagOf = (job: (typeof JOBS)[number]) =>
+      brokerLag(
+        kafka,
+        `${fixture.groupIdPrefix}${job}`,
+        JOB_TOPICS[job].map((topic) => `${fixture.topicPrefix}${topic}`),
+      );
+    const lagAfterStop = (await Promise.all(JOBS.map(lagOf))).reduce((sum, lag) => sum + lag, 0);
+    expect(lagAfterStop).toBeGreaterThan(0); // stopped mid-backlog
 
     const lines: string[] = [];
     const capture = new Writable({
@@ -72,6 +83,7 @@ describe('speed-layer run, stopped with SIGTERM', () => {
     } finally {
       await running.stop();
     }
+    expect(await Promise.all(JOBS.map(lagOf))).toEqual(JOBS.map(() => 0));
     // The restart adopted each partition at the offset its last checkpoint (and the group) recorded.
     const adopted = lines
       .map((line) => JSON.parse(line) as { msg: string; partitions?: string[] })

@@ -7,13 +7,16 @@ import { StorageError } from '../../src/storage/storage-error.ts';
 import type { JobHealth } from '../../src/processor/runtime/http-server.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 
+/** While set, fake runners fail to start. */
+let failStarts = false;
+
 /** What the slot needs of a runner: start, stop, health, progress, and a way to fail. */
 class FakeRunner {
   status: JobHealth['state'] = 'running';
   onFailed: (error: unknown) => void = () => undefined;
   progressAtMs: number | undefined;
   constructor(readonly lag: number) {}
-  start = (): Promise<void> => Promise.resolve();
+  start = (): Promise<void> => (failStarts ? Promise.reject(new Error('S3 unreachable')) : Promise.resolve());
   stop = (): Promise<void> => Promise.resolve();
   health(): JobHealth {
     return { state: this.status, lastCommitAgeSeconds: 0, lag: this.lag };
@@ -70,7 +73,7 @@ describe('a job slot’s health across restarts', () => {
     const restarting = slot.health(70_000);
     await slot.stop(); // no restart timer left behind
 
-    expect(restarting).toEqual({ state: 'restarting', lastCommitAgeSeconds: 60, lag: null });
+    expect(restarting).toEqual({ state: 'restarting', lastCommitAgeSeconds: 60, lag: null, caughtUp: false });
   });
 
   it('lets a restarted runner that has not committed yet inherit the age of the one before', async () => {
@@ -84,6 +87,23 @@ describe('a job slot’s health across restarts', () => {
     runners[1]!.progressAtMs = 34_000;
     expect(slot.health(35_000).lastCommitAgeSeconds).toBe(1);
     await slot.stop();
+  });
+});
+
+describe('a job slot’s lag while restarting', () => {
+  it('reports the broker’s lag (end offsets − committed) while no runner reads', async () => {
+    let brokerLag = 4321;
+    const { slot, runners } = slotOf(7, { brokerLag: () => Promise.resolve(brokerLag) });
+    failStarts = true; // every restart fails too: the job stays restarting whatever the machine's pace
+    await slot.start();
+    expect(runners).toHaveLength(1);
+
+    await eventually(() => slot.health(0).lag === 4321);
+    brokerLag = 4000; // refreshed while the job waits
+    await eventually(() => slot.health(0).lag === 4000);
+    expect(slot.health(0).state).toBe('restarting');
+    await slot.stop();
+    failStarts = false;
   });
 });
 

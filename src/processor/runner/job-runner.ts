@@ -16,7 +16,7 @@ import { CommitSchedule } from './commit-schedule.ts';
 import { JobMetrics } from './job-metrics.ts';
 import { JobState, type JobStateOptions, type SeekTarget } from './job-state.ts';
 import { isRebalancing, toRecords } from './kafka-records.ts';
-import { checkTopics, fetchOffsets, TopicNames } from './kafka-topics.ts';
+import { checkTopics, fetchOffsets, TopicNames, type PartitionOffsets } from './kafka-topics.ts';
 import { Mutex } from './mutex.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
 import { decideGap } from './retention-gap.ts';
@@ -34,6 +34,8 @@ export interface JobRunnerOptions extends JobStateOptions {
 }
 
 const TICK_MS = 200;
+/** How long a stop waits for the final completion round after its commit. */
+const STOP_COMPLETION_BUDGET_MS = 5000;
 
 export class JobRunner {
   readonly state: JobState;
@@ -55,6 +57,8 @@ export class JobRunner {
   private assignment: PartitionRef[] | undefined;
   private stopping = false;
   private partitionCount = 0;
+  /** End offsets (`physicalTopic:partition` → high-water mark) when this runner started: --available-now. */
+  private startEnds: Map<string, PartitionOffsets> | undefined;
 
   /** The progress mark at construction: anything later is real progress. */
   private readonly createdAtMs: number;
@@ -80,6 +84,7 @@ export class JobRunner {
     await this.admin.connect();
     this.partitionCount = await checkTopics(this.admin, this.options.job, this.topics);
     this.state.completer.partitions = this.partitionCount;
+    this.startEnds = await fetchOffsets(this.admin, this.topics);
     const consumer = kafka.consumer({
       groupId,
       maxWaitTimeInMs: triggerIntervalMs,
@@ -117,7 +122,7 @@ export class JobRunner {
       if (this.status !== 'failed')
         await this.mutex.run(async () => {
           await this.commits.commit(true);
-          await this.state.completeNow(); // what became complete goes out now, not after the flush interval
+          await this.completeWithin(STOP_COMPLETION_BUDGET_MS);
         });
       // A failed job still lets its commit in flight end before a restart recovers from the log (the
       // restart would fence it anyway: it writes as another writer).
@@ -128,6 +133,19 @@ export class JobRunner {
       await this.admin?.disconnect().catch(() => undefined);
       if (this.status !== 'failed') this.status = 'stopped';
     }
+  }
+
+  /**
+   * What became complete goes out now, not after the flush interval, unless that takes longer than the
+   * stop can wait: the commit is durable, and the next start (or another instance) publishes the rest.
+   */
+  private async completeWithin(budgetMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budgetMs)));
+    const outcome = await Promise.race([this.state.completeNow().then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late')
+      this.logger.warn({ budgetMs }, 'stop: completion not done in time; the next start publishes it');
   }
 
   /** When this runner last committed (or found nothing to commit while caught up); undefined before. */
@@ -141,6 +159,7 @@ export class JobRunner {
       state: this.status,
       lastCommitAgeSeconds: Math.round((nowMs - this.commits.lastProgressAtMs) / 1000),
       lag: this.state.lag,
+      caughtUp: this.settled,
     };
     if (this.state.committing && !this.state.commitDone) {
       const inFlightSeconds = Math.floor((nowMs - this.state.commitStartedAtMs) / 1000);
@@ -166,6 +185,25 @@ export class JobRunner {
       !this.state.committing &&
       !this.state.completionWaiting
     );
+  }
+
+  /**
+   * `run --available-now`: every partition of the job is owned here and read up to the end offset it had
+   * when this runner started, and that is committed. A partition with nothing after that offset also
+   * waits for its idle advance to be committed (what the idle rule closes is published); a busy one does
+   * not wait (the stop commits it).
+   */
+  get reachedStartEnds(): boolean {
+    const ends = this.startEnds;
+    const owned = this.state.owned;
+    if (this.status !== 'running' || ends === undefined) return false;
+    if (owned.length !== this.partitionCount * this.topics.length) return false;
+    const read = owned.every((tracker) => {
+      const end = ends.get(`${this.names.physical(tracker.topic)}:${tracker.partition}`)?.high ?? 0;
+      if (tracker.nextOffset < end) return false;
+      return tracker.highWatermark > tracker.nextOffset || tracker.idleCommitted;
+    });
+    return read && !this.state.committing && !this.state.completionWaiting;
   }
 
   private fail(error: unknown): void {

@@ -29,7 +29,11 @@ export interface SlotPolicy {
   /** Every failure, classified (metrics). */
   onFailure?(failure: FailureClass): void;
   onRestart?(): void;
+  /** The job's lag from the broker (end offsets − the group's committed offsets), while no runner reads. */
+  brokerLag?(): Promise<number>;
 }
+
+const LAG_REFRESH_MS = 2000;
 
 export class JobSlot {
   runner: JobRunner | undefined;
@@ -42,6 +46,8 @@ export class JobSlot {
   private failuresInARow = 0;
   /** Bumped by every start: a probe loop of an earlier wait stops when it changes. */
   private generation = 0;
+  /** The broker's lag while restarting (null until it answers). */
+  private restartLag: number | null = null;
 
   constructor(
     private readonly create: () => JobRunner,
@@ -101,6 +107,19 @@ export class JobSlot {
     this.restartTimer = setTimeout(() => void this.restart(), this.backoffMs);
     this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
     if (failure.dependency !== 'other') void this.probeUntilBack(failure.dependency, this.generation);
+    void this.followLag(this.generation);
+  }
+
+  /** Keeps `restartLag` fresh while the job waits to restart: lag stays a number, not a blind spot. */
+  private async followLag(generation: number): Promise<void> {
+    this.restartLag = null;
+    const lagOf = this.policy.brokerLag;
+    if (lagOf === undefined) return;
+    while (!this.stopped && this.restarting && this.generation === generation) {
+      const lag = await lagOf().catch(() => null);
+      if (this.generation === generation) this.restartLag = lag;
+      await new Promise((resolve) => setTimeout(resolve, LAG_REFRESH_MS).unref());
+    }
   }
 
   private async restart(): Promise<void> {
@@ -131,7 +150,8 @@ export class JobSlot {
 
   /**
    * The runner's health, honest across restarts: the commit age counts from the last commit of any runner
-   * of this slot (a restart commits nothing), and the lag is unknown (null) while no runner reads.
+   * of this slot (a restart commits nothing), and while no runner reads, the lag is the broker's (end
+   * offsets − the group's committed offsets), or unknown (null) until the broker answers.
    */
   health(nowMs: number): JobHealth {
     const runner = this.runner;
@@ -139,6 +159,8 @@ export class JobSlot {
     const lastCommitAgeSeconds = progressMs === undefined ? null : Math.round((nowMs - progressMs) / 1000);
     if (runner === undefined) return { state: 'starting', lastCommitAgeSeconds, lag: null };
     const health = { ...runner.health(nowMs), lastCommitAgeSeconds };
-    return this.restarting ? { ...health, state: 'restarting', lag: null } : health;
+    return this.restarting
+      ? { ...health, state: 'restarting', lag: this.restartLag, caughtUp: false }
+      : health;
   }
 }

@@ -4,7 +4,7 @@
  * failures in a row: job-slot.ts — fails the whole run), plus the HTTP endpoints. The programmatic API under `speed-layer run`, `npm start` and `query`.
  */
 import type { Logger } from 'pino';
-import { JOBS, type JobName } from '../../events/topics.ts';
+import { JOBS, JOB_TOPICS, type JobName } from '../../events/topics.ts';
 import { describeS3, type StackEndpoints } from '../../stack/endpoints.ts';
 import { createKafka } from '../../stack/kafka-client.ts';
 import { createS3Client } from '../../stack/s3-client.ts';
@@ -16,6 +16,7 @@ import { createLogger } from '../runtime/logger.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
 import { layoutOf, type Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
+import { brokerLag } from './broker-lag.ts';
 import { dependencyProbe } from './dependency-probe.ts';
 import { JobSlot, type SlotPolicy } from './job-slot.ts';
 import { jobViews } from './job-views.ts';
@@ -47,6 +48,8 @@ export interface RunningJobs {
   metrics: Metrics;
   /** Every job caught up, idle and fully committed (see JobRunner.settled): used after a fixed backlog. */
   settled(): boolean;
+  /** Every job read what its topics held when its runner started (JobRunner.reachedStartEnds). */
+  availableNowDone(): boolean;
   /** Processing-latency quantile (ms, 10 ms resolution) over all jobs' commits so far, or null. */
   processingLatencyMs(q: number): Record<string, number | null>;
 }
@@ -109,6 +112,12 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       probe,
       onFailure: ({ dependency, code }) => metrics.jobFailures.inc({ job, dependency, code }),
       onRestart: () => metrics.jobRestarts.inc({ job }),
+      brokerLag: () =>
+        brokerLag(
+          kafka,
+          `${settings.groupIdPrefix}${job}`,
+          JOB_TOPICS[job].map((topic) => `${settings.topicPrefix}${topic}`),
+        ),
     };
     slots.set(job, new JobSlot(create, logger.child({ job }), (error) => rejectFailed(error), policy));
   }
@@ -116,6 +125,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     const nowMs = Date.now();
     return Object.fromEntries([...slots].map(([job, slot]) => [job, slot.health(nowMs)]));
   };
+  metrics.setHealthSource(health);
   // The port first: a second instance on the host must fail before it joins the groups and moves the
   // first one's partitions.
   const http = options.http === false ? undefined : await listenHttp(settings, metrics, health);
@@ -137,6 +147,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       })()),
     health,
     settled: () => [...slots.values()].every((slot) => !slot.restarting && slot.runner?.settled === true),
+    availableNowDone: () =>
+      [...slots.values()].every((slot) => !slot.restarting && slot.runner?.reachedStartEnds === true),
     failed,
     httpUrl: http?.url,
     metrics,

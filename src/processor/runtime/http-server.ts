@@ -11,6 +11,11 @@ export interface JobHealth {
   lastCommitAgeSeconds: number | null;
   /** Records behind the high-water marks, summed over the job's partitions; null while unknown (no runner reads). */
   lag: number | null;
+  /**
+   * Every partition of the job is owned here, read to the broker's end, idle with its idle advance
+   * committed, and completion has published what that made complete (false while behind or restarting).
+   */
+  caughtUp?: boolean;
   /** Seconds the commit in flight has taken so far, when one has taken a second or more. */
   commitInFlightSeconds?: number;
   /** Why the job is unhealthy, when it is. */

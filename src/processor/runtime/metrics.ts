@@ -4,6 +4,7 @@
  * project's prefix `speed_layer_`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JobHealth } from './http-server.ts';
 
 /** Every metric of the project carries this prefix (the process and Node.js defaults keep their usual names). */
 export const METRIC_PREFIX = 'speed_layer_';
@@ -16,8 +17,47 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  let healthSource: (() => Record<string, JobHealth>) | undefined;
+  /** A per-job gauge read from the jobs' health at each scrape (null: no sample). */
+  const healthGauge = (name: string, help: string, value: (health: JobHealth) => number | null): void => {
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      labelNames: ['job'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [job, health] of Object.entries(healthSource?.() ?? {})) {
+          const sample = value(health);
+          if (sample !== null) this.set({ job }, sample);
+        }
+      },
+    });
+  };
+  healthGauge('job_up', 'The job runs (1) or starts, restarts, failed or stopped (0)', (health) =>
+    health.state === 'running' ? 1 : 0,
+  );
+  healthGauge(
+    'job_caught_up',
+    'Every partition read to the end, idle advance committed, completion published (1) or not (0)',
+    (health) => (health.caughtUp === true ? 1 : 0),
+  );
+  healthGauge(
+    'last_commit_age_seconds',
+    'Seconds since the last successful commit (or caught-up tick), across restarts',
+    (health) => health.lastCommitAgeSeconds,
+  );
+  healthGauge(
+    'commit_in_flight_seconds',
+    'Seconds the commit in flight has taken so far (0: none, or under a second)',
+    (health) => health.commitInFlightSeconds ?? 0,
+  );
   return {
     registry,
+    /** Where the health gauges read the jobs' health (the supervisor's). */
+    setHealthSource(source: () => Record<string, JobHealth>): void {
+      healthSource = source;
+    },
     recordsIn: new Counter({
       name: `${METRIC_PREFIX}records_ingested_total`,
       help: 'Records read from Kafka',
