@@ -61,7 +61,7 @@ describe('the raw archive files', () => {
 
     const files = await archiveFiles('raw/lms.course', 'lms.course', lines, {
       maxRowsPerFile: 2,
-      linesPerSlice: 1,
+      linesPerRowGroup: 1,
     });
 
     expect(files.map((file) => file.extension)).toEqual(['parquet', 'p0001.parquet']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
 import type { RecordRejection } from '../../src/processor/engine/job-engine.ts';
+import { readArchiveLine } from '../../src/processor/io/archive-line.ts';
 import { partitionKey } from '../../src/processor/io/checkpoint-store.ts';
 import { PendingOutput } from '../../src/processor/runner/pending-output.ts';
 
@@ -89,7 +90,7 @@ describe('what waits for the next commit', () => {
     const lines = pending
       .take()
       .archive.get('lms.auth')!
-      .map((line) => JSON.parse(line) as object);
+      .map((line) => readArchiveLine(Buffer.from(line)));
 
     expect(lines).toEqual([
       { partition: 0, offset: 0, timestamp: 1_000, status: 'accepted', value: '{"n":0}' },
@@ -113,6 +114,6 @@ describe('what waits for the next commit', () => {
     pending.dropPartitions(new Set([partitionKey('lms.auth', 1)]));
 
     const lines = pending.take().archive.get('lms.auth')!;
-    expect(lines.map((line) => (JSON.parse(line) as { partition: number }).partition)).toEqual([0]);
+    expect(lines.map((line) => readArchiveLine(Buffer.from(line)).partition)).toEqual([0]);
   });
 });

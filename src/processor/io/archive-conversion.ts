@@ -1,0 +1,91 @@
+/**
+ * The raw archive's conversion (docs/storage.md "Raw archive"): one topic's pending lines → typed Parquet
+ * rows (archive-columns.ts), one file per UTC date of `event_time`, split once a file reaches
+ * `maxRowsPerFile` rows. Synchronous and CPU-bound: the archive worker (archive-worker.ts) runs it, off
+ * the jobs' event loop. The files carry no Delta column statistics (they would cost a pass over every
+ * value; readers then just cannot skip files by them).
+ */
+import { archiveColumns, archiveRow } from '../../events/archive-columns.ts';
+import { parseEventTime } from '../../events/event-time.ts';
+import type { Topic } from '../../events/topics.ts';
+import { utcDate, type OutputFile } from '../../storage/layout.ts';
+import type { ParquetRow } from '../../storage/parquet-columns.ts';
+import { ParquetFileWriter } from '../../storage/parquet-writer.ts';
+import { readArchiveLine } from './archive-line.ts';
+
+/** Rows per archive file at most. */
+export const ARCHIVE_ROWS_PER_FILE = 250_000;
+
+/** Lines converted per row group (one row group per date among them): bounds the rows held at once. */
+export const ARCHIVE_LINES_PER_ROW_GROUP = 10_000;
+
+export interface ArchiveConversionOptions {
+  maxRowsPerFile?: number;
+  linesPerRowGroup?: number;
+}
+
+/** The archive files of one topic's pending lines, under `dir` (`raw/<topic>`), by event date. */
+export function convertArchive(
+  dir: string,
+  topic: Topic,
+  lines: readonly Uint8Array[],
+  { maxRowsPerFile = ARCHIVE_ROWS_PER_FILE, linesPerRowGroup = ARCHIVE_LINES_PER_ROW_GROUP } = {},
+): OutputFile[] {
+  const columns = archiveColumns(topic);
+  const writers = new Map<string, ParquetFileWriter>();
+  const files: OutputFile[] = [];
+  const partsOf = new Map<string, number>();
+  const finish = (date: string, writer: ParquetFileWriter): void => {
+    const part = partsOf.get(date) ?? 0;
+    partsOf.set(date, part + 1);
+    const extension = part === 0 ? 'parquet' : `p${String(part).padStart(4, '0')}.parquet`;
+    files.push({ dir: `${dir}/date=${date}`, extension, body: writer.finish() });
+  };
+  for (let start = 0; start < lines.length; start += linesPerRowGroup) {
+    const group = new Map<string, ParquetRow[]>();
+    const end = Math.min(start + linesPerRowGroup, lines.length);
+    for (let index = start; index < end; index += 1) {
+      const { row, date } = rowAt(topic, lines, index, dir);
+      const rows = group.get(date);
+      if (rows === undefined) group.set(date, [row]);
+      else rows.push(row);
+    }
+    for (const [date, rows] of group) {
+      let writer = writers.get(date);
+      if (writer === undefined) writers.set(date, (writer = new ParquetFileWriter(columns)));
+      writer.writeRowGroup(rows);
+      if (writer.rows >= maxRowsPerFile) {
+        finish(date, writer);
+        writers.delete(date);
+      }
+    }
+  }
+  for (const [date, writer] of writers) finish(date, writer);
+  return files;
+}
+
+/** The row of `lines[index]` and its event date; a bad line fails the conversion, naming it. */
+function rowAt(
+  topic: Topic,
+  lines: readonly Uint8Array[],
+  index: number,
+  dir: string,
+): { row: ParquetRow; date: string } {
+  try {
+    const line = readArchiveLine(lines[index]!);
+    const event = JSON.parse(line.value) as Record<string, unknown>;
+    const eventTimeMs = parseEventTime(event.event_time as string);
+    const row = archiveRow(event, {
+      topic,
+      partition: line.partition,
+      offset: line.offset,
+      recordTimestampMs: line.timestamp,
+      eventTimeMs,
+      status: line.status,
+    });
+    return { row, date: utcDate(eventTimeMs) };
+  } catch (error) {
+    const where = `${dir}: pending line ${index + 1} of ${lines.length}`;
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
