@@ -111,6 +111,18 @@ describe('the views tree as Delta tables, read by Spark', () => {
       expect(
         compacted.filter((key) => /\/compacted-[a-z_]+-\d{12}\.parquet$/.test(key)).length,
       ).toBeGreaterThan(5);
+      // The raw archive's and the dead letters' closed dates too (their files here are all small).
+      for (const prefix of [DEFAULT_LAYOUT.rawPrefix, DEFAULT_LAYOUT.deadLetterPrefix]) {
+        const byDate = new Map<string, number>();
+        for (const key of await store.list(prefix))
+          if (/\/date=[^/]+\/[^/]+\.(parquet|ndjson)$/.test(key))
+            byDate.set(dirname(key), (byDate.get(dirname(key)) ?? 0) + 1);
+        expect(byDate.size, prefix).toBeGreaterThan(0);
+        expect(
+          [...byDate].filter(([, files]) => files > 1),
+          prefix,
+        ).toEqual([]);
+      }
 
       const dumps = await readDeltaTables([
         ...VIEW_SPECS.map((spec) => ({ path: join(root, DEFAULT_LAYOUT.viewsPrefix, spec.name) })),

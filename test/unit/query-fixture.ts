@@ -88,11 +88,22 @@ export class FakeInstance {
   }
 
   /** Commits the rows (partial rows, as the engine drains them) with every owned partition at `watermarkMs`. */
-  /** `complete: false` leaves the completion round to the caller; `deadLetters` are the commit's rejections. */
+  /**
+   * `complete: false` leaves the completion round to the caller; `deadLetters` are the commit's rejections,
+   * `archive` its pending archive lines by topic.
+   */
   async commit(
     watermarkMs: number | ((ref: PartitionRef) => number),
     rowsByView: Record<string, ViewRow[]> = {},
-    { complete = true, deadLetters = [] }: { complete?: boolean; deadLetters?: readonly DeadLetter[] } = {},
+    {
+      complete = true,
+      deadLetters = [],
+      archive,
+    }: {
+      complete?: boolean;
+      deadLetters?: readonly DeadLetter[];
+      archive?: ReadonlyMap<string, readonly string[]>;
+    } = {},
   ): Promise<void> {
     if (!this.recovered) await this.committer.recover(this.partitions);
     this.recovered = true;
@@ -107,7 +118,7 @@ export class FakeInstance {
     const files = commitOutputFiles(
       JOB_VIEWS[this.job],
       rows,
-      { rejections: deadLetters, gaps: [] },
+      { rejections: deadLetters, gaps: [], ...(archive && { archive }) },
       DEFAULT_LAYOUT,
     );
     const result = await this.committer.commit(snapshots, files);

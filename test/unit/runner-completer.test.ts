@@ -7,6 +7,11 @@ import { readSnapshot } from '../../src/storage/delta/read-snapshot.ts';
 import { liveFiles } from '../../src/storage/delta/snapshot.ts';
 import type { ViewRow } from '../../src/events/view-dump.ts';
 import { FakeInstance, at, loginRow, refs, tempStore } from './query-fixture.ts';
+import { duckdbArchive } from '../integration/duckdb-archive.ts';
+import { wireValue } from '../fixtures/valid-events.ts';
+import { archiveLine } from '../../src/processor/io/archive-line.ts';
+import type { DeadLetter } from '../../src/processor/io/dead-letter.ts';
+import { readCommittedDeadLetters } from '../../src/processor/io/dead-letter-reader.ts';
 
 const LOGIN_RATE = 'auth_realtime_login_rate';
 const cleanups: (() => Promise<void>)[] = [];
@@ -163,5 +168,63 @@ describe('compaction of closed dates', () => {
     expect(await viewFiles(store, '2025-01-06')).toHaveLength(1);
     const rows = (await duckdbViews(store, DEFAULT_LAYOUT)).get(LOGIN_RATE)!;
     expect(rows.map((row) => row.login_attempts)).toEqual([1, 2, 3, 7, 8]);
+  });
+
+  it("merges a closed date's dead letters and small archive files too, once each", async () => {
+    const { store, remove } = await tempStore();
+    cleanups.push(remove);
+    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+    const letter = (offset: number, hhmm: string): DeadLetter => ({
+      topic: 'lms.auth',
+      partition: 0,
+      offset,
+      timestamp: at(hhmm),
+      reason: 'invalid',
+      message: 'test',
+      key: null,
+      value: new Uint8Array([0xff, offset]),
+    });
+    const archived = (offset: number, hhmm: string): ReadonlyMap<string, readonly string[]> => {
+      const value = wireValue('logout', {
+        event_id: `e-${offset}`,
+        event_time: new Date(at(hhmm)).toISOString(),
+      });
+      const record = { partition: 1, offset, timestamp: at(hhmm), value };
+      return new Map([['lms.auth', [archiveLine(record, 'accepted')]]]);
+    };
+    for (const [offset, hhmm] of ['08:00', '09:00', '10:00'].entries())
+      await a.commit(
+        at(hhmm) + 60_000,
+        {},
+        { deadLetters: [letter(offset, hhmm)], archive: archived(offset, hhmm) },
+      );
+    const dateFiles = (prefix: string) => store.list(`${prefix}lms.auth/date=2025-01-06/`);
+    expect(await dateFiles(DEFAULT_LAYOUT.deadLetterPrefix)).toHaveLength(3);
+    expect(await dateFiles(DEFAULT_LAYOUT.rawPrefix)).toHaveLength(3);
+
+    await a.commit(day2('01:30'), {}, { deadLetters: [letter(3, '23:59')] });
+
+    const [deadLetterFile, ...moreLetters] = await dateFiles(DEFAULT_LAYOUT.deadLetterPrefix);
+    expect(moreLetters).toEqual([]);
+    expect(deadLetterFile).toMatch(/\/compacted-auth-\d{12}\.ndjson$/);
+    const letters = await readCommittedDeadLetters(store, DEFAULT_LAYOUT);
+    expect(
+      letters.map((read) => [read.offset, Buffer.from(read.value as Uint8Array).toString('hex')]),
+    ).toEqual([
+      [0, 'ff00'],
+      [1, 'ff01'],
+      [2, 'ff02'],
+      [3, 'ff03'],
+    ]);
+    const [rawFile, ...moreRaw] = await dateFiles(DEFAULT_LAYOUT.rawPrefix);
+    expect(moreRaw).toEqual([]);
+    expect(rawFile).toMatch(/\/compacted-auth-\d{12}\.parquet$/);
+    expect(await duckdbArchive(store, DEFAULT_LAYOUT)).toEqual([
+      'lms.auth:1:0 accepted e-0',
+      'lms.auth:1:1 accepted e-1',
+      'lms.auth:1:2 accepted e-2',
+    ]);
+    const table = await readSnapshot({ store, root: `${DEFAULT_LAYOUT.rawPrefix}lms.auth` });
+    expect(liveFiles(table).map((add) => add.path)).toEqual([rawFile!.split('lms.auth/')[1]]);
   });
 });

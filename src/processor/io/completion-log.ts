@@ -28,7 +28,7 @@ export interface CompletionRecord {
   coveredCommit: number;
   /** Partial files of commits below this hold only rows complete by `completedThroughMs`. */
   pendingFromCommit: number;
-  /** Dead letters of commits up to this one are gathered in the dead-letter tree (io/pending-dead-letters.ts). */
+  /** Dead letters of commits up to this one are gathered in the dead-letter tree (io/pending-records.ts). */
   recordsThroughCommit?: number;
   /** Complete-row files: staged copy → final key under the views tree (compactions' merged files too). */
   files: StagedFile[];
@@ -36,8 +36,17 @@ export interface CompletionRecord {
   compactions?: CompactionPlan[];
 }
 
-/** One date of one view whose files are merged into one: the table swaps them in one Delta version. */
+/** Where a compaction's files live: the views tree (the default), the raw archive, or the dead letters. */
+export type CompactionTree = 'views' | 'raw' | 'dead_letter';
+
+/**
+ * Files of one date of one table merged into one: a Delta table (views, raw archive) swaps them in one
+ * version; the dead-letter tree has no table, its readers keep each Kafka position once.
+ */
 export interface CompactionPlan {
+  /** Absent in records written before the record trees were compacted: the views tree. */
+  tree?: CompactionTree;
+  /** The view, or the topic in the record trees. */
   view: string;
   date: string;
   /** Final keys of the files merged (and deleted once the swap is committed). */
@@ -45,6 +54,9 @@ export interface CompactionPlan {
   /** Final key of the merged file. */
   merged: string;
 }
+
+/** Completion records kept; the newest alone carries the state, the others serve staging recovery. */
+export const KEEP_COMPLETIONS = 5;
 
 /** The final keys of a record's files that are compactions' merged files (their rows are not new). */
 export function mergedKeys(record: CompletionRecord): Set<string> {

@@ -1,6 +1,6 @@
 /**
  * Every dead letter the jobs committed, gathered or not: the dead-letter tree plus the commits' pending
- * files (io/pending-dead-letters.ts). A record sits in both for a moment (between a completion's copy and
+ * files (io/pending-records.ts). A record sits in both for a moment (between a completion's copy and
  * the delete of its pending files, longer if its writer died there), so records read twice are kept once,
  * by their Kafka position. Ingest's rejections never reached Kafka (no position) and are kept as they are.
  */

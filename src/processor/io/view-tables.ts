@@ -32,6 +32,13 @@ export interface PublishedViewFile {
   rows?: readonly ParquetRow[];
 }
 
+/** The files of one date of one table, with their sizes. */
+export interface DateFiles {
+  table: string;
+  date: string;
+  files: { key: string; bytes: number }[];
+}
+
 /** Tables under one prefix, one per first-level directory: a view, or a topic of the raw archive. */
 export interface TableSet {
   prefix: string;
@@ -106,27 +113,30 @@ export class ViewTables {
   }
 
   /**
-   * Dates of the views that hold several live files and take no new rows any more (their day ended at
-   * least `graceMs` before `completeThroughMs`): what compaction merges, each into one file.
+   * Dates of the tables that hold several live files below `smallFileBytes` and take no new rows any
+   * more (their day ended at least `graceMs` before `completeThroughMs`): what compaction merges.
    */
   async compactionCandidates(
-    views: readonly string[],
+    names: readonly string[],
     completeThroughMs: number,
     graceMs: number,
-  ): Promise<{ view: string; date: string; replaced: string[] }[]> {
-    const candidates: { view: string; date: string; replaced: string[] }[] = [];
-    for (const view of views) {
+    smallFileBytes = Infinity,
+  ): Promise<DateFiles[]> {
+    const candidates: DateFiles[] = [];
+    for (const view of names) {
       const snapshot = await this.fresh(view);
-      const byDate = new Map<string, string[]>();
+      const table = this.table(view);
+      const byDate = new Map<string, { key: string; bytes: number }[]>();
       for (const add of liveFiles(snapshot)) {
+        if (add.size >= smallFileBytes) continue;
         const date = add.partitionValues.date ?? '';
-        byDate.set(date, [...(byDate.get(date) ?? []), add.path]);
+        const file = { key: dataKey(table, add.path), bytes: add.size };
+        byDate.set(date, [...(byDate.get(date) ?? []), file]);
       }
-      for (const [date, paths] of byDate) {
+      for (const [date, files] of byDate) {
         const dayEndMs = Date.parse(`${date}T00:00:00.000Z`) + 86_400_000;
-        if (paths.length < 2 || !(dayEndMs + graceMs <= completeThroughMs)) continue;
-        const table = this.table(view);
-        candidates.push({ view, date, replaced: paths.map((path) => dataKey(table, path)) });
+        if (files.length >= 2 && dayEndMs + graceMs <= completeThroughMs)
+          candidates.push({ table: view, date, files });
       }
     }
     return candidates;

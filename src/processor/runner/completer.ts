@@ -9,7 +9,7 @@
  * Flush policy: windowed views publish as soon as a window is complete (one file per view and date per
  * window slide); session rows wait up to `flushIntervalMs` to share a file, unless nothing else is pending.
  * Without new rows, completeness still moves forward every flush interval (`_completeness.json`). Dead
- * letters wait in the partials tree until a completion gathers them (io/pending-dead-letters.ts): with the
+ * letters wait in the partials tree until a completion gathers them (io/pending-records.ts): with the
  * next complete rows, or after a flush interval without any.
  */
 import { JOB_TOPICS, type JobName } from '../../events/topics.ts';
@@ -19,14 +19,19 @@ import { finalityLatenciesS } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { StagedFile } from '../io/checkpoint-codec.ts';
 import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
-import { CompletionLog, recordsThrough, type CompletionRecord } from '../io/completion-log.ts';
+import {
+  CompletionLog,
+  KEEP_COMPLETIONS,
+  recordsThrough,
+  type CompletionRecord,
+} from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
 import { PendingRecords } from '../io/pending-records.ts';
 import { deadLetterDataset, rawDataset } from '../io/record-datasets.ts';
 import { IO_CONCURRENCY, forEachLimit, settleStaging } from '../io/publish.ts';
 import { viewOutputFiles } from '../io/view-files.ts';
 import type { PublishedViewFile } from '../io/view-tables.ts';
-import { COMPACTION_GRACE_MS, COMPACTIONS_PER_RECORD, planCompactions } from './compaction.ts';
+import { ClosedDateCompactor } from './closed-date-compactor.ts';
 import { CompletionPublisher, type PartitionWatermark } from './completion-publisher.ts';
 import { completionStagingRoot, finalKey, stagingDir, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
@@ -65,8 +70,6 @@ export interface CompletionOutcome {
   finalityS: number[];
 }
 
-/** Completion records kept; the newest alone carries the state, the others serve staging recovery. */
-const KEEP_COMPLETIONS = 5;
 const MAX_ATTEMPTS = 100;
 
 export class Completer {
@@ -86,8 +89,7 @@ export class Completer {
   private initialized = false;
   private listed: Map<number, string[]> | undefined;
   private waitingRows = 0;
-  /** The last UTC day (days since the epoch) whose dates were found merged. */
-  private compactedDay = -Infinity;
+  private readonly compactor: ClosedDateCompactor;
   /** Partitions per topic; the runner sets it from the broker once it has checked the topics. */
   partitions: number;
 
@@ -99,6 +101,10 @@ export class Completer {
     this.log = new CompletionLog(store, options.layout, options.job);
     this.pool = new CompletionPool(options.views);
     this.publisher = new CompletionPublisher(store, options.layout, options);
+    this.compactor = new ClosedDateCompactor(store, this.log, this.publisher, {
+      ...options,
+      views: options.views.map((view) => view.name),
+    });
     this.records = new PendingRecords(store, options.job, [
       deadLetterDataset(options.layout),
       rawDataset(options.layout),
@@ -313,7 +319,7 @@ export class Completer {
     await this.log.prune(KEEP_COMPLETIONS);
     await this.deleteConsumed(record.pendingFromCommit);
     await this.records.deleteThrough(record.recordsThroughCommit!);
-    await this.compactClosedDates();
+    await this.compactor.run();
     return {
       completion,
       completedThroughMs: watermarkMs,
@@ -325,56 +331,6 @@ export class Completer {
       recordFiles: recordFiles.map(({ tree, dataset, body }) => ({ tree, dataset, bytes: body.byteLength })),
       finalityS: finalityLatenciesS(views, rowsByView, this.options.watermarkDelayMs, visibleMs),
     };
-  }
-
-  /**
-   * Merges the files of dates that take no new rows (completeness a grace period past their day), as a
-   * completion of its own; once per day completeness crosses, and again while some are left.
-   */
-  private async compactClosedDates(): Promise<void> {
-    const { job, layout, writerId, nowMs } = this.options;
-    const latest = this.log.latest;
-    const day = Math.floor((latest.completedThroughMs - COMPACTION_GRACE_MS) / 86_400_000);
-    if (!Number.isFinite(day) || day <= this.compactedDay) return;
-    const candidates = await this.publisher.tables.compactionCandidates(
-      this.viewNames,
-      latest.completedThroughMs,
-      COMPACTION_GRACE_MS,
-    );
-    if (candidates.length === 0) {
-      this.compactedDay = day;
-      return;
-    }
-    const completion = latest.completion + 1;
-    const planned = await planCompactions(this.store, candidates, {
-      viewsPrefix: layout.viewsPrefix,
-      job,
-      completion,
-    });
-    const dir = stagingDir(completionStagingRoot(layout, job), completion, writerId);
-    const staged = planned.map(({ plan, body, rows }) => ({
-      staging: `${dir}${plan.merged}`,
-      final: plan.merged,
-      body,
-      rows,
-    }));
-    await forEachLimit(staged, IO_CONCURRENCY, ({ staging, body }) => this.store.put(staging, body));
-    const record: CompletionRecord = {
-      ...latest,
-      completion,
-      writerId,
-      createdAtMs: nowMs(),
-      files: staged.map(({ staging, final }) => ({ staging, final })),
-      compactions: planned.map(({ plan }) => plan),
-    };
-    if ((await this.log.append(record)) !== 'created') {
-      await this.store.deleteMany(staged.map((file) => file.staging));
-      return; // another writer got there first: look again next round
-    }
-    await this.publisher.finish(record, staged);
-    await this.store.deleteMany(record.files.map((file) => file.staging));
-    await this.log.prune(KEEP_COMPLETIONS);
-    if (candidates.length <= COMPACTIONS_PER_RECORD) this.compactedDay = day;
   }
 
   /** Partial files of commits below the new floor hold nothing pending any more. */

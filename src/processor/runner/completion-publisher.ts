@@ -1,7 +1,8 @@
 /**
  * What follows a completion record's put, by its writer or by whoever reads the record first (every step
  * is idempotent): copy its staged files to their final keys, append the new view and raw archive files to
- * their Delta tables, swap in the merged files of its compactions, clean up the tables' logs (docs/delta.md "Cleanup"),
+ * their Delta tables, swap in the merged files of its compactions (views, raw archive, dead letters), clean up
+ * the tables' logs (docs/delta.md "Cleanup"),
  * and tell readers how far each view is complete.
  */
 import type { AnyView } from '../engine/view-definition.ts';
@@ -22,7 +23,7 @@ export interface PartitionWatermark {
 export class CompletionPublisher {
   readonly tables: ViewTables;
   /** The raw archive's topics, Delta tables too. */
-  private readonly rawTables: ViewTables;
+  readonly rawTables: ViewTables;
 
   constructor(
     private readonly store: ObjectStore,
@@ -50,8 +51,13 @@ export class CompletionPublisher {
     }
     const byKey = new Map(files.map((file) => [file.final, file]));
     for (const plan of record.compactions ?? []) {
+      // The dead-letter tree has no table: its readers keep each Kafka position once meanwhile.
+      if (plan.tree === 'dead_letter') {
+        await this.store.deleteMany(plan.replaced);
+        continue;
+      }
       const file = byKey.get(plan.merged);
-      await this.tables.compact(
+      await (plan.tree === 'raw' ? this.rawTables : this.tables).compact(
         plan,
         { ...(file?.body && { body: file.body }), ...(file?.rows && { rows: file.rows }) },
         visibleMs,
