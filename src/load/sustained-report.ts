@@ -5,6 +5,7 @@ import type { LoadParams } from './load-params.ts';
 import type { OracleCheck } from './oracle-check.ts';
 import { printTable, writeResults, type Cell } from './report.ts';
 import { round, type ResourceUsage } from './resource-meter.ts';
+import type { StoreOperation } from './counting-store.ts';
 import type { RecordTreeFiles, ViewFiles } from './file-stats.ts';
 
 export interface Sample {
@@ -34,6 +35,13 @@ export interface SustainedMeasures {
   archived: Map<string, number>;
   records: Map<string, number>;
   check: OracleCheck;
+  requests: StoreRequests;
+}
+
+/** Object-store requests per minute by operation: while the input ran, and once it had stopped. */
+export interface StoreRequests {
+  live: Record<StoreOperation | 'total', number>;
+  idle: Record<StoreOperation | 'total', number>;
 }
 
 function seconds(value: number | null | undefined, scale = 1): Cell {
@@ -85,6 +93,16 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
         events > 0 ? round(files.totalBytes / events, 1) : null,
       ];
     }),
+  );
+  const operations = Object.keys(m.requests.live) as (StoreOperation | 'total')[];
+  printTable(
+    'Scenario 3 — sustained: object-store requests per minute (all jobs; a list counts once, a delete per ' +
+      'key), while the input ran and after it stopped (the idle rule closing the last windows)',
+    ['phase', ...operations],
+    (['live', 'idle'] as const).map((phase) => [
+      phase === 'live' ? `input at ${params.ratePerS}/s` : 'input stopped',
+      ...operations.map((operation) => m.requests[phase]?.[operation] ?? null),
+    ]),
   );
   const rss = m.samples.map((sample) => sample.rssMiB);
   const rssMiB = { first: rss[0] ?? null, max: Math.max(0, ...rss), last: rss.at(-1) ?? null };

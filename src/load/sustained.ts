@@ -14,12 +14,13 @@ import { archivedEvents, filesPerView, recordTreeFiles } from './file-stats.ts';
 import { histogramQuantiles } from './histogram.ts';
 import { keepUp } from './keep-up.ts';
 import type { LoadContext, ScenarioResult } from './load-context.ts';
+import { CountingStore, requestsPerMinute } from './counting-store.ts';
 import { createLoadTopics, jobsRun, runSettings } from './load-fixture.ts';
 import { processRssBytes } from './machine.ts';
 import { checkFinalRows, oracleOf } from './oracle-check.ts';
 import { progressBar } from './progress-bar.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
-import { reportSustained, type Sample } from './sustained-report.ts';
+import { reportSustained, type Sample, type StoreRequests } from './sustained-report.ts';
 
 const IDLE_TIMEOUT = '5s';
 const CUTOFF_AFTER_STOP_MS = 60_000;
@@ -46,7 +47,9 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
   const run = jobsRun(endpoints, topics, 'sustained', params.rawArchive);
   const settings = runSettings(run, { idleTimeout: IDLE_TIMEOUT });
   const meter = new ResourceMeter(context.stackPids);
-  const running = await startJobs({ settings, endpoints, jobs: params.jobs, store: run.store });
+  const store = new CountingStore(run.store);
+  const running = await startJobs({ settings, endpoints, jobs: params.jobs, store });
+  const requests: Partial<StoreRequests> = {};
   const samples: Sample[] = [];
   let cutoffMs = NaN;
   let achievedPerS = 0;
@@ -70,6 +73,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     });
     const bar = progressBar('sustained', Math.round((params.ratePerS * params.durationMs) / 1000));
     const startedMs = performance.now();
+    const atStart = store.snapshot();
     let finished = false;
     const done = generator.done.finally(() => (finished = true));
     while (!finished) {
@@ -91,7 +95,10 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     cutoffMs = Date.now() + CUTOFF_AFTER_STOP_MS;
     achievedPerS = Math.round(last.records / (last.elapsedMs! / 1000));
     generatorProgress = generator.progress;
+    requests.live = requestsPerMinute(atStart, store.snapshot(), performance.now() - startedMs);
     drainS = await waitUntil('the lag to drain', () => totalLag(running) === 0, 120_000);
+    const drainedMs = performance.now();
+    const atDrain = store.snapshot();
     const closeMs = CUTOFF_AFTER_STOP_MS + settings.watermarkDelay;
     const closing = progressBar('closing windows (1 min + D)', Math.round(closeMs / 1000), 's');
     await waitUntil(
@@ -103,6 +110,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
       closeMs + 120_000,
     );
     closing.stop();
+    requests.idle = requestsPerMinute(atDrain, store.snapshot(), performance.now() - drainedMs);
   } finally {
     eventLoop.disable();
     await running.stop();
@@ -159,5 +167,6 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     archived,
     records,
     check,
+    requests: requests as StoreRequests,
   });
 }
