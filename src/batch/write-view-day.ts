@@ -1,15 +1,15 @@
 /**
  * Publishes one view's rows of one day: a Parquet file of the catalog's columns (rows in dump order)
  * under `batch_views/<view>/date=D/`, then one Delta version that swaps the day's previous files for it
- * (replacePartition), then the previous files are deleted — as the speed layer's compaction does, so
- * time travel to an earlier computation of the day is not kept. A day without rows becomes empty.
+ * (replacePartition), then every other file of the date folder is deleted — the previous computation's,
+ * as the speed layer's compaction does (so time travel to it is not kept), and those of a run killed
+ * before its commit. One batch writer at a time (docs/batch.md). A day without rows becomes empty.
  */
 import type { ViewSpec } from '../events/view-catalog.ts';
 import type { ViewRow } from '../events/view-dump.ts';
 import { describeFile, type DataFile } from '../storage/delta/data-file.ts';
 import { readSnapshot } from '../storage/delta/read-snapshot.ts';
 import { replacePartition } from '../storage/delta/replace-partition.ts';
-import { liveFiles } from '../storage/delta/snapshot.ts';
 import { dataKey } from '../storage/delta/table-keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ParquetColumn } from '../storage/parquet-columns.ts';
@@ -48,7 +48,10 @@ export async function writeViewDay(
     { nowMs: () => nowMs },
   );
   if (result.outcome !== 'committed') throw new Error(`batch: ${spec.name} ${day}: nothing committed`);
-  const replaced = liveFiles(before, day).filter((add) => !result.snapshot.files.has(add.path));
-  await store.deleteMany(replaced.map((add) => dataKey(table, add.path)));
+  // Everything in the date folder but the new file goes: the replaced files, and any file a run killed
+  // between its put and its commit left behind (no table names it; plain readers would count it).
+  const kept = new Set(files.map((file) => dataKey(table, file.path)));
+  const stale = (await store.list(`${table.root}/date=${day}/`)).filter((key) => !kept.has(key));
+  await store.deleteMany(stale);
   return { version: result.version, rows: rows.length };
 }

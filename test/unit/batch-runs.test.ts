@@ -92,6 +92,24 @@ describe('speed-layer batch runs', () => {
     expect(await batchRows(store, VIEW, D2)).toEqual(rows);
   });
 
+  it('leaves nothing of a run killed between its file and its commit once the day runs again', async () => {
+    const store = archiveCopy();
+    const table = batchTable(store, DEFAULT_BATCH_LAYOUT, VIEW);
+    await runBatch({ store, selection: { kind: 'days', days: [D2] }, views: [VIEW] });
+    const rows = await batchRows(store, VIEW, D2);
+    // A run SIGKILLed after writing its file, before its Delta commit: a file no table names.
+    const [live] = liveFiles(await readSnapshot(table), D2);
+    const orphan = `${table.root}/date=${D2}/batch-killed.parquet`;
+    await store.put(orphan, (await store.get(dataKey(table, live!.path)))!);
+
+    await runBatch({ store, selection: { kind: 'days', days: [D2] }, views: [VIEW] });
+
+    const [kept, ...others] = await store.list(`${table.root}/date=${D2}/`);
+    expect(others).toEqual([]); // a plain reader of the folder counts each row once again
+    expect(kept).toBe(dataKey(table, liveFiles(await readSnapshot(table), D2)[0]!.path));
+    expect(await batchRows(store, VIEW, D2)).toEqual(rows);
+  });
+
   it('refuses an unknown view, a day without archive and a day not closed, writing nothing', async () => {
     const store = archiveCopy();
     const run = (days: string[], views?: string[]) =>
