@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startJobs } from '../../src/processor/runner/supervisor.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import { StorageError } from '../../src/storage/storage-error.ts';
 import type { ObjectStore } from '../../src/storage/object-store.ts';
 import { spawnRunner } from './run-child.ts';
 import {
@@ -39,8 +40,11 @@ class HangableStore implements ObjectStore {
   answer(): void {
     this.open();
   }
+  /** While set, every call fails as an unreachable S3 does after its retries. */
+  down = false;
   private async gate<T>(call: () => Promise<T>): Promise<T> {
     await this.release;
+    if (this.down) throw new StorageError('unavailable', 'the store is down (test)', { retryable: true });
     return call();
   }
   put = (key: string, body: Uint8Array) => this.gate(() => this.inner.put(key, body));
@@ -121,6 +125,51 @@ describe('the failure policy', () => {
         process.stderr.write(`[failure policy] store hung → /healthz 503 after ${toUnhealthyMs} ms\n`);
       } finally {
         store.answer();
+        await running.stop();
+      }
+    },
+  );
+
+  it(
+    'resumes within seconds of the store answering after an outage, not after the backoff',
+    { timeout: 900_000 },
+    async () => {
+      const fixture = await createFixture(endpoints);
+      await produceBackfill(endpoints, fixture, 5_000, 100);
+      const root = await mkdtemp(join(tmpdir(), 'outage-'));
+      onTestFinished(() => rm(root, { recursive: true, force: true }));
+      const store = new HangableStore(new FileObjectStore(root));
+      const settings = fixtureSettings(fixture, { commitInterval: '200ms' });
+      const running = await startJobs({ settings, endpoints, jobs: ['auth'], store });
+      try {
+        await waitFor(
+          'a commit',
+          () => running.health().auth!.lastCommitAgeSeconds !== null,
+          START_TIMEOUT_MS,
+        );
+        store.down = true;
+        await waitFor(
+          'the job to restart',
+          () => running.health().auth!.state === 'restarting',
+          START_TIMEOUT_MS,
+        );
+        // Long enough for the backoff to grow past the probe interval several times (1, 2, 4, 8 s ...).
+        await new Promise((resolve) => setTimeout(resolve, 20_000));
+        const failures = await running.metrics.jobFailures.get();
+        expect(failures.values.some((v) => v.labels.dependency === 'storage' && v.value >= 2)).toBe(true);
+
+        store.down = false;
+        const backMs = Date.now();
+        await waitFor('running again', () => running.health().auth!.state === 'running', START_TIMEOUT_MS);
+        const resumedMs = Date.now() - backMs;
+        await waitFor(
+          'a new commit',
+          () => (running.health().auth!.lastCommitAgeSeconds ?? 99) <= 1,
+          START_TIMEOUT_MS,
+        );
+        process.stderr.write(`[failure policy] store back → job running again after ${resumedMs} ms\n`);
+      } finally {
+        store.down = false;
         await running.stop();
       }
     },
