@@ -13,6 +13,10 @@ export const BATCH_ERROR_CODES = [
   'no_archive',
   /** Dates that are not `YYYY-MM-DD`, or a range that ends before it starts. */
   'bad_days',
+  /** Reconciling a day the batch layer has not computed (for a view asked for). */
+  'no_batch_day',
+  /** Reconciling a day of which the speed layer has published no row (in any view asked for). */
+  'no_speed_rows',
   /** A manifest that is not the JSON this program writes. */
   'corrupt_manifest',
 ] as const;

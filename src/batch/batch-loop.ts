@@ -1,7 +1,8 @@
 /**
  * `--every`: `--closed` again and again, `intervalMs` apart, until the signal aborts. A failed round
  * (a store that did not answer) is reported and the next round tries again; a refused request (an
- * unknown view) fails every round the same, so it ends the loop.
+ * unknown view) fails every round the same, so it ends the loop. Each day a round computes is
+ * reconciled (unless `reconcile: false`), and `onReconciled` sees its report (the gauges).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isBatchError } from './batch-error.ts';

@@ -2,21 +2,24 @@
  * `speed-layer batch`: recomputes views for whole UTC days from the raw archive with the oracle's SQL
  * (docs/batch.md). Everything is checked before anything is written; then day by day: the archive files
  * of the day and its margins are read (in place, or copied from S3), the views computed, each view's day
- * replaced in its Delta table in one version, and the day recorded in the manifest.
+ * replaced in its Delta table in one version, and the day recorded in the manifest; then the day is
+ * reconciled against the speed layer's rows (reconcile-day.ts) unless asked not to.
  */
 import { randomBytes } from 'node:crypto';
 import type { Topic } from '../events/topics.ts';
-import { VIEW_NAMES, VIEW_SPECS, type ViewSpec } from '../events/view-catalog.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { keysOf, readArchive, type TopicArchive } from './archive-tables.ts';
 import { DEFAULT_MARGIN_MS, checkMargin } from './batch-days.ts';
-import { BatchError } from './batch-error.ts';
+import { isBatchError } from './batch-error.ts';
 import { DEFAULT_BATCH_LAYOUT, type BatchLayout } from './batch-layout.ts';
 import { computeDay, topicsOf } from './compute-day.ts';
 import { readCompleteThrough } from './completeness.ts';
 import { localCopies } from './local-archive.ts';
 import { readManifest, withDay, writeManifest, type ViewDayEntry } from './manifest.ts';
 import { planDays, type DaySelection, type PlannedDay } from './plan-days.ts';
+import { reconcileDay } from './reconcile-day.ts';
+import type { ReconciliationReport } from './reconcile-report.ts';
+import { resolveViews } from './resolve-views.ts';
 import { writeViewDay } from './write-view-day.ts';
 
 export interface BatchRequest {
@@ -32,6 +35,10 @@ export interface BatchRequest {
   /** One line per step, for stderr. */
   progress?: (line: string) => void;
   nowMs?: () => number;
+  /** Reconcile each computed day (its computed views) against the speed layer; default true. */
+  reconcile?: boolean;
+  /** Each reconciliation written (the `--every` loop's gauges). */
+  onReconciled?: (report: ReconciliationReport) => void;
 }
 
 export interface BatchDayResult {
@@ -39,17 +46,8 @@ export interface BatchDayResult {
   views: { view: string; rows: number; version: number }[];
   events: number;
   cutSessions: number;
-}
-
-export function resolveViews(names: readonly string[] | undefined): ViewSpec[] {
-  if (names === undefined) return [...VIEW_SPECS];
-  const unknown = names.filter((name) => !VIEW_NAMES.includes(name));
-  if (unknown.length > 0)
-    throw new BatchError(
-      'unknown_view',
-      `unknown view ${unknown.join(', ')}; choose from ${VIEW_NAMES.join(', ')}`,
-    );
-  return VIEW_SPECS.filter((spec) => names.includes(spec.name));
+  /** Absent with `reconcile: false`, or when reconciling failed (reported on `progress`). */
+  reconciliation?: ReconciliationReport;
 }
 
 export async function runBatch(request: BatchRequest): Promise<BatchDayResult[]> {
@@ -104,9 +102,42 @@ export async function runBatch(request: BatchRequest): Promise<BatchDayResult[]>
           ? `; ${result.cutSessions} sessions run past the margin (docs/batch.md)`
           : ''),
     );
+    if (request.reconcile !== false) {
+      const report = await reconcileComputed(request, layout, result, progress);
+      if (report !== undefined) result.reconciliation = report;
+    }
     results.push(result);
   }
   return results;
+}
+
+/**
+ * Reconciles a day just computed. The day is in the tables and the manifest already, so a failure here
+ * (a store that did not answer) is reported, not thrown: `speed-layer reconcile --date D` can redo it.
+ */
+async function reconcileComputed(
+  request: BatchRequest,
+  layout: BatchLayout,
+  result: BatchDayResult,
+  progress: (line: string) => void,
+): Promise<ReconciliationReport | undefined> {
+  try {
+    const report = await reconcileDay({
+      store: request.store,
+      day: result.day,
+      views: result.views.map((view) => view.view),
+      layout,
+      requireSpeedRows: false,
+      progress,
+      ...(request.nowMs && { nowMs: request.nowMs }),
+    });
+    request.onReconciled?.(report);
+    return report;
+  } catch (error) {
+    if (isBatchError(error)) throw error;
+    progress(`day ${result.day}: not reconciled (${(error as Error).message ?? String(error)})`);
+    return undefined;
+  }
 }
 
 interface DayContext {

@@ -1,16 +1,23 @@
 /**
  * `speed-layer batch`: the batch layer (docs/batch.md). Recomputes views for whole UTC days from the raw
  * archive with the oracle's SQL and writes `batch_views/<view>/date=D/` (a Delta table per view) and
- * `batch_views/_manifest.json`. Reads and writes the store like `query` (--root or the storage settings).
+ * `batch_views/_manifest.json`, then reconciles each computed day against the speed layer
+ * (`reconciliation/date=D.json`; with `--every --http-port`, gauges on /metrics). Reads and writes the
+ * store like `query` (--root or the storage settings).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { SETTING_DEFS, flagOf, type SettingName } from '../processor/runtime/settings.ts';
+import { SETTING_DEFS, flagOf, type SettingName, type Settings } from '../processor/runtime/settings.ts';
 import { failRun } from './cli-errors.ts';
 import { parseDurationMs } from './durations.ts';
 import { addStorageFlags, openStorage, settingsOfFlags, type StorageFlags } from './storage-flags.ts';
 
 /** Settings the batch reads beyond the storage ones. */
-const BATCH_SETTINGS: readonly SettingName[] = ['rawPrefix', 'batchPrefix', 'sessionGap'];
+const BATCH_SETTINGS: readonly SettingName[] = [
+  'rawPrefix',
+  'batchPrefix',
+  'reconciliationPrefix',
+  'sessionGap',
+];
 
 interface BatchFlags extends StorageFlags {
   date?: string;
@@ -20,9 +27,25 @@ interface BatchFlags extends StorageFlags {
   views?: string[];
   every?: number;
   margin?: number;
+  /** False with --no-reconcile. */
+  reconcile: boolean;
+  httpPort?: number;
 }
 
-function parseList(text: string): string[] {
+/** The batch layer's prefixes from the settings. */
+export function batchLayoutOf(settings: Settings) {
+  const { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix } = settings;
+  return { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidArgumentError(`"${text}" is not a port (0 = any free port)`);
+  return port;
+}
+
+export function parseList(text: string): string[] {
   const items = text.split(',').map((item) => item.trim());
   if (items.some((item) => item === '')) throw new InvalidArgumentError(`"${text}" has an empty name`);
   return items;
@@ -45,6 +68,12 @@ export function batchCommand(): Command {
       '--margin <duration>',
       'L: events of [D − L, D + 1 day + L) make day D (default 1h)',
       parseDurationMs,
+    )
+    .option('--no-reconcile', 'do not reconcile the computed days against the speed layer')
+    .option(
+      '--http-port <port>',
+      'with --every: serve the reconciliation gauges on http://127.0.0.1:<port>/metrics (0: any free port)',
+      parsePort,
     );
   addStorageFlags(command);
   for (const name of BATCH_SETTINGS)
@@ -60,6 +89,8 @@ export function batchCommand(): Command {
       command.error('batch: --from and --to go together');
     if (flags.every !== undefined && flags.closed !== true)
       command.error('batch: --every goes with --closed');
+    if (flags.httpPort !== undefined && flags.every === undefined)
+      command.error('batch: --http-port goes with --every');
     try {
       const settings = settingsOfFlags(flags, BATCH_SETTINGS);
       const { store } = await openStorage(flags, settings);
@@ -67,12 +98,9 @@ export function batchCommand(): Command {
       const { runBatch } = await import('../batch/run-batch.ts');
       const request = {
         store,
-        layout: {
-          rawPrefix: settings.rawPrefix,
-          viewsPrefix: settings.viewsPrefix,
-          batchPrefix: settings.batchPrefix,
-        },
+        layout: batchLayoutOf(settings),
         sessionGapMs: settings.sessionGap,
+        reconcile: flags.reconcile,
         progress: (line: string) => process.stderr.write(`batch: ${line}\n`),
         ...(flags.views && { views: flags.views }),
         ...(flags.margin !== undefined && { marginMs: flags.margin }),
@@ -81,7 +109,17 @@ export function batchCommand(): Command {
         const { runBatchEvery } = await import('../batch/batch-loop.ts');
         const stop = new AbortController();
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
-        await runBatchEvery(request, flags.every, stop.signal, request.progress);
+        const endpoint = flags.httpPort === undefined ? undefined : await serveMetrics(flags.httpPort, stop);
+        try {
+          await runBatchEvery(
+            { ...request, ...(endpoint && { onReconciled: endpoint.record }) },
+            flags.every,
+            stop.signal,
+            request.progress,
+          );
+        } finally {
+          await endpoint?.close();
+        }
         return;
       }
       if (flags.date !== undefined) dayStartMs(flags.date);
@@ -95,4 +133,14 @@ export function batchCommand(): Command {
       failRun(command, error);
     }
   });
+}
+
+/** The gauges of the newest reconciled day on /metrics; the URL goes to stderr (port 0 picks one). */
+async function serveMetrics(port: number, stop: AbortController) {
+  const { createReconcileMetrics } = await import('../batch/reconcile-metrics.ts');
+  const { serveBatchMetrics } = await import('./batch-metrics-server.ts');
+  const metrics = createReconcileMetrics();
+  const server = await serveBatchMetrics(port, metrics.registry, () => !stop.signal.aborted);
+  process.stderr.write(`batch: metrics on ${server.url}/metrics\n`);
+  return { record: metrics.record, close: server.close };
 }

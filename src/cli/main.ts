@@ -21,6 +21,7 @@ import { deadLettersCommand } from './dead-letters-command.ts';
 import { startCommand } from './start-command.ts';
 import { loadCommand } from './load-command.ts';
 import { batchCommand } from './batch-command.ts';
+import { reconcileCommand } from './reconcile-command.ts';
 
 // The AWS SDK's multi-line notice that its releases after January 2027 need Node 22 (README): off unless
 // the variable is set otherwise. Children (`run --processes`, `stack up --detach`) inherit it.
@@ -48,6 +49,7 @@ for (const command of [
   startCommand(),
   loadCommand(),
   batchCommand(),
+  reconcileCommand(),
 ])
   program.addCommand(command);
 

@@ -15,7 +15,8 @@ export interface ViewResult {
 export const REJECTED = '_rejected';
 export const RESULT_PARTS: readonly string[] = [...VIEW_NAMES, REJECTED];
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Equal as results compare: doubles within a relative 1e-9, bigint and number by value, else exactly. */
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a === 'bigint' || typeof b === 'bigint') return Number(a) === Number(b);
   if (typeof a !== 'number' || typeof b !== 'number') return false;

@@ -58,7 +58,11 @@ describe('speed-layer batch (the command)', () => {
     const run = await batch(['--closed', '--views', VIEW, '--root', root]);
 
     expect(run.stderr).toMatch(/^batch: 2 day\(s\) to compute\n/);
-    expect(run.stderr).toMatch(/batch: day 2025-01-07 \(2\/2\): 1 events → 1 rows of 1 views in [\d.]+ s\n$/);
+    expect(run.stderr).toMatch(/batch: day 2025-01-07 \(2\/2\): 1 events → 1 rows of 1 views in [\d.]+ s\n/);
+    // Then the day is reconciled: the speed layer has no rows here.
+    expect(run.stderr).toMatch(
+      /batch: day 2025-01-07 auth_realtime_login_rate: 0 equal, 0 differing, 1 only in batch, 0 only in speed \(0 late events of auth\)\nbatch: day 2025-01-07: 0 late events; report file:\/\/\S+\/reconciliation\/date=2025-01-07\.json\n$/,
+    );
     expect(run.code).toBe(0);
   });
 

@@ -72,6 +72,12 @@ export const SETTING_DEFS = {
   deadLetterPrefix: def('string', 'dead_letter/', 'DEAD_LETTER_PREFIX', 'prefix of rejected records'),
   rawPrefix: def('string', 'raw/', 'RAW_PREFIX', 'prefix of the raw archive (every validated record)'),
   batchPrefix: def('string', 'batch_views/', 'BATCH_PREFIX', 'prefix of the batch views (speed-layer batch)'),
+  reconciliationPrefix: def(
+    'string',
+    'reconciliation/',
+    'RECONCILIATION_PREFIX',
+    'prefix of the speed-against-batch reports (speed-layer reconcile)',
+  ),
   partitions: def('count', 6, 'PARTITIONS', 'partitions per topic (the same for all six)'),
   topicPrefix: def('string', '', 'TOPIC_PREFIX', 'prefix of the six topic names (shared clusters, tests)'),
   sessionTimeout: def(

@@ -1,0 +1,96 @@
+/**
+ * `reconciliation/date=D.json`: per view, how the speed layer's complete rows of day D compare with the
+ * batch rows of D (counts, the largest differences, the first keys found on one side only), and the late
+ * events of D per topic and job that explain them (docs/batch.md "Reconciliation").
+ */
+import { JOB_TOPICS, type JobName } from '../events/topics.ts';
+import type { ViewSpec } from '../events/view-catalog.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { reconciliationKey, type BatchLayout } from './batch-layout.ts';
+import type { ColumnDifference, RowKey, ViewComparison } from './reconcile-diff.ts';
+
+export interface ViewReconciliation {
+  job: JobName;
+  batch_rows: number;
+  speed_rows: number;
+  equal: number;
+  differing: number;
+  only_batch: number;
+  only_speed: number;
+  /** Late events of the day on the view's topics. */
+  late_events: number;
+  /** The table versions read (-1: a directory without Delta log). */
+  batch_table_version: number;
+  speed_table_version: number;
+  largest_differences: ColumnDifference[];
+  /** The first keys (dump order) found on one side only. */
+  only_batch_keys: RowKey[];
+  only_speed_keys: RowKey[];
+}
+
+export interface LateEvents {
+  total: number;
+  by_topic: Record<string, number>;
+  by_job: Partial<Record<JobName, number>>;
+}
+
+export interface ReconciliationReport {
+  format: 1;
+  day: string;
+  reconciled_at: string;
+  /** Doubles agree within this relative difference (src/events/view-result.ts `sameValue`). */
+  double_tolerance: number;
+  late_events: LateEvents;
+  views: Record<string, ViewReconciliation>;
+}
+
+/** Per-topic late counts summed per job of the views. */
+export function lateEvents(byTopic: Record<string, number>, views: readonly ViewSpec[]): LateEvents {
+  const byJob: Partial<Record<JobName, number>> = {};
+  for (const { job } of views)
+    byJob[job] = JOB_TOPICS[job].reduce((sum, topic) => sum + (byTopic[topic] ?? 0), 0);
+  const total = Object.values(byTopic).reduce((sum, count) => sum + count, 0);
+  return { total, by_topic: byTopic, by_job: byJob };
+}
+
+export function viewReconciliation(
+  spec: ViewSpec,
+  comparison: ViewComparison,
+  sides: { batchRows: number; speedRows: number; batchVersion: number; speedVersion: number },
+  late: LateEvents,
+  limit: number,
+): ViewReconciliation {
+  return {
+    job: spec.job,
+    batch_rows: sides.batchRows,
+    speed_rows: sides.speedRows,
+    equal: comparison.equal,
+    differing: comparison.differing.length,
+    only_batch: comparison.onlyBatch.length,
+    only_speed: comparison.onlySpeed.length,
+    late_events: late.by_job[spec.job] ?? 0,
+    batch_table_version: sides.batchVersion,
+    speed_table_version: sides.speedVersion,
+    largest_differences: comparison.largest,
+    only_batch_keys: comparison.onlyBatch.slice(0, limit),
+    only_speed_keys: comparison.onlySpeed.slice(0, limit),
+  };
+}
+
+/** The stderr line of one view. */
+export function summaryLine(day: string, view: string, r: ViewReconciliation): string {
+  return (
+    `day ${day} ${view}: ${r.equal} equal, ${r.differing} differing, ${r.only_batch} only in batch, ` +
+    `${r.only_speed} only in speed (${r.late_events} late events of ${r.job})`
+  );
+}
+
+export async function writeReport(
+  store: ObjectStore,
+  layout: BatchLayout,
+  report: ReconciliationReport,
+): Promise<string> {
+  const key = reconciliationKey(layout, report.day);
+  await store.put(key, Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8'));
+  return key;
+}
