@@ -152,6 +152,21 @@ describe('compaction of closed dates', () => {
     expect(liveFiles(table, '2025-01-07')).toHaveLength(1); // its day is not over: not merged
   });
 
+  it('leaves closed dates to the next round when a stop forces the round', async () => {
+    const { store, remove } = await tempStore();
+    cleanups.push(remove);
+    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5));
+    for (const [index, hhmm] of ['08:00', '09:00', '10:00'].entries())
+      await a.commit(at(hhmm) + 60_000, { [LOGIN_RATE]: [rowAt(at(hhmm), index + 1)] });
+    await a.commit(day2('01:30'), {}, { complete: false });
+
+    await a.completer.round(true); // a graceful stop's round: completeness moves, no merge starts
+
+    expect(await viewFiles(store, '2025-01-06')).toHaveLength(3);
+    await a.commit(day2('01:31')); // the next instance's (or the restart's) first round merges them
+    expect(await viewFiles(store, '2025-01-06')).toHaveLength(1);
+  });
+
   it('is finished by the next writer when its writer dies before deleting the merged files', async () => {
     const { root, remove } = await tempStore();
     cleanups.push(remove);

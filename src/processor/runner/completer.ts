@@ -173,7 +173,9 @@ export class Completer {
         force || ready.windowed || (ready.rows > 0 && ready.all) || quietFor >= this.options.flushIntervalMs;
       this.waitingRows = due ? 0 : ready.rows;
       if (!due) return undefined;
-      const outcome = await this.tryComplete(Math.max(watermarkMs, latest.completedThroughMs), covered);
+      const outcome = await this.tryComplete(Math.max(watermarkMs, latest.completedThroughMs), covered, {
+        compact: !force,
+      });
       if (outcome !== undefined) return outcome;
       await this.caughtUpWithOthers();
     }
@@ -273,7 +275,15 @@ export class Completer {
   }
 
   /** Completion M = latest + 1 through `watermarkMs`; undefined when another writer took M first. */
-  private async tryComplete(watermarkMs: number, covered: number): Promise<CompletionOutcome | undefined> {
+  /**
+   * `compact: false` (a stop's round) leaves closed dates to the next round: a stop cut short between a
+   * merged file's copy and the delete of the files it replaces would leave plain readers counting twice.
+   */
+  private async tryComplete(
+    watermarkMs: number,
+    covered: number,
+    { compact }: { compact: boolean },
+  ): Promise<CompletionOutcome | undefined> {
     const { job, layout, writerId, views, nowMs } = this.options;
     const latest = this.log.latest;
     const completion = latest.completion + 1;
@@ -319,7 +329,7 @@ export class Completer {
     await this.log.prune(KEEP_COMPLETIONS);
     await this.deleteConsumed(record.pendingFromCommit);
     await this.records.deleteThrough(record.recordsThroughCommit!);
-    await this.compactor.run();
+    if (compact) await this.compactor.run();
     return {
       completion,
       completedThroughMs: watermarkMs,
