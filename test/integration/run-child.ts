@@ -4,11 +4,22 @@ import { onTestFinished } from 'vitest';
 import type { StackEndpoints } from '../../src/stack/endpoints.ts';
 import { fixtureArgs, stackEnv, type RunFixture } from './run-fixture.ts';
 
+/** One JSON log line of the child (pino: `time` in epoch ms, `msg`, the logged fields). */
+export interface LogLine {
+  time: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
 export interface RunnerChild {
   process: ChildProcess;
   /** Checkpoint log lines seen so far. */
   checkpoints(): number;
   output(): string;
+  /** The complete JSON log lines so far (other output skipped). */
+  logLines(): LogLine[];
+  /** `http://127.0.0.1:<port>` (/healthz, /metrics) once the `jobs started` line is out. */
+  httpUrl(): string | undefined;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -49,5 +60,23 @@ export function spawnRunner(
     await exited;
     clearTimeout(kill);
   });
-  return { process: child, checkpoints: () => checkpoints, output: () => output, exited };
+  const logLines = (): LogLine[] =>
+    output.split('\n').flatMap((line) => {
+      if (!line.startsWith('{') || !line.endsWith('}')) return [];
+      try {
+        return [JSON.parse(line) as LogLine];
+      } catch {
+        return [];
+      }
+    });
+  const httpUrl = (): string | undefined =>
+    logLines().find((line) => line.msg === 'jobs started')?.http as string | undefined;
+  return {
+    process: child,
+    checkpoints: () => checkpoints,
+    output: () => output,
+    logLines,
+    httpUrl,
+    exited,
+  };
 }

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { onTestFinished } from 'vitest';
 import type { SourceRecord } from '../../src/events/record.ts';
-import { JOBS, TOPICS } from '../../src/events/topics.ts';
+import { JOBS, TOPICS, type Topic } from '../../src/events/topics.ts';
 import type { GeneratedRecord } from '../../src/generator/generated-record.ts';
 import type { GeneratorOptions } from '../../src/generator/options.ts';
 import { createProgress } from '../../src/generator/progress.ts';
@@ -37,6 +37,13 @@ export interface RunFixture {
   layout: StorageLayout;
   groupIdPrefix: string;
   store: ObjectStore;
+  /** Partitions of each of its topics. */
+  partitions: number;
+}
+
+export interface FixtureOptions {
+  /** Partitions per topic; default the stack's (`endpoints.partitions`). */
+  partitions?: number;
 }
 
 /**
@@ -48,14 +55,18 @@ export const START_TIMEOUT_MS = 300_000;
 export const SETTLE_TIMEOUT_MS = 600_000;
 
 /** A fixture for the running test: its topics, groups and files are deleted when the test finishes. */
-export async function createFixture(endpoints: StackEndpoints): Promise<RunFixture> {
+export async function createFixture(
+  endpoints: StackEndpoints,
+  options: FixtureOptions = {},
+): Promise<RunFixture> {
+  const partitions = options.partitions ?? endpoints.partitions;
   const id = randomBytes(4).toString('hex');
   const topicPrefix = `t${id}.`;
   const topics = TOPICS.map((topic) => `${topicPrefix}${topic}`);
   const admin = createKafka(endpoints.kafka, 'run-test-setup').admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, endpoints.partitions, topics);
+    await ensureTopics(admin, partitions, topics);
   } finally {
     await admin.disconnect();
   }
@@ -71,6 +82,7 @@ export async function createFixture(endpoints: StackEndpoints): Promise<RunFixtu
     },
     groupIdPrefix: `run-test-${id}-`,
     store: new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket),
+    partitions,
   };
   onTestFinished(() =>
     removeTestData(endpoints, {
@@ -115,6 +127,7 @@ export function fixtureFlags(fixture: RunFixture): Record<string, string> {
     checkpointsPrefix: fixture.layout.checkpointsPrefix,
     deadLetterPrefix: fixture.layout.deadLetterPrefix,
     rawPrefix: fixture.layout.rawPrefix,
+    partitions: String(fixture.partitions),
     // Short idle timeout: after the fixed backlog every partition goes idle and every window becomes final.
     idleTimeout: '3s',
     httpPort: '0',
@@ -143,40 +156,71 @@ export function stackEnv(endpoints: StackEndpoints): NodeJS.ProcessEnv {
   return { ...process.env, ...envOfEndpoints(endpoints) };
 }
 
+export interface ProduceOptions {
+  /** Only these topics get records; default all six. */
+  topics?: readonly Topic[];
+  /** Records per second on the wall clock (a live producer); default as fast as the broker takes them. */
+  ratePerS?: number;
+  /** Ends the run early, before its next batch: what was written so far is produced, nothing after. */
+  signal?: AbortSignal;
+  /** Called with the number of records written so far, after each batch. */
+  onWritten?: (records: number) => void;
+  /** How long before now the simulated events end; default 90 min. */
+  endsAgoMs?: number;
+}
+
+/** Thrown by the producer's sink once the signal is aborted: ends the generator's loop. */
+class ProducerStopped extends Error {}
+
 /**
- * Generates a backfill with every kind of fault into the fixture's topics, ending 90 min ago so the idle
- * rule (now − D) finalises every window, session and join. Returns the number of records.
+ * Generates a backfill with every kind of fault into the fixture's topics, ending 90 min ago (unless told
+ * otherwise) so the idle rule (now − D) finalises every window, session and join. Returns the number of
+ * records.
  */
 export async function produceBackfill(
   endpoints: StackEndpoints,
   fixture: RunFixture,
   events: number,
   users: number,
+  produce: ProduceOptions = {},
 ): Promise<number> {
   const options: Partial<GeneratorOptions> = {
     seed: Number.parseInt(fixture.id, 16),
     events,
     users,
     userPrefix: `u${fixture.id}`,
-    partitions: endpoints.partitions,
+    partitions: fixture.partitions,
     disorderMs: 30_000,
     faults: { late: 0.01, duplicate: 0.01, invalid: 0.01, future: 0.005 },
+    ...(produce.topics === undefined ? {} : { topics: produce.topics }),
   };
-  options.startTimeMs = Date.now() - simulatedSpanMs(options) - 90 * 60_000;
+  options.startTimeMs = Date.now() - simulatedSpanMs(options) - (produce.endsAgoMs ?? 90 * 60_000);
   const sink = await KafkaSink.connect(createKafka(endpoints.kafka, 'run-test-producer'));
+  let written = 0;
   const prefixed = {
-    write: (records: readonly GeneratedRecord[]) =>
-      sink.write(records.map((record) => ({ ...record, topic: `${fixture.topicPrefix}${record.topic}` }))),
+    write: async (records: readonly GeneratedRecord[]) => {
+      if (produce.signal?.aborted === true) throw new ProducerStopped();
+      await sink.write(
+        records.map((record) => ({ ...record, topic: `${fixture.topicPrefix}${record.topic}` })),
+      );
+      written += records.length;
+      produce.onWritten?.(written);
+    },
     close: () => sink.close(),
   };
-  const { summary } = await runGenerator({
-    options: { ...options, wallClockMs: Date.now },
-    sink: prefixed,
-    holdToWallClock: true,
-    progress: createProgress(undefined, false),
-  });
+  try {
+    await runGenerator({
+      options: { ...options, wallClockMs: Date.now },
+      sink: prefixed,
+      ...(produce.ratePerS === undefined ? {} : { ratePerS: produce.ratePerS }),
+      holdToWallClock: true,
+      progress: createProgress(undefined, false),
+    });
+  } catch (error) {
+    if (!(error instanceof ProducerStopped)) throw error;
+  }
   await prefixed.close();
-  return summary.records;
+  return written;
 }
 
 /** The fixture's records as read back from Kafka, under their contract topic names. */
