@@ -58,11 +58,11 @@ export default tseslint.config(
   // Lowest first. The contract and the neutral helpers import nothing of the project.
   layer(
     ['src/events/**'],
-    ['processor', 'oracle', 'stack', 'storage', 'generator', 'ingest', 'shared', 'batch'],
+    ['processor', 'oracle', 'stack', 'storage', 'generator', 'ingest', 'shared', 'batch', 'serving'],
   ),
   layer(
     ['src/shared/**'],
-    ['processor', 'oracle', 'stack', 'storage', 'generator', 'ingest', 'events', 'batch'],
+    ['processor', 'oracle', 'stack', 'storage', 'generator', 'ingest', 'events', 'batch', 'serving'],
   ),
   layer(
     ['src/processor/engine/**'],
@@ -78,32 +78,47 @@ export default tseslint.config(
       'generator',
       'ingest',
       'batch',
+      'serving',
     ],
     { extra: [ioLibraries] },
   ),
   layer(
     ['src/processor/views/**'],
-    ['io', 'runner', 'runtime', 'query', 'storage', 'stack', 'oracle', 'generator', 'ingest', 'batch'],
+    [
+      'io',
+      'runner',
+      'runtime',
+      'query',
+      'storage',
+      'stack',
+      'oracle',
+      'generator',
+      'ingest',
+      'batch',
+      'serving',
+    ],
     { extra: [ioLibraries] },
   ),
   // The oracle shares only the contract with the processor.
-  layer(['src/oracle/**'], ['processor', 'storage', 'generator', 'ingest', 'batch']),
-  layer(['src/stack/**'], ['processor', 'oracle', 'storage', 'generator', 'ingest', 'batch']),
-  layer(['src/storage/**'], ['processor', 'oracle', 'generator', 'ingest', 'query', 'batch']),
+  layer(['src/oracle/**'], ['processor', 'storage', 'generator', 'ingest', 'batch', 'serving']),
+  layer(['src/stack/**'], ['processor', 'oracle', 'storage', 'generator', 'ingest', 'batch', 'serving']),
+  layer(['src/storage/**'], ['processor', 'oracle', 'generator', 'ingest', 'query', 'batch', 'serving']),
   layer(
     ['src/processor/io/**'],
-    ['runner', 'runtime', 'query', 'views', 'oracle', 'generator', 'ingest', 'batch'],
+    ['runner', 'runtime', 'query', 'views', 'oracle', 'generator', 'ingest', 'batch', 'serving'],
   ),
   layer(
     ['src/processor/runtime/**'],
-    ['runner', 'query', 'io', 'engine', 'views', 'oracle', 'generator', 'ingest', 'batch'],
+    ['runner', 'query', 'io', 'engine', 'views', 'oracle', 'generator', 'ingest', 'batch', 'serving'],
   ),
-  layer(['src/processor/runner/**'], ['query', 'oracle', 'generator', 'ingest', 'batch']),
-  layer(['src/generator/**'], ['processor', 'oracle', 'storage', 'ingest', 'query', 'batch']),
-  layer(['src/ingest/**'], ['processor', 'oracle', 'generator', 'query', 'batch']),
-  layer(['src/processor/query/**'], ['runner', 'oracle', 'generator', 'ingest', 'batch']),
+  layer(['src/processor/runner/**'], ['query', 'oracle', 'generator', 'ingest', 'batch', 'serving']),
+  layer(['src/generator/**'], ['processor', 'oracle', 'storage', 'ingest', 'query', 'batch', 'serving']),
+  layer(['src/ingest/**'], ['processor', 'oracle', 'generator', 'query', 'batch', 'serving']),
+  layer(['src/processor/query/**'], ['runner', 'oracle', 'generator', 'ingest', 'batch', 'serving']),
   // The batch layer reads the archive and the views' completeness documents, never the processor's code.
-  layer(['src/batch/**'], ['processor', 'generator', 'ingest']),
+  layer(['src/batch/**'], ['processor', 'generator', 'ingest', 'serving']),
+  // The serving layer answers queries over both trees: the read side and the batch layer below it.
+  layer(['src/serving/**'], ['runner', 'io', 'engine', 'oracle', 'generator', 'stack', 'ingest']),
   // The top: commands and the programs they run may import any layer below, never the test tree.
   layer(['src/start/**', 'src/load/**'], [], { top: ['cli'] }),
   layer(['src/cli/**'], [], { top: [] }),

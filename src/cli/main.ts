@@ -22,6 +22,7 @@ import { startCommand } from './start-command.ts';
 import { loadCommand } from './load-command.ts';
 import { batchCommand } from './batch-command.ts';
 import { reconcileCommand } from './reconcile-command.ts';
+import { serveCommand } from './serve-command.ts';
 
 // The AWS SDK's multi-line notice that its releases after January 2027 need Node 22 (README): off unless
 // the variable is set otherwise. Children (`run --processes`, `stack up --detach`) inherit it.
@@ -50,6 +51,7 @@ for (const command of [
   loadCommand(),
   batchCommand(),
   reconcileCommand(),
+  serveCommand(),
 ])
   program.addCommand(command);
 

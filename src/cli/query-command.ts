@@ -9,7 +9,7 @@ import { VIEW_NAMES, viewSpec } from '../events/view-catalog.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../processor/query/format-rows.ts';
 import type { QueryRequest } from '../processor/query/index.ts';
 import { layoutOf } from '../processor/runtime/settings.ts';
-import { addStorageFlags, openStorage, type StorageFlags } from './storage-flags.ts';
+import { addStorageFlags, openStorage, settingsOfFlags, type StorageFlags } from './storage-flags.ts';
 
 interface QueryFlags extends StorageFlags {
   all?: boolean;
@@ -18,6 +18,7 @@ interface QueryFlags extends StorageFlags {
   to?: number;
   format: OutputFormat;
   includeIncomplete?: boolean;
+  source: 'speed' | 'all';
 }
 
 function parseInstant(text: string): number {
@@ -42,7 +43,15 @@ export function queryCommand(): Command {
     .option('--from <iso>', 'first window/session start to show (inclusive)', parseInstant)
     .option('--to <iso>', 'window/session starts before this time (exclusive)', parseInstant)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
-    .option('--include-incomplete', 'also show rows not complete yet, merged from the partial rows');
+    .option('--include-incomplete', 'also show rows not complete yet, merged from the partial rows')
+    .addOption(
+      new Option(
+        '--source <source>',
+        'speed: the views tree; all: batch rows before the boundary, speed after (as `serve`)',
+      )
+        .choices(['speed', 'all'])
+        .default('speed'),
+    );
   return addStorageFlags(command)
     .showHelpAfterError()
     .action(async (view: string | undefined, flags: QueryFlags & Record<string, unknown>) => {
@@ -53,10 +62,12 @@ export function queryCommand(): Command {
       else if (flags.out !== undefined) command.error('query: --out goes with --all');
       else if (!VIEW_NAMES.includes(view))
         command.error(`query: unknown view ${view}; choose from ${VIEW_NAMES.join(', ')}`);
+      if (flags.source === 'all' && (flags.all === true || flags.includeIncomplete === true))
+        command.error('query: --source all goes with one view and complete rows only');
       if (flags.from !== undefined && flags.to !== undefined && flags.from >= flags.to)
         command.error('query: --from must be before --to');
       try {
-        const { settings, store } = await openStorage(flags);
+        const { settings, store } = await openStorage(flags, settingsOfFlags(flags, ['batchPrefix']));
         const { ViewQuery, formatRows, queryAll } = await import('../processor/query/index.ts');
         const startedMs = performance.now();
         const range: Omit<QueryRequest, 'view'> = { includeIncomplete: flags.includeIncomplete === true };
@@ -72,6 +83,10 @@ export function queryCommand(): Command {
               `from ${all.files} files written to ${flags.out} in ${Math.round(performance.now() - startedMs)} ms\n`,
           );
           return;
+        }
+        if (flags.source === 'all') {
+          const { queryMerged } = await import('./query-merged.ts');
+          return await queryMerged(store, settings, { ...range, view }, flags.format, startedMs);
         }
         const query = new ViewQuery(store, { layout: layoutOf(settings) });
         const result = await query.query({ ...range, view });

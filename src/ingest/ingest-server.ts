@@ -12,7 +12,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { connectionLimits, fastifyConnectionOptions, type ConnectionLimits } from './connection-limits.ts';
+import {
+  connectionLimits,
+  fastifyConnectionOptions,
+  type ConnectionLimits,
+} from '../shared/connection-limits.ts';
 import type { IngestRejection, RejectionSink } from './dead-letter-writer.ts';
 import type { EventSink, ProduceRecord } from './event-sink.ts';
 import { ingestBatch } from './ingest-batch.ts';

@@ -8,7 +8,7 @@ import type { KafkaEndpoint } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { ensureTopics } from '../stack/topics.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { ConnectionLimits } from './connection-limits.ts';
+import type { ConnectionLimits } from '../shared/connection-limits.ts';
 import { IngestDeadLetterWriter } from './dead-letter-writer.ts';
 import { coalescingSink, directSink, kafkaSendBatch } from './event-sink.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';

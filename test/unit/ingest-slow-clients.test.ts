@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { connectionLimits } from '../../src/ingest/connection-limits.ts';
+import { connectionLimits } from '../../src/shared/connection-limits.ts';
 import { wireValue } from '../fixtures/valid-events.ts';
 import { startWithFakes, type FakeOptions } from './ingest-test-server.ts';
 
