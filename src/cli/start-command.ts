@@ -1,6 +1,7 @@
 /**
  * `speed-layer start` (`npm start`): the whole speed layer on one machine — the local stack unless the
- * settings name external Kafka/S3, the generator feeding it live, all five jobs, and a live summary.
+ * settings name external Kafka/S3, the generator feeding it live, all five jobs, the batch layer and the
+ * query API beside them, and a live summary.
  * Ctrl-C (or --duration) stops everything cleanly. docs/query-and-start.md.
  */
 import { tmpdir } from 'node:os';
@@ -31,6 +32,15 @@ interface StartFlags {
   seed: number;
   logFile?: string;
   config?: string;
+  batchEvery: number;
+  servePort: number;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidArgumentError(`"${text}" is not a port (0 = any free port)`);
+  return port;
 }
 
 function parseRate(text: string): number {
@@ -65,6 +75,13 @@ export function startCommand(): Command {
     )
     .option('--seed <n>', 'generator seed', parsePositiveInt, Date.now() % 1_000_000)
     .option('--log-file <path>', 'where the jobs log (default: a file in the temp directory)')
+    .option(
+      '--batch-every <duration>',
+      'how often the batch layer looks for closed days',
+      parseDurationMs,
+      60_000,
+    )
+    .option('--serve-port <port>', 'port of the query API (0: any free port, printed)', parsePort, 0)
     .option('--config <file>', 'JSON config file whose keys are setting names');
   for (const name of SETTING_NAMES) {
     const { kind, description, env } = SETTING_DEFS[name];
@@ -115,6 +132,8 @@ export function startCommand(): Command {
         ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
         logFile,
         output: process.stdout,
+        batchEveryMs: flags.batchEvery,
+        servePort: flags.servePort,
       });
     } catch (error) {
       process.stderr.write(`start: ${(error as Error).message} (details in ${logFile})\n`);

@@ -8,6 +8,7 @@ import { JOBS } from '../events/topics.ts';
 import type { ViewRow } from '../events/view-dump.ts';
 import type { ViewQuery } from '../processor/query/index.ts';
 import type { RunningJobs } from '../processor/runner/supervisor.ts';
+import type { BatchStatus } from './batch-and-serve.ts';
 import { recordsPerS, sampleCounts, type CountSample } from './job-rates.ts';
 
 export interface JobLine {
@@ -31,6 +32,12 @@ export interface ViewPanel {
   rows: ViewRow[];
 }
 
+/** The raw archive so far: files the completions gathered, and their bytes. */
+export interface ArchiveLine {
+  files: number;
+  bytes: number;
+}
+
 export interface SummaryState {
   atMs: number;
   startedAtMs: number;
@@ -39,6 +46,20 @@ export interface SummaryState {
   views: ViewPanel[];
   logFile: string;
   httpUrl: string | undefined;
+  archive: ArchiveLine;
+  batch: BatchStatus | null;
+  serveUrl: string | undefined;
+}
+
+/** From the runner's published-file histogram: count and sum of the raw tree's files. */
+async function archiveLine(metrics: RunningJobs['metrics']): Promise<ArchiveLine> {
+  const line: ArchiveLine = { files: 0, bytes: 0 };
+  for (const { metricName, labels, value } of (await metrics.publishedFileBytes.get()).values) {
+    if (labels.tree !== 'raw') continue;
+    if (metricName?.endsWith('_count') === true) line.files += value;
+    if (metricName?.endsWith('_sum') === true) line.bytes += value;
+  }
+  return line;
 }
 
 /** A featured view: which columns to show and which of the latest complete rows. */
@@ -90,6 +111,8 @@ export class LiveSummary {
       startedAtMs: number;
       logFile: string;
       generator: () => { records: number; ratePerS: number } | null;
+      batch?: () => BatchStatus;
+      serveUrl?: string;
     },
   ) {}
 
@@ -132,6 +155,9 @@ export class LiveSummary {
       views,
       logFile: this.info.logFile,
       httpUrl: this.running.httpUrl,
+      archive: await archiveLine(this.running.metrics),
+      batch: this.info.batch?.() ?? null,
+      serveUrl: this.info.serveUrl,
     };
   }
 }

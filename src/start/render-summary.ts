@@ -69,6 +69,26 @@ function viewLines(panel: ViewPanel): string[] {
   return [title, ...table(header, rows, leftAligned).map((line) => `  ${line}`)];
 }
 
+/** The raw archive filling, the batch layer's days, and where the query API answers. */
+function layerLines(state: SummaryState): string[] {
+  const megabytes = (state.archive.bytes / 1_048_576).toFixed(1);
+  const lines = [
+    `raw archive: ${count(state.archive.files)} files, ${megabytes} MB (every accepted and late event)`,
+  ];
+  if (state.batch !== null) {
+    const days = state.batch.days.map(({ day, differing, equal }) =>
+      differing === null ? day : `${day} (rows equal ${count(equal!)}, differing ${count(differing)})`,
+    );
+    lines.push(
+      days.length === 0
+        ? 'batch: no closed day yet (a UTC day closes an hour after its midnight; see --backfill)'
+        : `batch: computed ${days.join(', ')}`,
+    );
+  }
+  if (state.serveUrl !== undefined) lines.push(`serve: ${state.serveUrl}/v1/views`);
+  return lines;
+}
+
 export function renderSummary(state: SummaryState, footer: string): string[] {
   const generator =
     state.generator === null
@@ -84,6 +104,7 @@ export function renderSummary(state: SummaryState, footer: string): string[] {
     ),
   ];
   for (const panel of state.views) lines.push('', ...viewLines(panel));
+  lines.push('', ...layerLines(state));
   lines.push(
     '',
     `logs: ${state.logFile}${state.httpUrl === undefined ? '' : ` · metrics: ${state.httpUrl}/metrics`}`,

@@ -1,6 +1,7 @@
 /**
  * `npm start` as a library: Kafka and S3 (the ones the settings name, or the local stack started here),
- * the five jobs, the generator feeding them live, and the summary redrawn every refresh. The runner's logs
+ * the five jobs, the generator feeding them live, the batch layer and the query API beside them
+ * (batch-and-serve.ts), and the summary redrawn every refresh. The runner's logs
  * go to `logFile` so they do not fight the summary. stop() (Ctrl-C in the CLI) or the duration ends it:
  * generator first, then the jobs (they commit), then the stack, then the final summary frame.
  */
@@ -16,6 +17,7 @@ import { describeS3, type StackEndpoints } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { createS3Client } from '../stack/s3-client.ts';
 import { ensureTopics } from '../stack/topics.ts';
+import { startBatchAndServe } from './batch-and-serve.ts';
 import { captureConsole } from './capture-console.ts';
 import { startLiveGenerator, type LiveGenerator, type LiveGeneratorOptions } from './live-generator.ts';
 import { LiveSummary, type SummaryState } from './live-summary.ts';
@@ -36,6 +38,10 @@ export interface StartLiveOptions {
   refreshMs?: number;
   /** Off a terminal, a plain block at most this often; default 10 s. */
   plainEveryMs?: number;
+  /** How often the batch layer looks for closed days; default 1 min. */
+  batchEveryMs?: number;
+  /** The query API's port; default 0 (any free port, printed). */
+  servePort?: number;
 }
 
 export type StopReason = 'duration' | 'stopped' | 'failed';
@@ -89,6 +95,18 @@ export async function startLive(options: StartLiveOptions): Promise<LiveRun> {
         throw error;
       });
     }
+    const layers = await startBatchAndServe({
+      store,
+      settings,
+      logger,
+      batchEveryMs: options.batchEveryMs ?? 60_000,
+      servePort: options.servePort ?? 0,
+    }).catch(async (error: unknown) => {
+      await generator?.stop();
+      await running.stop();
+      throw error;
+    });
+    say(`serve: ${layers.serveUrl}/v1/views (the query API over the batch and speed layers)`);
     const layout = layoutOf(settings);
     const query = new ViewQuery(store, { layout });
     const ratePerS = options.generator === false ? 0 : options.generator.ratePerS;
@@ -96,6 +114,8 @@ export async function startLive(options: StartLiveOptions): Promise<LiveRun> {
       startedAtMs,
       logFile: options.logFile,
       generator: () => (generator === null ? null : { records: generator.records, ratePerS }),
+      batch: () => layers.batch(),
+      serveUrl: layers.serveUrl,
     });
     const screen = new SummaryScreen(output, options.plainEveryMs ?? 10_000);
     const restoreConsole = screen.tty ? captureConsole(logger) : () => undefined;
@@ -128,6 +148,7 @@ export async function startLive(options: StartLiveOptions): Promise<LiveRun> {
         clearTimeout(durationTimer);
         await refreshing;
         await generator?.stop();
+        await layers.stop();
         await running.stop();
         const why = error === undefined ? reason : `${reason}: ${(error as Error).message}`;
         await refresh(`stopped (${why}); jobs committed, stopping the stack`);

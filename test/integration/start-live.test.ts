@@ -40,6 +40,8 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
       checkpointsPrefix: `start/${id}/checkpoints/speed/`,
       deadLetterPrefix: `start/${id}/dead_letter/`,
       rawPrefix: `start/${id}/raw/`,
+      batchPrefix: `start/${id}/batch_views/`,
+      reconciliationPrefix: `start/${id}/reconciliation/`,
     };
     // D = 5 s and simulated time starting 90 s back at ~3x speed: 1-minute windows complete within ~30 s.
     const settings = resolveSettings({
@@ -70,9 +72,13 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
     const peakRecordsPerS = new Map<string, number>();
     let done = false;
     const outcome = live.finished.finally(() => (done = true));
+    let catalogStatus: number | undefined;
     while (!done) {
       for (const job of live.lastSummary()?.jobs ?? [])
         peakRecordsPerS.set(job.job, Math.max(peakRecordsPerS.get(job.job) ?? 0, job.recordsPerS));
+      const serveUrl = live.lastSummary()?.serveUrl;
+      if (catalogStatus === undefined && serveUrl !== undefined && !done)
+        catalogStatus = (await fetch(`${serveUrl}/v1/views`)).status;
       await sleep(500);
     }
     const { reason, summary } = await outcome;
@@ -87,6 +93,11 @@ describe('speed-layer start (programmatic, against the test stack)', () => {
       /auth_realtime_active_users_1min {2}\(latest complete rows; W = \d\d:\d\d:\d\d\)\n {2}window \(UTC\) +active_users +events\n {2}\d\d:\d\d–\d\d:\d\d +[1-9]\d* +[1-9]/,
     );
     expect(text).toContain('stopped (duration)');
+    // Beside the jobs: the archive filling, the batch layer waiting for a closed day, the query API.
+    expect(text).toMatch(/raw archive: [1-9][\d,]* files, \d+\.\d MB/);
+    expect(text).toContain('batch: no closed day yet');
+    expect(text).toMatch(/serve: http:\/\/127\.0\.0\.1:\d+\/v1\/views/);
+    expect(catalogStatus).toBe(200);
 
     const store = new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket);
     const query = new ViewQuery(store, { layout });
