@@ -9,14 +9,10 @@
  * with a generic message, for anything unexpected. Plus `/healthz` and `/metrics`. Built without
  * listening, so tests drive it with `inject`.
  */
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  connectionLimits,
-  fastifyConnectionOptions,
-  type ConnectionLimits,
-} from '../shared/connection-limits.ts';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { connectionLimits, type ConnectionLimits } from '../shared/connection-limits.ts';
+import { limitedFastify } from '../shared/limited-fastify.ts';
 import type { IngestRejection, RejectionSink } from './dead-letter-writer.ts';
 import type { EventSink, ProduceRecord } from './event-sink.ts';
 import { ingestBatch } from './ingest-batch.ts';
@@ -71,18 +67,7 @@ export function buildIngestServer(options: IngestServerOptions): FastifyInstance
   const clockMs = options.clockMs ?? Date.now;
   const { metrics } = options;
   const limits = connectionLimits(options.connections);
-  const server = Fastify({
-    logger: false,
-    bodyLimit,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    ...fastifyConnectionOptions(limits),
-  });
-  server.server.maxConnections = limits.maxConnections;
-  let closing = false;
-  server.addHook('onClose', async () => {
-    closing = true;
-  });
+  const { server, closing } = limitedFastify(limits, { bodyLimit });
 
   // Only our two types: anything else is 415 (fastify's own error, shaped by the handler below). The
   // body is read as bytes, gunzipped if need be: NDJSON lines go to Kafka as they came.
@@ -153,7 +138,7 @@ export function buildIngestServer(options: IngestServerOptions): FastifyInstance
   });
 
   server.get('/healthz', async (_request, reply) =>
-    reply.code(closing ? 503 : 200).send({ status: closing ? 'draining' : 'ok' }),
+    reply.code(closing() ? 503 : 200).send({ status: closing() ? 'draining' : 'ok' }),
   );
   server.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

@@ -5,14 +5,10 @@
  * query string and a timeout per answer; gzip for clients that accept it; with a token, every /v1
  * request must carry it. Built without listening, so tests can `inject` or listen on port 0.
  */
-import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import {
-  connectionLimits,
-  fastifyConnectionOptions,
-  type ConnectionLimits,
-} from '../shared/connection-limits.ts';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { connectionLimits, type ConnectionLimits } from '../shared/connection-limits.ts';
+import { limitedFastify } from '../shared/limited-fastify.ts';
 import { bearerCheck } from './bearer-token.ts';
 import type { MergedRows } from './merged-rows.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -37,17 +33,7 @@ export interface ServeServerOptions {
 export async function buildServeServer(options: ServeServerOptions): Promise<FastifyInstance> {
   const limits = connectionLimits(options.connections);
   const maxQueryBytes = options.maxQueryBytes ?? 4096;
-  const server = Fastify({
-    logger: false, // a logger would log headers, and so the token
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    ...fastifyConnectionOptions(limits),
-  });
-  server.server.maxConnections = limits.maxConnections;
-  let closing = false;
-  server.addHook('onClose', async () => {
-    closing = true;
-  });
+  const { server, closing } = limitedFastify(limits);
   await server.register(compress, { global: true, encodings: ['gzip'], threshold: 1024 });
   registerOpenApi(server, { bearer: options.token !== undefined });
 
@@ -96,7 +82,7 @@ export async function buildServeServer(options: ServeServerOptions): Promise<Fas
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
   });
   server.get('/healthz', async (_request, reply) =>
-    reply.code(closing ? 503 : 200).send({ status: closing ? 'draining' : 'ok' }),
+    reply.code(closing() ? 503 : 200).send({ status: closing() ? 'draining' : 'ok' }),
   );
   // Ready = the store answers: the completeness and the batch manifest of a view can be read.
   server.get('/readyz', async (request, reply) => {
