@@ -22,6 +22,12 @@ export const DEFAULT_BATCH_LAYOUT: BatchLayout = {
   reconciliationPrefix: 'reconciliation/',
 };
 
+/** The layout the settings name (any object with the four prefixes: the run settings have them). */
+export function batchLayoutOf(prefixes: BatchLayout): BatchLayout {
+  const { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix } = prefixes;
+  return { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix };
+}
+
 export function batchTable(store: ObjectStore, layout: BatchLayout, view: string): DeltaTable {
   return { store, root: `${layout.batchPrefix}${view}` };
 }

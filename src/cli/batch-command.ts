@@ -6,9 +6,10 @@
  * store like `query` (--root or the storage settings).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { SETTING_DEFS, flagOf, type SettingName, type Settings } from '../processor/runtime/settings.ts';
+import { SETTING_DEFS, flagOf, type SettingName } from '../processor/runtime/settings.ts';
 import { failRun } from './cli-errors.ts';
 import { parseDurationMs } from './durations.ts';
+import { batchLayoutOf } from '../batch/batch-layout.ts';
 import { addStorageFlags, openStorage, settingsOfFlags, type StorageFlags } from './storage-flags.ts';
 
 /** Settings the batch reads beyond the storage ones. */
@@ -33,11 +34,6 @@ interface BatchFlags extends StorageFlags {
 }
 
 /** The batch layer's prefixes from the settings. */
-export function batchLayoutOf(settings: Settings) {
-  const { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix } = settings;
-  return { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix };
-}
-
 function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)

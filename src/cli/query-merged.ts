@@ -3,7 +3,7 @@
  * batch rows before the boundary, complete speed rows after it. Printed as `query` prints rows (dump
  * lines by default, so they compare with the oracle); the split by source goes to stderr.
  */
-import { DEFAULT_BATCH_LAYOUT } from '../batch/batch-layout.ts';
+import { batchLayoutOf } from '../batch/batch-layout.ts';
 import { viewSpec } from '../events/view-catalog.ts';
 import { formatRows, type OutputFormat } from '../processor/query/format-rows.ts';
 import { layoutOf, type Settings } from '../processor/runtime/settings.ts';
@@ -18,10 +18,9 @@ export async function queryMerged(
   format: OutputFormat,
   startedMs: number,
 ): Promise<void> {
-  const { rawPrefix, viewsPrefix, batchPrefix } = settings;
   const merged = new MergedRows(store, {
     layout: layoutOf(settings),
-    batchLayout: { ...DEFAULT_BATCH_LAYOUT, rawPrefix, viewsPrefix, batchPrefix },
+    batchLayout: batchLayoutOf(settings),
   });
   const answer = await merged.rows(request);
   const lines = formatRows(

@@ -5,7 +5,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { SETTING_DEFS, flagOf, type SettingName } from '../processor/runtime/settings.ts';
-import { batchLayoutOf, parseList } from './batch-command.ts';
+import { batchLayoutOf } from '../batch/batch-layout.ts';
+import { parseList } from './batch-command.ts';
 import { failRun } from './cli-errors.ts';
 import { addStorageFlags, openStorage, settingsOfFlags, type StorageFlags } from './storage-flags.ts';
 

@@ -1,6 +1,6 @@
 /** What `speed-layer serve` does once its flags are parsed: serve-command.ts loads this module only then. */
 import type { Command } from 'commander';
-import { DEFAULT_BATCH_LAYOUT } from '../batch/batch-layout.ts';
+import { batchLayoutOf } from '../batch/batch-layout.ts';
 import { createLogger } from '../processor/runtime/logger.ts';
 import { layoutOf } from '../processor/runtime/settings.ts';
 import { startServe } from '../serving/run-serve.ts';
@@ -21,11 +21,10 @@ export async function serve(flags: ServeFlags & Record<string, unknown>, command
   try {
     const settings = settingsOfFlags(flags, ['batchPrefix']);
     const { store } = await openStorage(flags, settings);
-    const { rawPrefix, viewsPrefix, batchPrefix } = settings;
     const running = await startServe({
       store,
       layout: layoutOf(settings),
-      batchLayout: { ...DEFAULT_BATCH_LAYOUT, rawPrefix, viewsPrefix, batchPrefix },
+      batchLayout: batchLayoutOf(settings),
       host: flags.host,
       port: flags.port,
       ...(token === undefined ? {} : { token }),

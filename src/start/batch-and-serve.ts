@@ -4,7 +4,7 @@
  * both. With a live start a day closes an hour after its midnight; `--backfill 26h` gives one sooner.
  */
 import type { Logger } from 'pino';
-import type { BatchLayout } from '../batch/batch-layout.ts';
+import { batchLayoutOf } from '../batch/batch-layout.ts';
 import { runBatchEvery } from '../batch/batch-loop.ts';
 import type { ReconciliationReport } from '../batch/reconcile-report.ts';
 import type { Settings } from '../processor/runtime/settings.ts';
@@ -34,8 +34,7 @@ export async function startBatchAndServe(options: {
   servePort: number;
 }): Promise<BatchAndServe> {
   const { store, settings, logger } = options;
-  const { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix } = settings;
-  const batchLayout: BatchLayout = { rawPrefix, viewsPrefix, batchPrefix, reconciliationPrefix };
+  const batchLayout = batchLayoutOf(settings);
   const serve = await startServe({
     store,
     layout: layoutOf(settings),
