@@ -17,7 +17,7 @@ export async function ensureTopics(
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: missing.map((topic) => ({
       topic,
       numPartitions: partitions,
@@ -25,4 +25,30 @@ export async function ensureTopics(
       configEntries: TOPIC_CONFIG,
     })),
   });
+  await waitForLeaders(admin, missing);
+}
+
+/** How long new topics may take to get leaders (a broker under load propagates metadata late). */
+const LEADERS_TIMEOUT_MS = 120_000;
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs's own wait gives up on the first
+ * "does not host this topic-partition" answer, which a busy KRaft broker gives for a while after a create.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led = found.every(
+        ({ partitions }) => partitions.length > 0 && partitions.every(({ leader }) => leader >= 0),
+      );
+      if (led && found.length === topics.length) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${topics.join(', ')} have no leaders after ${LEADERS_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
