@@ -16,8 +16,6 @@ import { createLogger, type LogFormat } from '../processor/runtime/logger.ts';
 import { watchParent } from '../processor/runtime/parent-watch.ts';
 import type { Settings } from '../processor/runtime/settings.ts';
 
-const STOP_DEADLINE_MS = 9500;
-
 /** This command line for a child of --processes: the same flags, minus the job list and --processes. */
 function childArgs(jobs: readonly string[], settings: Settings, index: number): string[] {
   const args = process.argv.slice(3).filter((arg) => arg !== '--processes' && !jobs.includes(arg));
@@ -55,9 +53,9 @@ export async function runInProcess(
     const shutdown = (code: number): void => {
       const stopStartedMs = Date.now();
       setTimeout(() => {
-        logger.error({ code: 'stop_timeout' }, `not stopped within ${STOP_DEADLINE_MS} ms; exiting`);
+        logger.error({ code: 'stop_timeout' }, `not stopped within ${settings.stopDeadline} ms; exiting`);
         exit(1);
-      }, STOP_DEADLINE_MS).unref();
+      }, settings.stopDeadline).unref();
       void running
         .stop()
         .then(stopStack)

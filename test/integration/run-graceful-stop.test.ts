@@ -68,6 +68,7 @@ describe('speed-layer run, stopped with SIGTERM', () => {
     const child = spawnRunner(endpoints, fixture, [], {
       maxOffsetsPerTrigger: '500',
       commitInterval: '200ms',
+      stopDeadline: '120s', // a busy machine stops slowly; how fast is for `npm run load`
     });
     await waitFor('a first checkpoint', () => child.checkpoints() >= 1, START_TIMEOUT_MS);
     const signalledMs = Date.now();

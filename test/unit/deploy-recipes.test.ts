@@ -60,17 +60,9 @@ function yamlDocuments(path: string): Json[] {
 
 // --- what the code reads -------------------------------------------------------------------------------
 
-/** The hard stop deadline of `run` (`STOP_DEADLINE_MS` in src/cli/run-*.ts): recipes must give it longer. */
+/** The hard stop deadline of `run` (the `stopDeadline` setting's default): recipes must give it longer. */
 function stopDeadlineMs(): number {
-  const files = readdirSync(join(ROOT, 'src/cli')).filter((name) => /^run-.*\.ts$/.test(name));
-  const deadlines = files.flatMap((name) =>
-    [...read(`src/cli/${name}`).matchAll(/const STOP_DEADLINE_MS = ([\d_]+);/g)].map((match) =>
-      Number(match[1]!.replaceAll('_', '')),
-    ),
-  );
-  if (deadlines.length !== 1)
-    throw new Error(`expected one STOP_DEADLINE_MS in src/cli/run-*.ts, got ${deadlines}`);
-  return deadlines[0]!;
+  return SETTING_DEFS.stopDeadline.default;
 }
 
 /**

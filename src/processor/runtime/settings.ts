@@ -90,6 +90,12 @@ export const SETTING_DEFS = {
   maxOffsetsPerTrigger: def('count', 10_000, 'MAX_OFFSETS_PER_TRIGGER', 'records per micro-batch at most'),
   triggerInterval: def('duration', 1000, 'TRIGGER_INTERVAL', 'wait for new records when caught up'),
   commitInterval: def('duration', 1000, 'COMMIT_INTERVAL', 'time between checkpoints'),
+  stopDeadline: def(
+    'duration',
+    9500,
+    'STOP_DEADLINE',
+    'a stop (SIGTERM) not done by then exits 1 and the work is redone; keep it below the grace period',
+  ),
   flushInterval: def(
     'duration',
     60_000,
