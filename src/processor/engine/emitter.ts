@@ -15,13 +15,8 @@ interface FinalCell {
 
 export class ViewEmitter {
   private readonly cells = new Map<string, FinalCell>();
-  private readonly startColumn: string;
-  private readonly endColumn: string;
 
-  constructor(private readonly view: AnyView) {
-    [this.startColumn, this.endColumn] =
-      view.kind === 'session' ? ['session_start', 'session_end'] : ['window_start', 'window_end'];
-  }
+  constructor(private readonly view: AnyView) {}
 
   /** A final contribution; `state` now belongs to the emitter. */
   emit(startMs: number, endMs: number, key: string, state: unknown): void {
@@ -37,24 +32,36 @@ export class ViewEmitter {
 
   drain(): ViewRow[] {
     const rows: ViewRow[] = [];
-    const { aggregate } = this.view;
-    for (const cell of this.cells.values()) {
-      if (this.view.rows === undefined) rows.push(this.row(cell, aggregate.partial(cell.state)));
-      else for (const partial of this.view.rows(cell.state)) rows.push(this.row(cell, partial));
-    }
+    for (const { startMs, endMs, key, state } of this.cells.values())
+      rows.push(...cellRows(this.view, startMs, endMs, key, state));
     this.cells.clear();
     return rows;
   }
+}
 
-  /** Time columns, key columns, then the stored and derived columns. */
-  private row(cell: FinalCell, partial: ViewRow): ViewRow {
-    const into: ViewRow = { [this.startColumn]: cell.startMs, [this.endColumn]: cell.endMs };
-    const { keyColumns } = this.view;
-    if (keyColumns.length === 1) into[keyColumns[0]!] = cell.key;
-    else if (keyColumns.length > 1) {
-      const keyParts = cell.key.split(KEY_SEPARATOR);
-      for (let index = 0; index < keyColumns.length; index++) into[keyColumns[index]!] = keyParts[index]!;
-    }
-    return Object.assign(into, partial, this.view.derive(partial));
+/** The partial rows of one (window, key) state: one, or a window's ranked rows (top-N). */
+export function cellRows(
+  view: AnyView,
+  startMs: number,
+  endMs: number,
+  key: string,
+  state: unknown,
+): ViewRow[] {
+  if (view.rows === undefined) return [row(view, startMs, endMs, key, view.aggregate.partial(state))];
+  return view.rows(state).map((partial) => row(view, startMs, endMs, key, partial));
+}
+
+/** Time columns, key columns, then the stored and derived columns. */
+function row(view: AnyView, startMs: number, endMs: number, key: string, partial: ViewRow): ViewRow {
+  const into: ViewRow =
+    view.kind === 'session'
+      ? { session_start: startMs, session_end: endMs }
+      : { window_start: startMs, window_end: endMs };
+  const { keyColumns } = view;
+  if (keyColumns.length === 1) into[keyColumns[0]!] = key;
+  else if (keyColumns.length > 1) {
+    const keyParts = key.split(KEY_SEPARATOR);
+    for (let index = 0; index < keyColumns.length; index++) into[keyColumns[index]!] = keyParts[index]!;
   }
+  return Object.assign(into, partial, view.derive(partial));
 }

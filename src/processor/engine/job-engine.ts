@@ -11,6 +11,7 @@ import type { ViewRow } from '../../events/view-dump.ts';
 import { ViewEmitter } from './emitter.ts';
 import type { JournalMark } from './id-journal.ts';
 import { JobSnapshots, type EncodedPartition } from './job-snapshots.ts';
+import { OpenCells, type PartitionChanges } from './open-cells.ts';
 import { PartitionClock } from './partition-clock.ts';
 import { partitionState, PartitionTable, type PartitionState } from './partition-table.ts';
 import type { JobSnapshot, PartitionSnapshot } from './snapshot.ts';
@@ -62,6 +63,8 @@ export class JobEngine {
   private readonly emitters: ViewEmitter[];
   /** event type → indexes of the views reading it. */
   private readonly viewsByType = new Map<string, number[]>();
+  /** Set by `trackChanges`: from then on no change is lost to a close. */
+  private openCells: OpenCells | undefined;
 
   constructor(
     readonly job: JobName,
@@ -137,10 +140,35 @@ export class JobEngine {
       const watermarkMs = partition.clock.watermarkMs;
       if (watermarkMs <= partition.closedAtMs) continue;
       partition.closedAtMs = watermarkMs;
-      partition.stores.forEach((store, index) => store.close(watermarkMs, this.emitters[index]!));
+      // With provisional rows on, each closing cell's last value is kept for them too.
+      partition.stores.forEach((store, index) => {
+        const emitter = this.emitters[index]!;
+        store.close(watermarkMs, this.openCells?.closing(partition, index, emitter) ?? emitter);
+      });
       partition.clock.forgetOldIds();
     }
     return new Map(this.views.map((view, index) => [view.name, this.emitters[index]!.drain()]));
+  }
+
+  /**
+   * The open cells changed since the last call, per partition, as partial rows (provisional values;
+   * open-cells.ts). The first call for a partition's state (new, restored or adopted) gives all its
+   * open cells; values taken before a close are kept for the next call.
+   */
+  drainChanged(): PartitionChanges[] {
+    this.trackChanges();
+    for (const partition of this.partitions) this.openCells!.take(partition);
+    return this.openCells!.drain();
+  }
+
+  /** From now on, values of cells about to close are kept for `drainChanged` (call before processing). */
+  trackChanges(): void {
+    this.openCells ??= new OpenCells(this.views);
+  }
+
+  /** Stops keeping closing cells and forgets what was kept (a job catching up publishes no provisional rows). */
+  pauseChanges(): void {
+    this.openCells = undefined;
   }
 
   /** End of input (replay, oracle comparison): every partition's watermark becomes +∞. */

@@ -7,7 +7,7 @@
  */
 import type { LmsEvent } from '../../events/types.ts';
 import type { JoinView } from './view-definition.ts';
-import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
 import { isFinal, windowStartMs } from './windows.ts';
 
 /** Sweep right-event times at most once per this much watermark progress. */
@@ -34,6 +34,8 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
   private readonly windows = new Map<number, Map<string, PendingLeft[]>>();
   private readonly leftsByMatch = new Map<string, PendingLeft[]>();
   private lastSweepMs = -Infinity;
+  /** Windows whose lefts or their matches changed since the last peek; undefined before the first. */
+  private changed: Set<number> | undefined;
 
   constructor(
     private readonly view: JoinView,
@@ -52,6 +54,20 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
     else this.addRight(event);
   }
 
+  peekChanged(sink: OpenSink): void {
+    const changed = this.changed;
+    this.changed = new Set();
+    for (const [startMs, groups] of this.windows) {
+      if (changed !== undefined && !changed.has(startMs)) continue;
+      const endMs = startMs + this.view.window.sizeMs;
+      for (const [groupKey, lefts] of groups) {
+        const state = this.view.aggregate.init();
+        for (const left of lefts) this.view.aggregate.add(state, left.delayMs);
+        sink.open(`${startMs}|${groupKey}`, startMs, endMs, groupKey, state);
+      }
+    }
+  }
+
   private addLeft(event: LmsEvent): void {
     const timeMs = event.event_time;
     const matchKey = this.view.leftMatchKey(event);
@@ -66,7 +82,9 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
       }
     }
     const left: PendingLeft = { timeMs, matchKey, delayMs };
-    this.index(left, windowStartMs(this.view.window, timeMs), this.view.key(event));
+    const startMs = windowStartMs(this.view.window, timeMs);
+    this.index(left, startMs, this.view.key(event));
+    this.changed?.add(startMs);
   }
 
   /** Files a left event under its window and match key. */
@@ -88,6 +106,7 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
       const delayMs = rightMs - left.timeMs;
       if (delayMs >= 0 && delayMs <= this.view.boundMs && (left.delayMs < 0 || delayMs < left.delayMs)) {
         left.delayMs = delayMs;
+        this.changed?.add(windowStartMs(this.view.window, left.timeMs));
       }
     }
     const times = this.rightsByMatch.get(matchKey);

@@ -5,7 +5,7 @@
  */
 import type { LmsEvent } from '../../events/types.ts';
 import type { SessionView } from './view-definition.ts';
-import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
 import { isFinal, sessionEndMs } from './windows.ts';
 
 export interface OpenSession {
@@ -21,6 +21,10 @@ export interface PlainSessionState {
 
 export class SessionStore implements WindowStore<PlainSessionState> {
   readonly kind = 'session';
+  /** Keys whose sessions changed since the last peek; undefined before the first (nothing tracked). */
+  private changedKeys: Set<string> | undefined;
+  /** Cells (`key|first`) of sessions that merged into another or moved their start since the last peek. */
+  private goneCells: string[] = [];
 
   constructor(
     private readonly view: SessionView,
@@ -50,6 +54,7 @@ export class SessionStore implements WindowStore<PlainSessionState> {
           joined = candidate;
         } else {
           this.view.aggregate.merge(joined.state, candidate.state); // the event bridges two sessions
+          if (this.changedKeys !== undefined) this.goneCells.push(`${key}|${candidate.firstMs}`);
           joined.lastMs = candidate.lastMs;
           open.splice(index, 1);
           continue;
@@ -63,7 +68,11 @@ export class SessionStore implements WindowStore<PlainSessionState> {
       while (at < open.length && open[at]!.firstMs < timeMs) at++;
       open.splice(at, 0, joined);
     }
-    if (timeMs < joined.firstMs) joined.firstMs = timeMs;
+    if (timeMs < joined.firstMs) {
+      if (this.changedKeys !== undefined) this.goneCells.push(`${key}|${joined.firstMs}`);
+      joined.firstMs = timeMs;
+    }
+    this.changedKeys?.add(key);
     if (timeMs > joined.lastMs) joined.lastMs = timeMs;
     this.view.aggregate.add(joined.state, event);
     const endMs = sessionEndMs(joined.lastMs, this.gapMs);
@@ -88,6 +97,19 @@ export class SessionStore implements WindowStore<PlainSessionState> {
       if (kept === 0) this.sessions.delete(key);
     }
     this.earliestEndMs = earliestEndMs;
+  }
+
+  peekChanged(sink: OpenSink): void {
+    const changed = this.changedKeys;
+    this.changedKeys = new Set();
+    for (const cell of this.goneCells) sink.gone(cell);
+    this.goneCells = [];
+    for (const key of changed ?? this.sessions.keys()) {
+      for (const session of this.sessions.get(key) ?? []) {
+        const endMs = sessionEndMs(session.lastMs, this.gapMs);
+        sink.open(`${key}|${session.firstMs}`, session.firstMs, endMs, key, session.state);
+      }
+    }
   }
 
   asPlain(): PlainSessionState {

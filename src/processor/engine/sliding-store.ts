@@ -13,7 +13,7 @@ import {
   type PlainKeyedWindows,
 } from './keyed-windows.ts';
 import type { WindowView } from './view-definition.ts';
-import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
 import { firstWindowStartMs, isFinal, paneStartMs, type SlidingSpec } from './windows.ts';
 
 export interface PlainSlidingState {
@@ -25,6 +25,8 @@ export interface PlainSlidingState {
 
 export class SlidingStore implements WindowStore<PlainSlidingState> {
   readonly kind = 'sliding';
+  /** Starts of the panes changed since the last peek; undefined before the first (nothing tracked). */
+  private changed: Set<number> | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -48,6 +50,7 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
     this.view.aggregate.add(state, event);
+    this.changed?.add(startMs);
   }
 
   close(watermarkMs: number, sink: FinalSink): void {
@@ -77,7 +80,32 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
     this.emittedThroughMs = watermarkMs;
   }
 
+  /** Every window not emitted yet that holds a changed pane, all its keys (merged from its panes). */
+  peekChanged(sink: OpenSink): void {
+    const changed = this.changed;
+    this.changed = new Set();
+    const windows = new Set<number>();
+    for (const paneMs of changed ?? this.panes.keys()) {
+      for (
+        let startMs = firstWindowStartMs(this.spec, paneMs);
+        startMs <= paneMs;
+        startMs += this.spec.slideMs
+      )
+        if (!isFinal(startMs + this.spec.sizeMs, this.emittedThroughMs)) windows.add(startMs); // else emitted
+    }
+    for (const startMs of windows) {
+      const endMs = startMs + this.spec.sizeMs;
+      for (const [key, state] of this.mergePanes(startMs, endMs))
+        sink.open(`${startMs}|${key}`, startMs, endMs, key, state);
+    }
+  }
+
   private emitWindow(startMs: number, endMs: number, sink: FinalSink): void {
+    for (const [key, state] of this.mergePanes(startMs, endMs)) sink.emit(startMs, endMs, key, state);
+  }
+
+  /** The window's state per key, merged from its panes. */
+  private mergePanes(startMs: number, endMs: number): Map<string, unknown> {
     const merged = new Map<string, unknown>();
     for (let paneMs = startMs; paneMs < endMs; paneMs += this.spec.slideMs) {
       const keys = this.panes.get(paneMs);
@@ -88,7 +116,7 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
         this.view.aggregate.merge(state, paneState);
       }
     }
-    for (const [key, state] of merged) sink.emit(startMs, endMs, key, state);
+    return merged;
   }
 
   asPlain(): PlainSlidingState {

@@ -11,7 +11,7 @@ import {
   type PlainKeyedWindows,
 } from './keyed-windows.ts';
 import type { WindowView } from './view-definition.ts';
-import type { FinalSink, StoreCounts, WindowStore } from './window-store.ts';
+import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
 import { isFinal, windowStartMs, type TumblingSpec } from './windows.ts';
 
 export interface PlainTumblingState {
@@ -21,6 +21,12 @@ export interface PlainTumblingState {
 
 export class TumblingStore implements WindowStore<PlainTumblingState> {
   readonly kind = 'tumbling';
+  /**
+   * Starts of the windows changed since the last peek; undefined before the first (nothing tracked).
+   * Windows, not cells: a few numbers per event is what the hot path can afford; a peek puts every
+   * cell of a changed window (the publisher budgets its peeks).
+   */
+  private changed: Set<number> | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -42,6 +48,7 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
     this.view.aggregate.add(state, event);
+    this.changed?.add(startMs);
   }
 
   close(watermarkMs: number, sink: FinalSink): void {
@@ -50,6 +57,17 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
       if (!isFinal(endMs, watermarkMs)) continue;
       for (const [key, state] of keys) sink.emit(startMs, endMs, key, state);
       this.windows.delete(startMs);
+    }
+  }
+
+  peekChanged(sink: OpenSink): void {
+    const changed = this.changed;
+    this.changed = new Set();
+    if (changed?.size === 0) return;
+    for (const [startMs, keys] of this.windows) {
+      if (changed !== undefined && !changed.has(startMs)) continue;
+      const endMs = startMs + this.spec.sizeMs;
+      for (const [key, state] of keys) sink.open(`${startMs}|${key}`, startMs, endMs, key, state);
     }
   }
 

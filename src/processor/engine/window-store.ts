@@ -11,6 +11,14 @@ export interface FinalSink {
   emit(startMs: number, endMs: number, key: string, state: unknown): void;
 }
 
+/** Where a store puts the current value of its open cells (provisional rows, docs/serving.md). */
+export interface OpenSink {
+  /** The current value of one open cell; `state` is read at once, never kept. */
+  open(cell: string, startMs: number, endMs: number, key: string, state: unknown): void;
+  /** A cell put before that no longer exists (a session that merged into another or moved its start). */
+  gone(cell: string): void;
+}
+
 export interface StoreCounts {
   /** Open windows, panes, sessions or join windows. */
   windows: number;
@@ -30,4 +38,10 @@ export interface WindowStore<Plain extends { kind: string } = { kind: string }> 
    */
   asPlain(): Plain;
   counts(): StoreCounts;
+  /**
+   * Puts every open cell that changed since the last call into `sink` (the first call: every open cell)
+   * and forgets the changes. A store remembers changes only once this has been called: engines that
+   * never publish provisional rows pay nothing.
+   */
+  peekChanged(sink: OpenSink): void;
 }

@@ -18,6 +18,7 @@ import { JobState, type JobStateOptions, type SeekTarget } from './job-state.ts'
 import { isRebalancing, toRecords } from './kafka-records.ts';
 import { checkTopics, fetchOffsets, TopicNames, type PartitionOffsets } from './kafka-topics.ts';
 import { Mutex } from './mutex.ts';
+import type { ProvisionalPublisher } from './provisional-publisher.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
 import { decideGap } from './retention-gap.ts';
 import { errorCode } from '../../shared/app-error.ts';
@@ -31,6 +32,8 @@ export interface JobRunnerOptions extends JobStateOptions {
   triggerIntervalMs: number;
   commitIntervalMs: number;
   resetOnGap: boolean;
+  /** Publishes the open windows' provisional rows after batches and ticks; none when unset. */
+  provisional?: ProvisionalPublisher;
 }
 
 const TICK_MS = 200;
@@ -226,12 +229,15 @@ export class JobRunner {
         tracker.noteHighWatermark(Number(batch.highWatermark));
         const records = toRecords(tracker, batch.messages);
         if (records.length > 0 && records[0]!.offset > tracker.nextOffset) await this.checkGap(tracker);
+        // Before the records: an engine that follows the head keeps what they close for the publisher.
+        this.options.provisional?.follows(this.state.engineView, this.state.lag);
         const max = this.options.maxOffsetsPerTrigger;
         for (let start = 0; start < records.length && !this.stopping; start += max) {
           this.processChunk(tracker, records.slice(start, start + max));
           await this.commits.afterBatch();
         }
         if (!this.stopping) resolveOffset(batch.lastOffset());
+        this.options.provisional?.maybePublish(this.state.engineView, Date.now(), this.state.lag);
       });
     } catch (error) {
       this.fail(error);
@@ -284,6 +290,7 @@ export class JobRunner {
         await this.refreshOffsets(false);
         await this.reconcile();
         this.state.applyIdle(nowMs);
+        this.options.provisional?.maybePublish(this.state.engineView, nowMs, this.state.lag);
         await this.commits.onTick(nowMs);
         this.metrics.stateGauges(nowMs, this.state.engineView, this.state.owned, (t) =>
           this.names.physical(t),

@@ -16,6 +16,9 @@ import { createLogger } from '../runtime/logger.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
 import { layoutOf, type Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
+import { provisionalTopic } from '../io/provisional-message.ts';
+import { ProvisionalChannel } from './provisional-channel.ts';
+import { ProvisionalPublisher } from './provisional-publisher.ts';
 import { brokerLag } from './broker-lag.ts';
 import { dependencyProbe } from './dependency-probe.ts';
 import { JobSlot, type SlotPolicy } from './job-slot.ts';
@@ -76,6 +79,9 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       ? `object store ${store.url} at ${describeS3(endpoints.s3)}`
       : `object store ${store.url}`;
   const kafkaWhere = `Kafka ${endpoints.kafka.brokers.join(',')}`;
+  const channel = settings.provisional
+    ? new ProvisionalChannel(kafka, provisionalTopic(settings.topicPrefix), logger)
+    : undefined;
   const probe = dependencyProbe(kafka, store, `${layout.checkpointsPrefix}.probe`);
   const slots = new Map<JobName, JobSlot>();
   for (const job of jobs) {
@@ -104,6 +110,16 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         triggerIntervalMs: settings.triggerInterval,
         commitIntervalMs: settings.commitInterval,
         resetOnGap: settings.resetOnGap,
+        ...(channel === undefined
+          ? {}
+          : {
+              provisional: new ProvisionalPublisher({
+                channel,
+                job,
+                intervalMs: settings.provisionalInterval,
+                logger: logger.child({ job }),
+              }),
+            }),
       });
     const policy: SlotPolicy = {
       job,
@@ -142,6 +158,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     stop: () =>
       (stopping ??= (async () => {
         await Promise.allSettled([...slots.values()].map((slot) => slot.stop()));
+        await channel?.close();
         await http?.server.close();
         logger.info('jobs stopped');
       })()),

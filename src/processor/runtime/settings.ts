@@ -96,6 +96,18 @@ export const SETTING_DEFS = {
     'STOP_DEADLINE',
     'a stop (SIGTERM) not done by then exits 1 and the work is redone; keep it below the grace period',
   ),
+  provisional: def(
+    'bool',
+    true,
+    'PROVISIONAL',
+    'publish the open windows’ current values to the provisional topic for `serve`',
+  ),
+  provisionalInterval: def(
+    'duration',
+    250,
+    'PROVISIONAL_INTERVAL',
+    'changed provisional values are published at most this often',
+  ),
   flushInterval: def(
     'duration',
     60_000,

@@ -1,0 +1,71 @@
+/**
+ * The provisional-rows topic (docs/serving.md "Provisional rows"): every running instance of a job
+ * publishes, at most every provisional interval, one message per source partition whose open cells
+ * changed, holding each changed cell's partial rows. A reader keeps the newest rows of every
+ * (partition, cell) and merges partitions as final partial rows merge, so several instances on several
+ * machines feed one consistent provisional view, and a rebalance only changes who writes a partition's
+ * messages. JSON, one format version; bigints (none today) would be written as numbers.
+ */
+import type { ViewRow } from '../../events/view-dump.ts';
+import type { PartitionChanges } from '../engine/open-cells.ts';
+
+/** The topic of all jobs' provisional rows: one partition (order per source partition), short retention. */
+export function provisionalTopic(topicPrefix: string): string {
+  return `${topicPrefix}speed-layer.provisional`;
+}
+
+export const PROVISIONAL_FORMAT = 1;
+
+export interface ProvisionalMessage {
+  v: typeof PROVISIONAL_FORMAT;
+  job: string;
+  /** The source topic (contract name) and partition the cells are of. */
+  topic: string;
+  partition: number;
+  /** wm(p) when the cells were taken. */
+  watermark: number;
+  /** When the newest record behind them was processed (the publisher's clock, ms). */
+  as_of: number;
+  /** View → cell → partial rows ([]: the cell is gone). */
+  views: Record<string, Record<string, ViewRow[]>>;
+}
+
+/** The message of one partition's changes, taken at `asOfMs`. */
+export function provisionalMessage(
+  job: string,
+  change: PartitionChanges,
+  asOfMs: number,
+): ProvisionalMessage {
+  const views: Record<string, Record<string, ViewRow[]>> = {};
+  for (const [view, cells] of change.views) views[view] = Object.fromEntries(cells);
+  const { topic, partition, watermarkMs } = change;
+  return { v: PROVISIONAL_FORMAT, job, topic, partition, watermark: watermarkMs, as_of: asOfMs, views };
+}
+
+export function encodeProvisional(message: ProvisionalMessage): Buffer {
+  return Buffer.from(
+    JSON.stringify(message, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)),
+  );
+}
+
+/** The message, or an Error naming what is wrong (a reader skips what it cannot read, never crashes). */
+export function decodeProvisional(bytes: Buffer): ProvisionalMessage | Error {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return new Error(`provisional message is not JSON: ${(error as Error).message}`);
+  }
+  const message = parsed as Partial<ProvisionalMessage> | null;
+  if (message?.v !== PROVISIONAL_FORMAT) return new Error(`provisional message format ${String(message?.v)}`);
+  if (
+    typeof message.job !== 'string' ||
+    typeof message.topic !== 'string' ||
+    typeof message.partition !== 'number' ||
+    typeof message.as_of !== 'number' ||
+    typeof message.views !== 'object' ||
+    message.views === null
+  )
+    return new Error('provisional message lacks job, topic, partition, as_of or views');
+  return message as ProvisionalMessage;
+}
