@@ -18,6 +18,27 @@ const ioLibraries = {
   message: 'the engine is pure: no I/O, clock or process (docs/architecture.md)',
 };
 const TOP = ['cli', 'start', 'load'];
+/** What the dashboard's browser modules use of the browser (they run nowhere else). */
+const BROWSER_GLOBALS = Object.fromEntries(
+  [
+    'document',
+    'location',
+    'history',
+    'sessionStorage',
+    'fetch',
+    'Response',
+    'AbortController',
+    'TextDecoder',
+    'URLSearchParams',
+    'Option',
+    'ResizeObserver',
+    'requestAnimationFrame',
+    'devicePixelRatio',
+    'HTMLElement',
+    'HTMLInputElement',
+    'HTMLSelectElement',
+  ].map((name) => [name, 'readonly']),
+);
 
 function layer(files, forbidden, { extra = [], top = TOP } = {}) {
   const patterns = [noTestTree, ...extra];
@@ -119,6 +140,36 @@ export default tseslint.config(
   layer(['src/batch/**'], ['processor', 'generator', 'ingest', 'serving']),
   // The serving layer answers queries over both trees: the read side and the batch layer below it.
   layer(['src/serving/**'], ['runner', 'io', 'engine', 'oracle', 'generator', 'stack', 'ingest']),
+  // Alerts read rows through serving's MergedRows; serve registers their routes and runs them.
+  layer(['src/alerts/**'], ['runner', 'io', 'engine', 'oracle', 'generator', 'stack', 'ingest']),
+  // The dashboard (registered by serve): its routes use shared helpers and the runner's health types;
+  // its browser modules import none of the project and no Node module, only each other and uPlot.
+  layer(
+    ['src/dashboard/**'],
+    [
+      'runner',
+      'io',
+      'engine',
+      'query',
+      'oracle',
+      'generator',
+      'stack',
+      'ingest',
+      'batch',
+      'storage',
+      'serving',
+    ],
+  ),
+  layer(
+    ['src/dashboard/public/**'],
+    ['processor', 'events', 'shared', 'storage', 'stack', 'batch', 'serving'],
+    {
+      extra: [
+        { ...ioLibraries, message: 'browser code: no Node modules (src/dashboard/public runs in a page)' },
+      ],
+    },
+  ),
+  { files: ['src/dashboard/public/**/*.js'], languageOptions: { globals: BROWSER_GLOBALS } },
   // The top: commands and the programs they run may import any layer below, never the test tree.
   layer(['src/start/**', 'src/load/**'], [], { top: ['cli'] }),
   layer(['src/cli/**'], [], { top: [] }),

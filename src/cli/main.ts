@@ -23,6 +23,7 @@ import { loadCommand } from './load-command.ts';
 import { batchCommand } from './batch-command.ts';
 import { reconcileCommand } from './reconcile-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { alertsCommand } from './alerts-command.ts';
 
 // The AWS SDK's multi-line notice that its releases after January 2027 need Node 22 (README): off unless
 // the variable is set otherwise. Children (`run --processes`, `stack up --detach`) inherit it.
@@ -52,6 +53,7 @@ for (const command of [
   batchCommand(),
   reconcileCommand(),
   serveCommand(),
+  alertsCommand(),
 ])
   program.addCommand(command);
 

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { batchLayoutOf } from '../batch/batch-layout.ts';
 import { createLogger } from '../processor/runtime/logger.ts';
 import { layoutOf } from '../processor/runtime/settings.ts';
+import { readAlertRules } from '../alerts/alert-rules.ts';
 import { startServe } from '../serving/run-serve.ts';
+import { provisionalSource } from './serve-provisional.ts';
 import { failRun } from './cli-errors.ts';
 import { openStorage, settingsOfFlags, type StorageFlags } from './storage-flags.ts';
 
@@ -11,6 +13,8 @@ export interface ServeFlags extends StorageFlags {
   host: string;
   port: number;
   allowUnauthenticated?: boolean;
+  alerts?: string;
+  jobsUrl?: string;
   logLevel: string;
 }
 
@@ -20,7 +24,10 @@ export async function serve(flags: ServeFlags & Record<string, unknown>, command
   const token = process.env.SERVE_TOKEN === '' ? undefined : process.env.SERVE_TOKEN;
   try {
     const settings = settingsOfFlags(flags, ['batchPrefix']);
+    // A bad rules file fails here, in one line naming the rule and the field, before anything listens.
+    const alerts = flags.alerts === undefined ? undefined : await readAlertRules(flags.alerts);
     const { store } = await openStorage(flags, settings);
+    const provisional = provisionalSource(settings, logger);
     const running = await startServe({
       store,
       layout: layoutOf(settings),
@@ -29,6 +36,9 @@ export async function serve(flags: ServeFlags & Record<string, unknown>, command
       port: flags.port,
       ...(token === undefined ? {} : { token }),
       allowUnauthenticated: flags.allowUnauthenticated === true,
+      ...(alerts && { alerts }),
+      jobsUrl: flags.jobsUrl,
+      ...(provisional && { provisional }),
       logger,
     });
     logger.info({ url: running.url, store: store.url, token: token !== undefined }, 'serve listening');

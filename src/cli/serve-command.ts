@@ -23,6 +23,11 @@ export function serveCommand(): Command {
     .option('--port <n>', 'port to listen on (0: any free port, logged)', parsePort, 8080)
     .option('--allow-unauthenticated', 'listen on a non-loopback address without SERVE_TOKEN')
     .option('--batch-prefix <prefix>', 'prefix of the batch views [$BATCH_PREFIX]')
+    .option(
+      '--alerts <file>',
+      'alert rules, YAML or JSON (docs/alerts.md): /v1/alerts, webhooks, the alert log',
+    )
+    .option('--jobs-url <url>', 'HTTP base URL of `speed-layer run` (/healthz): the dashboard shows its jobs')
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error'])

@@ -4,22 +4,24 @@
  * exactly one layer, chosen by its start: the batch layer for the days of its coverage (before the
  * boundary, time-boundary.ts), the speed layer's complete rows otherwise. Each layer holds one row per
  * (window, key), so the answer does too. Both rows are final: the speed layer publishes complete rows
- * only, the batch layer closed days only.
+ * only, the batch layer closed days only. With a provisional source, windows not complete yet are
+ * answered by their provisional rows (`is_final: false`), never beside a final row of the same cell.
  */
 import { DEFAULT_BATCH_LAYOUT, type BatchLayout } from '../batch/batch-layout.ts';
 import { DAY_MS } from '../batch/batch-days.ts';
 import { readManifest } from '../batch/manifest.ts';
-import { viewSpec } from '../events/view-catalog.ts';
+import { viewSpec, type ViewSpec } from '../events/view-catalog.ts';
 import { sortRows, type ViewRow } from '../events/view-dump.ts';
 import { ViewQuery } from '../processor/query/view-query.ts';
 import { DEFAULT_LAYOUT, type StorageLayout } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { batchRowsIn, type TimeRange } from './batch-source.ts';
 import { LruCache } from './lru-cache.ts';
+import type { ProvisionalRows } from './provisional-rows.ts';
 import { completeThroughMs, speedRowsIn } from './speed-source.ts';
 import { batchCoverage } from './time-boundary.ts';
 
-export type RowSource = 'batch' | 'speed';
+export type RowSource = 'batch' | 'speed' | 'provisional';
 
 export interface ServedRow {
   row: ViewRow;
@@ -44,6 +46,8 @@ export interface MergedAnswer {
   batchFromMs: number | null;
   /** The view's complete_through when the answer was read (−∞ before the first completion). */
   completeThroughMs: number;
+  /** When the newest provisional value of the view's job was taken; null without any. */
+  provisionalAsOfMs: number | null;
 }
 
 export interface MergedRowsOptions {
@@ -51,6 +55,8 @@ export interface MergedRowsOptions {
   batchLayout?: BatchLayout;
   /** Days kept in the LRU (batch days and closed speed dates together); default 256. */
   cacheEntries?: number;
+  /** Rows of windows not complete yet; without it answers hold final rows only. */
+  provisional?: ProvisionalRows;
 }
 
 /** How far back `latest` looks for a window with rows. */
@@ -61,6 +67,7 @@ export class MergedRows {
   private readonly layout: StorageLayout;
   private readonly batchLayout: BatchLayout;
   private readonly cache: LruCache<ViewRow[]>;
+  private readonly provisional: ProvisionalRows | undefined;
 
   constructor(
     private readonly store: ObjectStore,
@@ -70,6 +77,12 @@ export class MergedRows {
     this.query = new ViewQuery(store, { layout: this.layout });
     this.batchLayout = options.batchLayout ?? DEFAULT_BATCH_LAYOUT;
     this.cache = new LruCache(options.cacheEntries ?? 256);
+    this.provisional = options.provisional;
+  }
+
+  /** The view's complete_through (−∞ before the first completion). */
+  completeThroughMs(view: string): Promise<number> {
+    return completeThroughMs(this.query, view);
   }
 
   async rows(request: MergedRequest): Promise<MergedAnswer> {
@@ -102,17 +115,30 @@ export class MergedRows {
       }
       parts.push(label(await speed(after), 'speed'));
     }
+    if (this.provisional !== undefined) {
+      const open = { fromMs: Math.max(range.fromMs, coverage?.toMs ?? -Infinity), toMs: range.toMs };
+      const final = new Set(parts.flat().map(({ row }) => cellOf(spec, row)));
+      const rows = this.provisional.rowsOf(spec.name, open, completeMs);
+      parts.push(
+        label(
+          rows.filter((row) => !final.has(cellOf(spec, row))),
+          'provisional',
+        ),
+      );
+    }
     return {
       view: spec.name,
-      rows: parts.flat(),
+      rows: parts.at(-1)?.[0]?.source === 'provisional' ? sortServed(spec, parts.flat()) : parts.flat(),
       boundaryMs: coverage?.toMs ?? null,
       batchFromMs: coverage?.fromMs ?? null,
       completeThroughMs: completeMs,
+      provisionalAsOfMs: this.provisional?.asOfMs(spec.name) ?? null,
     };
   }
 
   /**
-   * The rows of the newest window (or session start) that has any: from the newest date folder of the
+   * The rows of the newest complete window (or session start) that has any, with the provisional
+   * windows after it (a provisional source answers up to now: see `rows`): from the newest date folder of the
    * views tree (or the last batch day) back, at most 31 days. Not from complete_through: an idle job's
    * completeness runs far ahead of its last rows.
    */
@@ -126,13 +152,31 @@ export class MergedRows {
     if (!Number.isFinite(newestMs)) return probe;
     const startColumn = viewSpec(request.view).columns[0]!.name;
     for (let day = 0, fromMs = newestMs; day < LATEST_LOOKBACK_DAYS; day++, fromMs -= DAY_MS) {
-      const answer = await this.rows({ ...request, fromMs, toMs: fromMs + DAY_MS });
-      if (answer.rows.length === 0) continue;
-      const lastMs = Number(answer.rows.at(-1)!.row[startColumn]);
-      return { ...answer, rows: answer.rows.filter(({ row }) => Number(row[startColumn]) === lastMs) };
+      // The newest day reads on to now: provisional windows may have passed midnight.
+      const answer = await this.rows({ ...request, fromMs, toMs: day === 0 ? Infinity : fromMs + DAY_MS });
+      const final = answer.rows.filter(({ source }) => source !== 'provisional');
+      if (final.length === 0) continue;
+      // The newest complete window, and the provisional windows after it.
+      const lastMs = Number(final.at(-1)!.row[startColumn]);
+      const rows = answer.rows.filter(({ row, source }) =>
+        source === 'provisional' ? Number(row[startColumn]) > lastMs : Number(row[startColumn]) === lastMs,
+      );
+      return { ...answer, rows };
     }
     return probe;
   }
+}
+
+/** A row's (window, key): its time columns and key columns. */
+function cellOf(spec: ViewSpec, row: ViewRow): string {
+  const columns = [spec.columns[0]!.name, spec.columns[1]!.name, ...spec.keys];
+  return JSON.stringify(columns.map((column) => String(row[column])));
+}
+
+/** Rows of all sources in one order (a provisional window may start before a complete one: sessions). */
+function sortServed(spec: ViewSpec, rows: ServedRow[]): ServedRow[] {
+  const sourceOf = new Map(rows.map(({ row, source }) => [row, source]));
+  return sortRows(spec, [...sourceOf.keys()]).map((row) => ({ row, source: sourceOf.get(row)! }));
 }
 
 function keyFilter(keys: Readonly<Record<string, string>> | undefined): (row: ViewRow) => boolean {

@@ -1,6 +1,6 @@
 /**
  * An answer's bytes. Every row is the view's catalog columns (as in a dump: ISO timestamps) plus
- * `source` (batch | speed) and `is_final`. `json` wraps the rows with the boundary, completeness and
+ * `source` (batch | speed | provisional) and `is_final` (false for provisional rows only). `json` wraps the rows with the boundary, completeness and
  * paging; `ndjson` and `csv` (the `query` command's CSV) are the rows alone, the rest in headers.
  */
 import type { ViewSpec } from '../events/view-catalog.ts';
@@ -15,6 +15,8 @@ export interface AnswerMeta {
   to?: number;
   boundaryMs: number | null;
   completeThroughMs: number;
+  /** When the newest provisional value was taken (the JSON answer's `provisional_as_of`). */
+  provisionalAsOfMs?: number | null;
   page?: { limit: number; nextCursor: string | null };
 }
 
@@ -38,8 +40,7 @@ function servedSpec(spec: ViewSpec): ViewSpec {
 }
 
 function servedRows(rows: readonly ServedRow[]): ViewRow[] {
-  // Every row served is final in this slice: complete speed rows and closed batch days.
-  return rows.map(({ row, source }) => ({ ...row, source, is_final: true }));
+  return rows.map(({ row, source }) => ({ ...row, source, is_final: source !== 'provisional' }));
 }
 
 export function renderRows(
@@ -69,6 +70,7 @@ export function renderRows(
     ...(meta.from === undefined ? {} : { from: isoOrNull(meta.from), to: isoOrNull(meta.to) }),
     boundary: isoOrNull(meta.boundaryMs),
     complete_through: isoOrNull(meta.completeThroughMs),
+    provisional_as_of: isoOrNull(meta.provisionalAsOfMs),
   };
   const page =
     meta.page === undefined

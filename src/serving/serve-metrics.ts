@@ -1,5 +1,5 @@
 /** Prometheus metrics of `serve` (prom-client), in their own registry, prefix `speed_layer_serve_`. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createServeMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -24,6 +24,22 @@ export function createServeMetrics(options: { defaultMetrics?: boolean } = {}) {
       name: 'speed_layer_serve_rows_total',
       help: 'Rows sent, by the layer they came from (batch, speed)',
       labelNames: ['source'],
+      registers,
+    }),
+    streamSubscribers: new Gauge({
+      name: 'speed_layer_serve_stream_subscribers',
+      help: 'Open Server-Sent-Events streams',
+      registers,
+    }),
+    streamDroppedClients: new Counter({
+      name: 'speed_layer_serve_stream_dropped_clients_total',
+      help: 'Streams closed by the server because the client did not take its events (buffer limit)',
+      registers,
+    }),
+    streamEvents: new Counter({
+      name: 'speed_layer_serve_stream_events_total',
+      help: 'Stream events sent, by kind (final, provisional)',
+      labelNames: ['event'],
       registers,
     }),
   };

@@ -7,12 +7,17 @@
  */
 import compress from '@fastify/compress';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { AlertService } from '../alerts/alert-service.ts';
+import { alertsRoutes } from '../alerts/alerts-routes.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { connectionLimits, type ConnectionLimits } from '../shared/connection-limits.ts';
 import { limitedFastify } from '../shared/limited-fastify.ts';
 import { bearerCheck } from './bearer-token.ts';
 import type { MergedRows } from './merged-rows.ts';
 import { registerOpenApi } from './openapi.ts';
+import type { ProvisionalRows } from './provisional-rows.ts';
 import type { ServeMetrics } from './serve-metrics.ts';
+import { registerStreamRoutes, type StreamLimits } from './stream-routes.ts';
 import { registerViewsRoutes } from './views-routes.ts';
 
 export interface ServeServerOptions {
@@ -26,6 +31,14 @@ export interface ServeServerOptions {
   maxQueryBytes?: number;
   /** An answer not ready after this long is abandoned with 503. Default 30 s. */
   queryTimeoutMs?: number;
+  /** Base URL of a `speed-layer run` process's /healthz and /metrics, for GET /v1/jobs (the dashboard). */
+  jobsUrl?: string;
+  /** Rows of windows not complete yet, for the streams' `provisional` events. */
+  provisional?: ProvisionalRows;
+  /** Limits of the live-update streams; unset ones take DEFAULT_STREAM_LIMITS (stream-routes.ts). */
+  stream?: Partial<StreamLimits>;
+  /** The alert rules' evaluation (serve --alerts FILE), for /v1/alerts; without it those answer 404. */
+  alerts?: AlertService;
   /** Called with errors the client gets as a 500 (or 503 for a store failure). */
   onUnexpectedError?: (error: unknown, requestId: string) => void;
 }
@@ -81,6 +94,13 @@ export async function buildServeServer(options: ServeServerOptions): Promise<Fas
     metrics: options.metrics,
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
   });
+  registerStreamRoutes(server, {
+    ...options,
+    limits: options.stream,
+    onError: (error) => options.onUnexpectedError?.(error, 'stream'),
+  });
+  await server.register(dashboardRoutes, { jobsUrl: options.jobsUrl });
+  await server.register(alertsRoutes, { alerts: options.alerts });
   server.get('/healthz', async (_request, reply) =>
     reply.code(closing() ? 503 : 200).send({ status: closing() ? 'draining' : 'ok' }),
   );

@@ -129,6 +129,7 @@ export function registerViewsRoutes(server: FastifyInstance, options: ViewsRoute
         to: toMs,
         boundaryMs: answer.boundaryMs,
         completeThroughMs: answer.completeThroughMs,
+        provisionalAsOfMs: answer.provisionalAsOfMs,
       };
       return sendRendered(
         reply,
@@ -161,6 +162,7 @@ export function registerViewsRoutes(server: FastifyInstance, options: ViewsRoute
         view: spec.name,
         boundaryMs: answer.boundaryMs,
         completeThroughMs: answer.completeThroughMs,
+        provisionalAsOfMs: answer.provisionalAsOfMs,
       };
       return sendRendered(reply, renderRows(format, spec, answer.rows, meta));
     },

@@ -10,6 +10,10 @@ import type { ReconciliationReport } from '../batch/reconcile-report.ts';
 import type { Settings } from '../processor/runtime/settings.ts';
 import { layoutOf } from '../processor/runtime/settings.ts';
 import { startServe } from '../serving/run-serve.ts';
+import { provisionalTopic } from '../processor/io/provisional-message.ts';
+import { provisionalLookbackMs } from '../serving/provisional-feed.ts';
+import type { KafkaEndpoint } from '../stack/endpoints.ts';
+import { createKafka } from '../stack/kafka-client.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 
 /** What the summary shows of the batch layer. */
@@ -32,6 +36,10 @@ export async function startBatchAndServe(options: {
   logger: Logger;
   batchEveryMs: number;
   servePort: number;
+  /** The jobs' /healthz base URL, for the dashboard's health panel. */
+  jobsUrl?: string;
+  /** The jobs' Kafka: serve reads their provisional rows (when the settings publish them). */
+  kafka?: KafkaEndpoint;
 }): Promise<BatchAndServe> {
   const { store, settings, logger } = options;
   const batchLayout = batchLayoutOf(settings);
@@ -41,6 +49,19 @@ export async function startBatchAndServe(options: {
     batchLayout,
     host: settings.httpHost,
     port: options.servePort,
+    jobsUrl: options.jobsUrl,
+    ...(options.kafka !== undefined && settings.provisional
+      ? {
+          provisional: {
+            kafka: createKafka(options.kafka, 'lms-speed-layer-serve'),
+            topic: provisionalTopic(settings.topicPrefix),
+            lookbackMs: provisionalLookbackMs({
+              sessionGapMs: settings.sessionGap,
+              watermarkDelayMs: settings.watermarkDelay,
+            }),
+          },
+        }
+      : {}),
     logger,
   });
   const status: BatchStatus = { days: [], last: undefined };

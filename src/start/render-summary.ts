@@ -86,6 +86,7 @@ function layerLines(state: SummaryState): string[] {
     );
   }
   if (state.serveUrl !== undefined) lines.push(`serve: ${state.serveUrl}/v1/views`);
+  if (state.serveUrl !== undefined) lines.push(`dashboard: ${state.serveUrl}/ (open in a browser)`);
   return lines;
 }
 

@@ -101,6 +101,8 @@ export async function startLive(options: StartLiveOptions): Promise<LiveRun> {
       logger,
       batchEveryMs: options.batchEveryMs ?? 60_000,
       servePort: options.servePort ?? 0,
+      jobsUrl: running.httpUrl,
+      kafka: endpoints.kafka,
     }).catch(async (error: unknown) => {
       await generator?.stop();
       await running.stop();
