@@ -42,10 +42,39 @@ export function provisionalMessage(
   return { v: PROVISIONAL_FORMAT, job, topic, partition, watermark: watermarkMs, as_of: asOfMs, views };
 }
 
+/**
+ * The partition's changes as messages of about `maxBytes` at most: cells are split over several
+ * messages (a reader replaces cell by cell, so any split reads the same); a cell bigger than that alone
+ * goes alone.
+ */
+export function encodeProvisionalParts(message: ProvisionalMessage, maxBytes: number): Buffer[] {
+  const whole = encodeProvisional(message);
+  if (whole.length <= maxBytes) return [whole];
+  const parts: Buffer[] = [];
+  let views: ProvisionalMessage['views'] = {};
+  let bytes = 0;
+  const flush = () => {
+    if (bytes > 0) parts.push(encodeProvisional({ ...message, views }));
+    views = {};
+    bytes = 0;
+  };
+  for (const [view, cells] of Object.entries(message.views)) {
+    for (const [cell, rows] of Object.entries(cells)) {
+      const size = cell.length + JSON.stringify(rows, bigintAsNumber).length + view.length;
+      if (bytes > 0 && bytes + size > maxBytes) flush();
+      (views[view] ??= {})[cell] = rows;
+      bytes += size;
+    }
+  }
+  flush();
+  return parts;
+}
+
+const bigintAsNumber = (_key: string, value: unknown): unknown =>
+  typeof value === 'bigint' ? Number(value) : value;
+
 export function encodeProvisional(message: ProvisionalMessage): Buffer {
-  return Buffer.from(
-    JSON.stringify(message, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)),
-  );
+  return Buffer.from(JSON.stringify(message, bigintAsNumber));
 }
 
 /** The message, or an Error naming what is wrong (a reader skips what it cannot read, never crashes). */

@@ -10,9 +10,10 @@
  * fails is logged once per outage and its changes are lost to readers until the cells change again or
  * the windows complete (provisional values are a preview; final rows never depend on them).
  */
+import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { JobEngine } from '../engine/job-engine.ts';
-import { encodeProvisional, provisionalMessage } from '../io/provisional-message.ts';
+import { encodeProvisionalParts, provisionalMessage } from '../io/provisional-message.ts';
 import type { ProvisionalChannel } from './provisional-channel.ts';
 
 export interface ProvisionalPublisherOptions {
@@ -26,6 +27,9 @@ export interface ProvisionalPublisherOptions {
 const SHARE = 0.05;
 /** Records behind the broker above which a job is catching up, not following the head. */
 export const MAX_LAG = 20_000;
+/** Under the broker's default message size (1 MB) for one message, and for one send (one record batch). */
+const MESSAGE_BYTES = 256 * 1024;
+const SEND_BYTES = 768 * 1024;
 
 export class ProvisionalPublisher {
   private nextMs = -Infinity;
@@ -50,16 +54,19 @@ export class ProvisionalPublisher {
     if (producer === undefined) return;
     const startedMs = performance.now();
     const changes = engine.drainChanged();
-    const messages = changes.map((change) => ({
-      key: `${this.options.job}/${change.topic}:${change.partition}`,
-      value: encodeProvisional(provisionalMessage(this.options.job, change, nowMs)),
-    }));
+    const messages = changes.flatMap((change) => {
+      const key = `${this.options.job}/${change.topic}:${change.partition}`;
+      const parts = encodeProvisionalParts(
+        provisionalMessage(this.options.job, change, nowMs),
+        MESSAGE_BYTES,
+      );
+      return parts.map((value) => ({ key, value }));
+    });
     const costMs = performance.now() - startedMs;
     this.nextMs = nowMs + Math.max(this.options.intervalMs, (costMs * (1 - SHARE)) / SHARE);
     if (messages.length === 0) return;
     this.inFlight = true;
-    producer
-      .send({ topic: this.options.channel.topic, messages, acks: 1 })
+    this.sendInBatches(producer, messages)
       .then(() => {
         this.sent += messages.length;
         if (this.failing) this.options.logger.info('provisional rows: publishing again');
@@ -70,6 +77,23 @@ export class ProvisionalPublisher {
         this.failing = true;
       })
       .finally(() => (this.inFlight = false));
+  }
+
+  /** One send per SEND_BYTES of messages, in order (a partition's parts stay in order). */
+  private async sendInBatches(producer: Producer, messages: { key: string; value: Buffer }[]): Promise<void> {
+    let batch: typeof messages = [];
+    let bytes = 0;
+    const topic = this.options.channel.topic;
+    for (const message of messages) {
+      if (batch.length > 0 && bytes + message.value.length > SEND_BYTES) {
+        await producer.send({ topic, messages: batch, acks: 1 });
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(message);
+      bytes += message.value.length;
+    }
+    if (batch.length > 0) await producer.send({ topic, messages: batch, acks: 1 });
   }
 
   /** Resolves when no send is in flight (a stop waits for the last one). */

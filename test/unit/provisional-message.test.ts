@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeProvisional,
+  encodeProvisional,
+  encodeProvisionalParts,
+  PROVISIONAL_FORMAT,
+  type ProvisionalMessage,
+} from '../../src/processor/io/provisional-message.ts';
+import { ProvisionalTable } from '../../src/processor/query/provisional-table.ts';
+
+const VIEW = 'auth_realtime_login_rate';
+
+function message(windows: number): ProvisionalMessage {
+  const cells: ProvisionalMessage['views'][string] = {};
+  for (let index = 0; index < windows; index++) {
+    const startMs = Date.UTC(2025, 0, 6) + index * 60_000;
+    cells[`${startMs}|`] = [
+      {
+        window_start: startMs,
+        window_end: startMs + 60_000,
+        login_attempts: index + 2,
+        login_successes: index + 1,
+        login_failures: 1,
+        success_rate: (index + 1) / (index + 2),
+      },
+    ];
+  }
+  return {
+    v: PROVISIONAL_FORMAT,
+    job: 'auth',
+    topic: 'lms.auth',
+    partition: 3,
+    watermark: 0,
+    as_of: 1,
+    views: { [VIEW]: cells },
+  };
+}
+
+describe('provisional messages', () => {
+  it('split a big partition change into parts that a reader applies to the same table', () => {
+    const whole = message(400);
+    const parts = encodeProvisionalParts(whole, 4096);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096 + 1024); // one cell over at most
+    const fromParts = new ProvisionalTable();
+    for (const part of parts) expect(fromParts.applyEncoded(part)).not.toBeInstanceOf(Error);
+    const fromWhole = new ProvisionalTable();
+    fromWhole.apply(whole);
+    const all = { fromMs: -Infinity, toMs: Infinity };
+    expect(fromParts.rows(VIEW, all, -Infinity)).toEqual(fromWhole.rows(VIEW, all, -Infinity));
+    expect(fromParts.rows(VIEW, all, -Infinity)).toHaveLength(400);
+  });
+
+  it('keeps a small change in one message, and says what is wrong with a bad one', () => {
+    expect(encodeProvisionalParts(message(3), 4096)).toEqual([encodeProvisional(message(3))]);
+    expect(decodeProvisional(Buffer.from('{"v":2}'))).toBeInstanceOf(Error);
+    expect(String(decodeProvisional(Buffer.from('not json')))).toMatch(/not JSON/);
+  });
+});
