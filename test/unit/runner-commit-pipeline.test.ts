@@ -23,7 +23,15 @@ class ControlledCommitter {
   }
 
   visible(commit: number): void {
-    this.finish!({ commit, published: [], checkpointBytes: 100, attempts: 1, durationMs: 5 });
+    this.finish!({
+      commit,
+      published: [],
+      checkpointBytes: 100,
+      attempts: 1,
+      conflicts: 0,
+      restagedBytes: 0,
+      durationMs: 5,
+    });
   }
 
   failWith(error: unknown): void {

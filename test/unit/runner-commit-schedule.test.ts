@@ -35,7 +35,15 @@ class FakeJob implements CommittingJob {
 }
 
 function committed(commit: number): CommitOutcome {
-  const result = { commit, published: ['a', 'b'], checkpointBytes: 10, attempts: 1, durationMs: 12.4 };
+  const result = {
+    commit,
+    published: ['a', 'b'],
+    checkpointBytes: 10,
+    attempts: 1,
+    conflicts: 0,
+    restagedBytes: 0,
+    durationMs: 12.4,
+  };
   return { kind: 'committed', result, rows: 5, prepareMs: 0.6 };
 }
 

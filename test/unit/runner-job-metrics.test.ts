@@ -51,7 +51,15 @@ describe("the job's metrics", () => {
     recorder.add(1_000);
     recorder.add(1_000);
     recorder.add(2_000);
-    const result = { commit: 3, published: [], checkpointBytes: 4_096, attempts: 1, durationMs: 250 };
+    const result = {
+      commit: 3,
+      published: [],
+      checkpointBytes: 4_096,
+      attempts: 1,
+      conflicts: 0,
+      restagedBytes: 0,
+      durationMs: 250,
+    };
 
     job.committed({ result, visibleMs: 3_000, latencies: recorder.seal() }, recorder);
 

@@ -18,7 +18,7 @@ import {
   type OutputFile,
   type StorageLayout,
 } from '../../storage/layout.ts';
-import type { ObjectStore } from '../../storage/object-store.ts';
+import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.ts';
 import { IO_CONCURRENCY, copyStaged, forEachLimit, settleStaging } from './publish.ts';
 import { StorageError } from '../../storage/storage-error.ts';
 
@@ -32,6 +32,16 @@ export interface CommitterOptions {
   /** Commits younger than this are never pruned (see docs/storage.md, "stale writer"); default 30 s. */
   minRetentionMs?: number;
   nowMs?: () => number;
+  /** Told about each conditional put and each fence (the protocol's metrics, docs/storage.md). */
+  observer?: CommitObserver;
+}
+
+/** What the protocol does per attempt, for metrics; called synchronously, must not throw. */
+export interface CommitObserver {
+  /** A conditional put of checkpoint N: `exists` when another writer had taken N (a conflict). */
+  attempted(outcome: PutIfAbsentResult, stagedBytes: number): void;
+  /** A commit refused because another writer committed a partition this one held. */
+  fenced(): void;
 }
 
 export interface PartitionRef {
@@ -51,6 +61,11 @@ export interface CommitResult {
   checkpointBytes: number;
   /** Conditional puts tried (more than 1 when other instances committed in between). */
   attempts: number;
+  /** Conditional puts that found their number taken (attempts − 1). */
+  conflicts: number;
+  /** Bytes staged by the attempts that lost, staged again under the next number. */
+  restagedBytes: number;
+  /** From the first listing to the files visible. */
   durationMs: number;
 }
 
@@ -64,6 +79,7 @@ export class JobCommitter {
   private readonly minRetentionMs: number;
   private readonly nowMs: () => number;
   private readonly log: CommitLog;
+  private readonly observer: CommitObserver | undefined;
   private readonly owned = new Set<string>();
   /** False until recover() ran, and again after a commit failed half-way (publish must be redone). */
   private recovered = false;
@@ -80,6 +96,7 @@ export class JobCommitter {
     this.keepCommits = options.keepCommits ?? 5;
     this.minRetentionMs = options.minRetentionMs ?? 30_000;
     this.nowMs = options.nowMs ?? Date.now;
+    this.observer = options.observer;
     if (!/^[A-Za-z0-9_.]+$/.test(this.writerId)) {
       throw new Error(
         `JobCommitter: writerId must match [A-Za-z0-9_.]+, got ${JSON.stringify(this.writerId)}`,
@@ -186,6 +203,8 @@ export class JobCommitter {
     if (targets.size !== files.length)
       throw new Error(`JobCommitter(${this.job}): two output files share a directory and extension`);
 
+    const stagedBytes = files.reduce((sum, file) => sum + file.body.length, 0);
+    let restagedBytes = 0;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       // Number N = latest + 1 from a fresh listing: a writer that trusted its own last commit could take a
       // number another writer has since used and pruned. Reading the new commits also fences a zombie.
@@ -202,7 +221,9 @@ export class JobCommitter {
         files: staged.map(({ staging, final }): StagedFile => ({ staging, final })),
       };
       const bytes = encodeCheckpoint(checkpoint);
-      if ((await this.log.append(checkpoint, bytes)) === 'created') {
+      const outcome = await this.log.append(checkpoint, bytes);
+      this.observer?.attempted(outcome, stagedBytes);
+      if (outcome === 'created') {
         await this.publish(checkpoint.files);
         this.tidying = this.tidyUp(checkpoint.files).then(
           () => undefined,
@@ -214,11 +235,14 @@ export class JobCommitter {
           published,
           checkpointBytes: bytes.length,
           attempts: attempt,
+          conflicts: attempt - 1,
+          restagedBytes,
           durationMs: performance.now() - startedMs,
         };
       }
       // Another instance took number N: drop our attempt and retry (the next sync reads what it committed).
       await this.store.deleteMany(staged.map((file) => file.staging));
+      restagedBytes += stagedBytes;
     }
     throw new StorageError(
       'unavailable',
@@ -271,6 +295,7 @@ export class JobCommitter {
     }
     if (lost.length > 0) {
       this.recovered = false;
+      this.observer?.fenced();
       throw new StorageError(
         'fenced',
         `job ${this.job}, writer ${this.writerId}: another writer committed partitions this writer held: ${lost.join(', ')}; ` +

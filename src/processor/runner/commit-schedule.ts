@@ -108,6 +108,8 @@ export class CommitSchedule {
         prepareMs: Math.round(prepareMs),
         durationMs: Math.round(result.durationMs),
         attempts: result.attempts,
+        conflicts: result.conflicts,
+        restagedBytes: result.restagedBytes,
       },
       'checkpoint',
     );

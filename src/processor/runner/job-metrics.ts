@@ -5,7 +5,7 @@
  */
 import type { JobName } from '../../events/topics.ts';
 import type { JobEngine, RecordRejection } from '../engine/job-engine.ts';
-import type { CommitResult } from '../io/commit.ts';
+import type { CommitObserver, CommitResult } from '../io/commit.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type { LatencyRecorder, PendingLatencies } from './latency.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
@@ -52,6 +52,22 @@ export class JobMetrics {
     recorder.committed(commit.latencies, commit.visibleMs, metrics.processingLatency, job);
     metrics.checkpointDuration.labels(job).observe(commit.result.durationMs / 1000);
     metrics.checkpointBytes.labels(job).set(commit.result.checkpointBytes);
+  }
+
+  /** The commit protocol's counters: conditional puts, conflicts (and the bytes they re-stage), fences. */
+  commitObserver(): CommitObserver {
+    const { metrics, job } = this;
+    return {
+      attempted(outcome, stagedBytes) {
+        metrics.commitAttempts.labels(job).inc();
+        if (outcome === 'created') return;
+        metrics.commitConflicts.labels(job).inc();
+        metrics.commitRestagedBytes.labels(job).inc(stagedBytes);
+      },
+      fenced() {
+        metrics.commitFenced.labels(job).inc();
+      },
+    };
   }
 
   /** Complete rows published: finality latency per row, and how far the job's views are complete. */

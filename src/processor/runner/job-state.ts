@@ -64,11 +64,13 @@ export class JobState {
     const { job, views, watermarkDelayMs, sessionGapMs, logger } = options;
     this.nowMs = options.nowMs ?? Date.now;
     this.pending = new PendingOutput({ archive: options.rawArchive ?? true });
+    this.metrics = new JobMetrics(options.metrics, job);
     this.committer = new JobCommitter(options.store, {
       job,
       layout: options.layout,
       keepCommits: options.keepCheckpoints,
       nowMs: this.nowMs,
+      observer: this.metrics.commitObserver(),
       ...(options.writerId === undefined ? {} : { writerId: options.writerId }),
     });
     const newEngine = (): JobEngine => new JobEngine(job, views, { watermarkDelayMs, sessionGapMs });
@@ -92,7 +94,6 @@ export class JobState {
     });
     this.commits = new CommitPipeline(job, this.committer, this.nowMs);
     this.completion = new CompletionLoop(async () => this.completed(await this.completer.round()));
-    this.metrics = new JobMetrics(options.metrics, job);
   }
 
   tracker(topic: string, partition: number): PartitionTracker | undefined {

@@ -13,6 +13,7 @@ import { S3ObjectStore } from '../../storage/s3-object-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { startHttpServer, type JobHealth } from '../runtime/http-server.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { meteredStore } from '../runtime/metered-store.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
 import { layoutOf, type Settings } from '../runtime/settings.ts';
 import { JobRunner } from './job-runner.ts';
@@ -63,11 +64,13 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const logger =
     options.logger ?? createLogger({ level: settings.logLevel, format: settings.logFormat as never });
   const metrics = options.metrics ?? createMetrics();
-  const store =
+  const store = meteredStore(
     options.store ??
-    new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket, {
-      endpoint: describeS3(endpoints.s3),
-    });
+      new S3ObjectStore(createS3Client(endpoints.s3), endpoints.s3.bucket, {
+        endpoint: describeS3(endpoints.s3),
+      }),
+    metrics.storeRequests,
+  );
   const layout = layoutOf(settings);
   const kafka = createKafka(endpoints.kafka, 'lms-speed-layer');
   let rejectFailed: (error: unknown) => void = () => undefined;

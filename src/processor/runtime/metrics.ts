@@ -85,9 +85,39 @@ export function createMetrics() {
     }),
     checkpointDuration: new Histogram({
       name: `${METRIC_PREFIX}checkpoint_duration_seconds`,
-      help: 'Commit time: staging, checkpoint put, publish',
+      help: 'Commit latency: first listing of the log to the files visible (staging, checkpoint put and its retries, publish)',
       labelNames: ['job'],
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    }),
+    commitAttempts: new Counter({
+      name: `${METRIC_PREFIX}commit_attempts_total`,
+      help: 'Conditional puts of a checkpoint (one per try at a commit number)',
+      labelNames: ['job'],
+      registers,
+    }),
+    commitConflicts: new Counter({
+      name: `${METRIC_PREFIX}commit_conflicts_total`,
+      help: 'Conditional puts of checkpoint N that found N taken by another instance (the commit re-lists, re-stages, retries)',
+      labelNames: ['job'],
+      registers,
+    }),
+    commitRestagedBytes: new Counter({
+      name: `${METRIC_PREFIX}commit_restaged_bytes_total`,
+      help: 'Bytes of output files staged by attempts that lost the commit number, staged again under the next',
+      labelNames: ['job'],
+      registers,
+    }),
+    commitFenced: new Counter({
+      name: `${METRIC_PREFIX}commit_fenced_total`,
+      help: 'Commits refused because another instance committed a partition this one held (a zombie)',
+      labelNames: ['job'],
+      registers,
+    }),
+    storeRequests: new Counter({
+      name: `${METRIC_PREFIX}object_store_requests_total`,
+      help: 'Object-store requests by operation (put, putIfAbsent, get, exists, copy, list; delete per key), before the store retries',
+      labelNames: ['operation'],
       registers,
     }),
     checkpointBytes: new Gauge({
