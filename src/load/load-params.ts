@@ -1,8 +1,10 @@
 /** The parameters of one `speed-layer load` run, with the defaults of a full run and of `--quick`. */
 import { JOBS, type JobName } from '../events/topics.ts';
 
-export const SCENARIOS = ['catch-up', 'ceiling', 'sustained', 'http'] as const;
+export const SCENARIOS = ['catch-up', 'ceiling', 'sustained', 'http', 'scale-out', 'serving'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Without --scenarios: scale-out (up to 17 `run` processes, ~15 min) only when asked for. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((name) => name !== 'scale-out');
 
 export interface LoadParams {
   quick: boolean;
@@ -59,7 +61,7 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     ratePerS: flags.rate ?? defaults.ratePerS,
     durationMs: flags.duration ?? defaults.durationMs,
     httpDurationMs: defaults.httpDurationMs,
-    scenarios: flags.scenarios ?? SCENARIOS,
+    scenarios: flags.scenarios ?? DEFAULT_SCENARIOS,
     jobs: flags.jobs ?? JOBS,
     resultsDir: flags.results ?? 'results',
     targetRecordsPerS: 10_000,

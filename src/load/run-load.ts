@@ -11,6 +11,8 @@ import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import type { LoadParams, ScenarioName } from './load-params.ts';
 import { loadAverage, machineInfo } from './machine.ts';
 import { printTable, writeResults } from './report.ts';
+import { scaleOutScenario } from './scale-out.ts';
+import { servingScenario } from './serving.ts';
 import { sustainedScenario } from './sustained.ts';
 
 /**
@@ -19,13 +21,22 @@ import { sustainedScenario } from './sustained.ts';
  * processing p99 6.8–11.5 s vs 2.4–2.8 s on its own, same machine, same hour; GC pauses are the likely cause). Catch-up before ceiling,
  * which reuses its backlog.
  */
-const RUN_ORDER: readonly ScenarioName[] = ['sustained', 'catch-up', 'ceiling', 'http'];
+const RUN_ORDER: readonly ScenarioName[] = [
+  'sustained',
+  'catch-up',
+  'ceiling',
+  'http',
+  'scale-out',
+  'serving',
+];
 
 const RUNNERS: Record<ScenarioName, (context: LoadContext) => Promise<ScenarioResult>> = {
   'catch-up': catchUpScenario,
   ceiling: ceilingScenario,
   sustained: sustainedScenario,
   http: httpScenario,
+  'scale-out': scaleOutScenario,
+  serving: servingScenario,
 };
 
 /** Runs the load benchmark; resolves true when every check that counts passed. */

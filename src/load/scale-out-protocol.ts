@@ -1,0 +1,111 @@
+/**
+ * The commit protocol alone, without Kafka, engines or completion: k JobCommitters in this process, each
+ * owning its share of the partitions and committing every commit interval (a checkpoint with one state
+ * blob per owned partition, and a few output files) to one shared log, as k `run` instances would. On the
+ * file store it isolates the protocol from S3 latency; on S3 it shows what the protocol alone costs there.
+ */
+import { randomBytes } from 'node:crypto';
+import { JobCommitter } from '../processor/io/commit.ts';
+import type { OutputFile, StorageLayout } from '../storage/layout.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { CountingStore, type StoreOperation } from './counting-store.ts';
+
+export interface ProtocolPhase {
+  k: number;
+  partitions: number;
+  intervalMs: number;
+  warmUpMs: number;
+  measureMs: number;
+  /** State bytes per partition in each checkpoint (random: incompressible, like event ids). */
+  stateBytes: number;
+  /** Output files per commit, and bytes of each. */
+  files: number;
+  fileBytes: number;
+}
+
+/** One commit as its writer saw it. */
+export interface CommitSample {
+  atMs: number;
+  commit: number;
+  durationMs: number;
+  attempts: number;
+  conflicts: number;
+  restagedBytes: number;
+  checkpointBytes: number;
+}
+
+export interface ProtocolMeasure {
+  commits: CommitSample[];
+  /** Requests by operation over the measured window. */
+  requests: Map<StoreOperation, number>;
+  elapsedMs: number;
+  /** Commits that failed (no free number after the committer's attempts, or a store error). */
+  failures: string[];
+}
+
+const JOB = 'auth';
+const TOPIC = 'lms.auth';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function outputFiles(writer: number, phase: ProtocolPhase): OutputFile[] {
+  return Array.from({ length: phase.files }, (_, index) => ({
+    dir: `realtime_partials/view_${index}/date=2025-01-06/w${writer}`,
+    extension: 'parquet',
+    body: randomBytes(phase.fileBytes),
+  }));
+}
+
+/**
+ * Runs k writers on `inner` under `layout` for warm-up + measure (the clock starts once every writer has
+ * recovered); the commits started in the measured window, and the requests from its start until the last
+ * of them is visible.
+ */
+export async function measureProtocol(
+  inner: ObjectStore,
+  layout: StorageLayout,
+  phase: ProtocolPhase,
+): Promise<ProtocolMeasure> {
+  const store = new CountingStore(inner);
+  const writers = await Promise.all(
+    Array.from({ length: phase.k }, async (_, index) => {
+      const owned = Array.from({ length: phase.partitions }, (_, p) => p)
+        .filter((p) => p % phase.k === index)
+        .map((partition) => ({ topic: TOPIC, partition }));
+      const committer = new JobCommitter(store, { job: JOB, layout, writerId: `p${phase.k}w${index}` });
+      await committer.recover(owned);
+      return { index, owned, committer };
+    }),
+  );
+  const startMs = performance.now();
+  const measureFromMs = startMs + phase.warmUpMs;
+  const endMs = measureFromMs + phase.measureMs;
+  const commits: CommitSample[] = [];
+  const failures: string[] = [];
+  let atMeasure: Map<StoreOperation, number> | undefined;
+  const snapshotAtMeasure = setTimeout(() => (atMeasure = store.snapshot()), phase.warmUpMs);
+
+  const run = async ({ index, owned, committer }: (typeof writers)[number]): Promise<void> => {
+    await sleep(Math.random() * phase.intervalMs); // instances start at unrelated moments
+    let nextOffset = 0;
+    while (performance.now() < endMs) {
+      const startedMs = performance.now();
+      nextOffset += 10;
+      const snapshots = owned.map((ref) => ({ ...ref, nextOffset, state: randomBytes(phase.stateBytes) }));
+      try {
+        const result = await committer.commitVisible(snapshots, outputFiles(index, phase));
+        const atMs = performance.now();
+        await committer.tidied();
+        if (startedMs >= measureFromMs) commits.push({ atMs, ...result });
+      } catch (error) {
+        failures.push(`writer ${index}: ${(error as Error).message}`);
+        await committer.recover(owned);
+      }
+      await sleep(Math.max(0, startedMs + phase.intervalMs - performance.now()));
+    }
+  };
+  await Promise.all(writers.map(run));
+  clearTimeout(snapshotAtMeasure);
+  const requests = new Map<StoreOperation, number>();
+  for (const [operation, n] of store.counts) requests.set(operation, n - (atMeasure?.get(operation) ?? 0));
+  return { commits, requests, elapsedMs: phase.measureMs, failures };
+}
