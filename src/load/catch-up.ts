@@ -35,7 +35,13 @@ async function measureRun(
   runner: typeof runUntilSettled = runUntilSettled,
 ): Promise<RunRow> {
   const runName = name.replaceAll(/[^a-z0-9_]+/gi, '-');
-  const run = jobsRun(context.endpoints, topics, runName, context.params.rawArchive);
+  const run = jobsRun(
+    context.endpoints,
+    topics,
+    runName,
+    context.params.rawArchive,
+    context.params.provisional,
+  );
   const total = [...recordsByJob.values()].reduce((sum, n) => sum + n, 0);
   const settled = await runner(context.endpoints, run, recordsByJob, context.stackPids, timeoutMs(total));
   const { oracle, oracleS } = await expected();

@@ -31,6 +31,8 @@ export interface JobsRun extends LoadTopics {
   store: ObjectStore;
   /** Whether the jobs archive every validated record (`--no-raw-archive` measures its cost). */
   rawArchive: boolean;
+  /** Whether the jobs publish provisional rows (`--no-provisional` measures their cost). */
+  provisional: boolean;
 }
 
 export async function createLoadTopics(endpoints: StackEndpoints): Promise<LoadTopics> {
@@ -72,12 +74,14 @@ export function jobsRun(
   topics: LoadTopics,
   run: string,
   rawArchive = true,
+  provisional = true,
 ): JobsRun {
   const root = `load/${topics.id}/${run}/`;
   return {
     ...topics,
     run,
     rawArchive,
+    provisional,
     groupIdPrefix: `load-${topics.id}-${run}-`,
     layout: {
       viewsPrefix: `${root}realtime_views/`,
@@ -117,6 +121,7 @@ function runFlags(run: JobsRun, overrides: RunFlags): RunFlags {
     deadLetterPrefix: run.layout.deadLetterPrefix,
     rawPrefix: run.layout.rawPrefix,
     rawArchive: String(run.rawArchive),
+    provisional: String(run.provisional),
     httpPort: '0',
     logLevel: 'warn',
     logFormat: 'json',

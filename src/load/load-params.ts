@@ -26,6 +26,8 @@ export interface LoadParams {
   backlogUsers: number;
   /** Whether the jobs archive every validated record (off: to measure the archive's cost). */
   rawArchive: boolean;
+  /** Whether the jobs publish provisional rows (off: to measure what they cost). */
+  provisional: boolean;
 }
 
 export const FULL_DEFAULTS = {
@@ -50,6 +52,7 @@ export interface LoadFlags {
   jobs?: JobName[];
   results?: string;
   rawArchive?: boolean;
+  provisional?: boolean;
 }
 
 export function resolveLoadParams(flags: LoadFlags): LoadParams {
@@ -68,5 +71,6 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     targetRatePerS: 10_000,
     backlogUsers: 10_000,
     rawArchive: flags.rawArchive ?? true,
+    provisional: flags.provisional ?? true,
   };
 }

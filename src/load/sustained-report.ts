@@ -36,6 +36,8 @@ export interface SustainedMeasures {
   records: Map<string, number>;
   check: OracleCheck;
   requests: StoreRequests;
+  /** Record timestamp → provisional value answerable by serve, per message read; null when off. */
+  provisionalFreshnessMs: { messages: number; p50: number; p99: number } | null;
 }
 
 /** Object-store requests per minute by operation: while the input ran, and once it had stopped. */
@@ -122,6 +124,12 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
       ['RSS first / max / last (MiB)', `${rssMiB.first} / ${rssMiB.max} / ${rssMiB.last}`],
       ['cpu cores (jobs process) / stack cpu s', `${m.resources.cores} / ${m.resources.stackCpuS}`],
       ['final rows == oracle', `${check.ok} (${check.expectedRows} rows)`],
+      [
+        'provisional freshness p50 / p99 ms (messages)',
+        m.provisionalFreshnessMs === null
+          ? 'off'
+          : `${m.provisionalFreshnessMs.p50} / ${m.provisionalFreshnessMs.p99} (${m.provisionalFreshnessMs.messages})`,
+      ],
       ['keeps up', verdict.keepsUp],
     ],
   );

@@ -19,6 +19,7 @@ import { createLoadTopics, jobsRun, runSettings } from './load-fixture.ts';
 import { processRssBytes } from './machine.ts';
 import { checkFinalRows, oracleOf } from './oracle-check.ts';
 import { progressBar } from './progress-bar.ts';
+import { ProvisionalProbe, type FreshnessMs } from './provisional-probe.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
 import { reportSustained, type Sample, type StoreRequests } from './sustained-report.ts';
 
@@ -44,7 +45,7 @@ async function waitUntil(what: string, condition: () => boolean, timeoutMs: numb
 export async function sustainedScenario(context: LoadContext): Promise<ScenarioResult> {
   const { params, endpoints } = context;
   const topics = await createLoadTopics(endpoints);
-  const run = jobsRun(endpoints, topics, 'sustained', params.rawArchive);
+  const run = jobsRun(endpoints, topics, 'sustained', params.rawArchive, params.provisional);
   const settings = runSettings(run, { idleTimeout: IDLE_TIMEOUT });
   const meter = new ResourceMeter(context.stackPids);
   const store = new CountingStore(run.store);
@@ -58,6 +59,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
   const eventLoop = monitorEventLoopDelay({ resolution: 20 });
   eventLoop.enable();
   let drainS = NaN;
+  const probe = params.provisional ? new ProvisionalProbe(endpoints, topics.topicPrefix) : undefined;
+  let freshness: FreshnessMs | null = null;
   try {
     await waitUntil(
       'the jobs to start',
@@ -71,6 +74,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
       durationMs: params.durationMs,
       seed: Number.parseInt(topics.id, 16),
     });
+    if (probe !== undefined) probe.measuring = true;
     const bar = progressBar('sustained', Math.round((params.ratePerS * params.durationMs) / 1000));
     const startedMs = performance.now();
     const atStart = store.snapshot();
@@ -89,6 +93,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
       await Promise.race([sleep(1000), done.catch(() => undefined)]);
     }
     bar.stop();
+    if (probe !== undefined) probe.measuring = false;
     const last = await done;
     // Compared: rows whose window ends by a minute after the stop, so every 1-min view has final rows
     // even in a short run; the idle rule (now − D) finalises them once now ≥ cutoff + D.
@@ -113,6 +118,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     requests.idle = requestsPerMinute(atDrain, store.snapshot(), performance.now() - drainedMs);
   } finally {
     eventLoop.disable();
+    freshness = (await probe?.stop()) ?? null;
     await running.stop();
   }
   const eventLoopDelayMs = {
@@ -168,5 +174,6 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     records,
     check,
     requests: requests as StoreRequests,
+    provisionalFreshnessMs: freshness,
   });
 }

@@ -27,6 +27,8 @@ export interface ProvisionalFeedOptions {
   logger: Logger;
   /** How often the completeness is read to forget complete cells; default 2 s. */
   pruneEveryMs?: number;
+  /** Called once a message's values answer, with the newest record timestamp they include (freshness). */
+  onApplied?: (newestRecordMs: number) => void;
 }
 
 /**
@@ -146,6 +148,8 @@ export class ProvisionalFeed implements ProvisionalRows {
       return;
     }
     this.read++;
+    const newestMs = this.table.lastNewestRecordMs;
+    if (newestMs !== null) this.options.onApplied?.(newestMs);
     if (this.listeners.size === 0) return;
     for (const { view, cells } of changes) {
       const rows = this.table.rows(view, ALL, this.completeMs.get(view) ?? -Infinity, cells);

@@ -17,6 +17,8 @@ export interface PartitionChanges {
   partition: number;
   /** wm(p) when the changes were taken. */
   watermarkMs: number;
+  /** The newest record timestamp the partition's values include. */
+  newestRecordMs: number;
   /** View → cell → its partial rows ([]: gone). */
   views: Map<string, Map<string, ViewRow[]>>;
 }
@@ -74,10 +76,17 @@ export class OpenCells {
     let changes = this.held.get(id);
     if (changes === undefined) {
       const { topic, partition: number } = partition;
-      changes = { topic, partition: number, watermarkMs: -Infinity, views: new Map() };
+      changes = {
+        topic,
+        partition: number,
+        watermarkMs: -Infinity,
+        newestRecordMs: -Infinity,
+        views: new Map(),
+      };
       this.held.set(id, changes);
     }
     changes.watermarkMs = partition.clock.watermarkMs;
+    changes.newestRecordMs = partition.clock.newestRecordMs;
     return changes;
   }
 

@@ -21,6 +21,8 @@ export interface PartitionClockState {
 }
 
 export class PartitionClock {
+  /** The newest record timestamp judged since this clock was made (how fresh provisional values are). */
+  newestRecordMs = -Infinity;
   private maxAcceptedMs = -Infinity;
   private idleMs = -Infinity;
   private endOfInput = false;
@@ -54,6 +56,7 @@ export class PartitionClock {
 
   /** Judges a valid event; on `null` the event is accepted and the clock has moved. */
   judge(eventId: string, eventTimeMs: number, recordTimestampMs: number): RejectReason | null {
+    if (recordTimestampMs > this.newestRecordMs) this.newestRecordMs = recordTimestampMs;
     if (eventTimeMs > recordTimestampMs + this.maxFutureMs) return 'future';
     const watermarkMs = this.watermarkMs;
     if (eventTimeMs < watermarkMs) return 'late';

@@ -24,8 +24,10 @@ export interface ProvisionalMessage {
   partition: number;
   /** wm(p) when the cells were taken. */
   watermark: number;
-  /** When the newest record behind them was processed (the publisher's clock, ms). */
+  /** When the cells were taken (the publisher's clock, ms). */
   as_of: number;
+  /** The newest record timestamp (the broker's clock) the values include; null when unknown. */
+  newest_record?: number | null;
   /** View → cell → partial rows ([]: the cell is gone). */
   views: Record<string, Record<string, ViewRow[]>>;
 }
@@ -38,8 +40,18 @@ export function provisionalMessage(
 ): ProvisionalMessage {
   const views: Record<string, Record<string, ViewRow[]>> = {};
   for (const [view, cells] of change.views) views[view] = Object.fromEntries(cells);
-  const { topic, partition, watermarkMs } = change;
-  return { v: PROVISIONAL_FORMAT, job, topic, partition, watermark: watermarkMs, as_of: asOfMs, views };
+  const { topic, partition, watermarkMs, newestRecordMs } = change;
+  const newest = Number.isFinite(newestRecordMs) ? newestRecordMs : null;
+  return {
+    v: PROVISIONAL_FORMAT,
+    job,
+    topic,
+    partition,
+    watermark: watermarkMs,
+    as_of: asOfMs,
+    newest_record: newest,
+    views,
+  };
 }
 
 /**

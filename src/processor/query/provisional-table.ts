@@ -32,10 +32,15 @@ export class ProvisionalTable {
   private readonly byView = new Map<string, ViewCells>();
   private readonly asOfByJob = new Map<string, number>();
 
+  /** The newest record timestamp of the last message applied (null when it had none). */
+  lastNewestRecordMs: number | null = null;
+
   /** Applies one message as read from the topic; an Error says why it could not be read. */
   applyEncoded(bytes: Buffer): TableChange[] | Error {
     const message = decodeProvisional(bytes);
-    return message instanceof Error ? message : this.apply(message);
+    if (message instanceof Error) return message;
+    this.lastNewestRecordMs = typeof message.newest_record === 'number' ? message.newest_record : null;
+    return this.apply(message);
   }
 
   /** Applies one message; returns the cells it changed, per view. Unknown views are skipped. */
