@@ -3,8 +3,8 @@
  * times as ISO strings, rows as the JSON answer of GET /v1/views/{view} renders them (ISO timestamps,
  * `source`, `is_final`).
  */
-import { viewSpec, type ViewSpec } from '../events/view-catalog.ts';
-import { formatRow, type ViewRow } from '../events/view-dump.ts';
+import type { ViewRow } from '../events/view-dump.ts';
+import { rowJson, type StreamSource } from '../serving/stream-events.ts';
 import type { Severity } from './alert-rules.ts';
 import type { AlertKey, AlertState, Transition } from './alert-transition.ts';
 
@@ -21,27 +21,10 @@ export interface AlertDocument {
   provisional: boolean;
 }
 
-const servedSpecs = new Map<string, ViewSpec>();
-
-function servedSpec(view: string): ViewSpec {
-  let spec = servedSpecs.get(view);
-  if (spec === undefined) {
-    const base = viewSpec(view);
-    const extra = [
-      { name: 'source', type: 'string' as const },
-      { name: 'is_final', type: 'boolean' as const },
-    ];
-    spec = { ...base, columns: [...base.columns, ...extra] };
-    servedSpecs.set(view, spec);
-  }
-  return spec;
-}
-
 /** A row labelled with its `source` (batch | speed | provisional; speed when unlabelled). */
 function renderRow(view: string, row: ViewRow): Record<string, unknown> {
-  const source = typeof row.source === 'string' ? row.source : 'speed';
-  const labelled = { ...row, source, is_final: source !== 'provisional' };
-  return JSON.parse(formatRow(servedSpec(view), labelled)) as Record<string, unknown>;
+  const source = typeof row.source === 'string' ? (row.source as StreamSource) : 'speed';
+  return JSON.parse(rowJson(view, row, source)) as Record<string, unknown>;
 }
 
 export function alertDocument(transition: Transition): AlertDocument {
