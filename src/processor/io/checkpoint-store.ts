@@ -7,6 +7,7 @@
 import { commitKey, commitOfKey, commitsPrefix, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.ts';
 import { decodeCheckpoint, type Checkpoint, type StagedFile } from './checkpoint-codec.ts';
+import { LogFreshness } from './log-freshness.ts';
 import type { CommittedFiles } from './publish.ts';
 
 export interface CommitSummary {
@@ -51,7 +52,14 @@ export class CommitLog implements CommittedFiles {
     private readonly store: ObjectStore,
     private readonly layout: StorageLayout,
     private readonly job: string,
+    /** Half the pruning's minimum retention (io/log-freshness.ts). */
+    private readonly freshness = new LogFreshness(15_000),
   ) {}
+
+  /** Whether `latestCommit` is recent enough to append after it without listing the log again. */
+  get fresh(): boolean {
+    return this.freshness.fresh;
+  }
 
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
@@ -64,6 +72,7 @@ export class CommitLog implements CommittedFiles {
 
   /** Lists the log and reads every commit above the newest one seen before; returns those, oldest first. */
   async sync(): Promise<Checkpoint[]> {
+    const listedAtMs = this.freshness.now();
     const listed = (await this.store.list(commitsPrefix(this.layout, this.job)))
       .map((key) => commitOfKey(this.layout, this.job, key))
       .filter((commit): commit is number => commit !== undefined)
@@ -79,6 +88,7 @@ export class CommitLog implements CommittedFiles {
       if (commit > this.latestCommit) fresh.push(checkpoint);
     }
     this.latestCommit = Math.max(this.latestCommit, listed.at(-1) ?? 0);
+    this.freshness.knewAt(listedAtMs);
     return fresh;
   }
 
@@ -90,10 +100,12 @@ export class CommitLog implements CommittedFiles {
 
   /** Writes the checkpoint of `checkpoint.commit` unless that number is taken (the fencing point). */
   async append(checkpoint: Checkpoint, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+    const startedAtMs = this.freshness.now();
     const result = await this.store.putIfAbsent(commitKey(this.layout, this.job, checkpoint.commit), bytes);
     if (result === 'created') {
       this.remember(summarize(checkpoint));
       this.latestCommit = Math.max(this.latestCommit, checkpoint.commit);
+      this.freshness.knewAt(startedAtMs);
     }
     return result;
   }

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encodeCheckpoint, type CheckpointPartition, type StagedFile } from './checkpoint-codec.ts';
+import { LogFreshness } from './log-freshness.ts';
 import { CommitLog, partitionKey, type CommitListener } from './checkpoint-store.ts';
 import {
   DEFAULT_LAYOUT,
@@ -104,7 +105,7 @@ export class JobCommitter {
     }
     if (this.keepCommits < 1)
       throw new Error(`JobCommitter: keepCommits must be >= 1, got ${this.keepCommits}`);
-    this.log = new CommitLog(store, this.layout, this.job);
+    this.log = new CommitLog(store, this.layout, this.job, new LogFreshness(this.minRetentionMs / 2));
   }
 
   /**
@@ -221,6 +222,11 @@ export class JobCommitter {
         files: staged.map(({ staging, final }): StagedFile => ({ staging, final })),
       };
       const bytes = encodeCheckpoint(checkpoint);
+      if (!(await this.stillNext(commit, staged))) {
+        this.observer?.attempted('exists', stagedBytes);
+        restagedBytes += stagedBytes;
+        continue;
+      }
       const outcome = await this.log.append(checkpoint, bytes);
       this.observer?.attempted(outcome, stagedBytes);
       if (outcome === 'created') {
@@ -280,6 +286,22 @@ export class JobCommitter {
       this.recovered = false; // the commit stands; recover() publishes it before anything else is committed
       throw error;
     }
+  }
+
+  /**
+   * Whether `commit` is still the next number once staging is done. Staging that took longer than the
+   * log's view stays fresh lists the log again (io/log-freshness.ts), which may also fence us; a number
+   * taken meanwhile drops the attempt.
+   */
+  private async stillNext(commit: number, staged: readonly StagedFile[]): Promise<boolean> {
+    if (this.log.fresh) return true;
+    try {
+      await this.syncOrFence();
+    } finally {
+      if (this.log.latestCommit + 1 !== commit)
+        await this.store.deleteMany(staged.map((file) => file.staging));
+    }
+    return this.log.latestCommit + 1 === commit;
   }
 
   /** Reads new commits; if another writer committed a partition we own, we are a zombie: fence. */

@@ -15,6 +15,7 @@ import {
 import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.ts';
 import { StorageError } from '../../storage/storage-error.ts';
 import type { StagedFile } from './checkpoint-codec.ts';
+import { LogFreshness } from './log-freshness.ts';
 import type { CommittedFiles } from './publish.ts';
 
 export interface CompletionRecord {
@@ -57,6 +58,12 @@ export interface CompactionPlan {
 
 /** Completion records kept; the newest alone carries the state, the others serve staging recovery. */
 export const KEEP_COMPLETIONS = 5;
+
+/**
+ * Records younger than this are never pruned, so a writer that knew the log's newest number less than
+ * half of it ago cannot take a pruned number again (io/log-freshness.ts).
+ */
+export const COMPLETION_RETENTION_MS = 60_000;
 
 /** The final keys of a record's files that are compactions' merged files (their rows are not new). */
 export function mergedKeys(record: CompletionRecord): Set<string> {
@@ -104,14 +111,22 @@ export function decodeCompletion(key: string, bytes: Buffer): CompletionRecord {
 export class CompletionLog implements CommittedFiles {
   /** The newest records seen, by number (the latest few: staging recovery needs their file lists). */
   private readonly records = new Map<number, CompletionRecord>();
+  private readonly freshness: LogFreshness;
   latest: CompletionRecord;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: StorageLayout,
     private readonly job: string,
+    freshness = new LogFreshness(COMPLETION_RETENTION_MS / 2),
   ) {
     this.latest = initialCompletion(job);
+    this.freshness = freshness;
+  }
+
+  /** Whether `latest` is recent enough to append after it without listing the log again. */
+  get fresh(): boolean {
+    return this.freshness.fresh;
   }
 
   get latestCommit(): number {
@@ -128,6 +143,7 @@ export class CompletionLog implements CommittedFiles {
 
   /** Lists the log and reads the records newer than the latest seen; returns the latest. */
   async sync(): Promise<CompletionRecord> {
+    const listedAtMs = this.freshness.now();
     const numbers = (await this.store.list(completionsPrefix(this.layout, this.job)))
       .map((key) => completionOfKey(this.layout, this.job, key))
       .filter((n): n is number => n !== undefined)
@@ -141,6 +157,7 @@ export class CompletionLog implements CommittedFiles {
       if (record === undefined) continue; // pruned between list and get: a newer one exists
       this.remember(record);
     }
+    this.freshness.knewAt(listedAtMs);
     return this.latest;
   }
 
@@ -155,21 +172,35 @@ export class CompletionLog implements CommittedFiles {
     if (record.completion > this.latest.completion) this.latest = record;
   }
 
-  /** Writes record M unless M is taken (another writer completed that range first). */
+  /**
+   * Writes record M unless M is taken (another writer completed that range first). A view of the log
+   * too old to rule out a pruned M is listed again first (io/log-freshness.ts).
+   */
   async append(record: CompletionRecord): Promise<PutIfAbsentResult> {
+    if (!this.freshness.fresh && (await this.sync()).completion >= record.completion) return 'exists';
     const key = completionKey(this.layout, this.job, record.completion);
+    const startedAtMs = this.freshness.now();
     const result = await this.store.putIfAbsent(key, encodeCompletion(record));
-    if (result === 'created') this.remember(record);
+    if (result === 'created') {
+      this.remember(record);
+      this.freshness.knewAt(startedAtMs);
+    }
     return result;
   }
 
-  /** Deletes all but the newest `keep` records (the latest alone carries the state forward). */
-  async prune(keep: number): Promise<void> {
+  /**
+   * Deletes all but the newest `keep` records (the latest alone carries the state forward), and none
+   * younger than `retentionMs` by `nowMs` (a record this writer has not read counts as young).
+   */
+  async prune(keep: number, nowMs: number, retentionMs = COMPLETION_RETENTION_MS): Promise<void> {
     const numbers = (await this.store.list(completionsPrefix(this.layout, this.job)))
       .map((key) => completionOfKey(this.layout, this.job, key))
       .filter((n): n is number => n !== undefined)
       .sort((a, b) => b - a);
-    const old = numbers.slice(Math.max(1, keep));
+    const old = numbers.slice(Math.max(1, keep)).filter((n) => {
+      const createdAtMs = this.records.get(n)?.createdAtMs;
+      return createdAtMs !== undefined && nowMs - createdAtMs >= retentionMs;
+    });
     await this.store.deleteMany(old.map((n) => completionKey(this.layout, this.job, n)));
     for (const n of old) this.records.delete(n);
   }

@@ -75,7 +75,7 @@ export class ClosedDateCompactor {
     }
     await this.publisher.finish(record, staged);
     await this.store.deleteMany(record.files.map((file) => file.staging));
-    await this.log.prune(KEEP_COMPLETIONS);
+    await this.log.prune(KEEP_COMPLETIONS, nowMs());
     if (!more) this.compactedDay = day;
   }
 

@@ -160,6 +160,8 @@ export class Completer {
     await this.absorbThrough(covered);
     const watermarkMs = this.watermark(covered);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      // Others may have completed since this instance last looked (and pruned the number it would take).
+      if (!this.log.fresh) await this.caughtUpWithOthers();
       const latest = this.log.latest;
       const advanced = watermarkMs > latest.completedThroughMs;
       const records = this.records.waiting(recordsThrough(latest), covered);
@@ -326,7 +328,7 @@ export class Completer {
     this.pool.drop(watermarkMs);
     this.waitingRows = 0;
     await this.store.deleteMany(record.files.map((file) => file.staging));
-    await this.log.prune(KEEP_COMPLETIONS);
+    await this.log.prune(KEEP_COMPLETIONS, nowMs());
     await this.deleteConsumed(record.pendingFromCommit);
     await this.records.deleteThrough(record.recordsThroughCommit!);
     if (compact) await this.compactor.run();
