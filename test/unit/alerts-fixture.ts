@@ -11,22 +11,10 @@ import type { ViewRow } from '../../src/events/view-dump.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { MergedRows } from '../../src/serving/merged-rows.ts';
 import type { FileObjectStore } from '../../src/storage/file-object-store.ts';
-import { FakeInstance, at, refs, tempStore } from './query-fixture.ts';
+import { FakeInstance, at, failedRow, refs, tempStore } from './query-fixture.ts';
 
-export { at };
+export { at, failedRow };
 export const FAILED_LOGINS = 'auth_realtime_failed_logins';
-
-export function failedRow(startHhmm: string, user: string, attempts: number): ViewRow {
-  const startMs = at(startHhmm);
-  return {
-    window_start: startMs,
-    window_end: startMs + 60_000,
-    user_id: user,
-    failed_attempts: attempts,
-    distinct_ips: 1,
-    suspected_brute_force: attempts >= 5,
-  };
-}
 
 export interface AuthStore {
   store: FileObjectStore;

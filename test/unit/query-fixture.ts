@@ -130,6 +130,19 @@ export class FakeInstance {
 export const refs = (topic: string, ...partitions: number[]): PartitionRef[] =>
   partitions.map((partition) => ({ topic, partition }));
 
+/** A row of auth_realtime_failed_logins for the minute starting at `startHhmm`. */
+export function failedRow(startHhmm: string, user: string, attempts: number): ViewRow {
+  const startMs = at(startHhmm);
+  return {
+    window_start: startMs,
+    window_end: startMs + 60_000,
+    user_id: user,
+    failed_attempts: attempts,
+    distinct_ips: 1,
+    suspected_brute_force: attempts >= 5,
+  };
+}
+
 /** A partial (or complete) row of auth_realtime_login_rate for the minute starting at `startHhmm`. */
 export function loginRow(startHhmm: string, successes: number, failures: number): ViewRow {
   const startMs = at(startHhmm);

@@ -7,8 +7,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { VIEW_NAMES } from '../../src/events/view-catalog.ts';
-import type { ViewRow } from '../../src/events/view-dump.ts';
-import { at, loginRow } from './query-fixture.ts';
+import { at, failedRow, loginRow } from './query-fixture.ts';
 import { HandProvisional, metricValue, streamServer } from './serve-stream-fixture.ts';
 import { openStream, refusedBody, type SseEvent } from './sse-reader.ts';
 
@@ -17,18 +16,6 @@ const FAILED = 'auth_realtime_failed_logins';
 const iso = (hhmm: string) => new Date(at(hhmm)).toISOString();
 const windows = (event: SseEvent) => event.data.rows.map((row) => row.window_start);
 const finals = (event: SseEvent) => event.event === 'final';
-
-function failedRow(startHhmm: string, user: string, attempts: number): ViewRow {
-  const startMs = at(startHhmm);
-  return {
-    window_start: startMs,
-    window_end: startMs + 60_000,
-    user_id: user,
-    failed_attempts: attempts,
-    distinct_ips: 1,
-    suspected_brute_force: attempts >= 5,
-  };
-}
 
 describe('final events', () => {
   it('sends the rows of windows as they complete, in order, rendered as the JSON answer', async () => {
