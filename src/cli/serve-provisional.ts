@@ -21,7 +21,7 @@ export function provisionalSource(settings: Settings, logger: Logger): ServeOpti
     return undefined;
   }
   return {
-    kafka: createKafka(endpoint, 'lms-speed-layer-serve'),
+    kafka: createKafka(endpoint, 'lms-speed-layer-serve', logger),
     topic: provisionalTopic(settings.topicPrefix),
     lookbackMs: provisionalLookbackMs({
       sessionGapMs: settings.sessionGap,

@@ -40,7 +40,7 @@ export interface RunningIngest {
 }
 
 export async function startIngest(options: IngestRunOptions): Promise<RunningIngest> {
-  const kafka = createKafka(options.kafka, 'lms-ingest');
+  const kafka = createKafka(options.kafka, 'lms-ingest', options.logger);
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -53,7 +53,7 @@ export async function startBatchAndServe(options: {
     ...(options.kafka !== undefined && settings.provisional
       ? {
           provisional: {
-            kafka: createKafka(options.kafka, 'lms-speed-layer-serve'),
+            kafka: createKafka(options.kafka, 'lms-speed-layer-serve', logger),
             topic: provisionalTopic(settings.topicPrefix),
             lookbackMs: provisionalLookbackMs({
               sessionGapMs: settings.sessionGap,

@@ -72,7 +72,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     metrics.storeRequests,
   );
   const layout = layoutOf(settings);
-  const kafka = createKafka(endpoints.kafka, 'lms-speed-layer');
+  const kafka = createKafka(endpoints.kafka, 'lms-speed-layer', logger);
   let rejectFailed: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (rejectFailed = reject));
   failed.catch(() => undefined); // callers that never look must not see an unhandled rejection
