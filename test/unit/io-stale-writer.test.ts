@@ -2,7 +2,8 @@
  * A writer whose view of a numbered log is old must not take a number that others used and pruned
  * meanwhile (io/log-freshness.ts): its record would stand in for the pruned one, and its files would
  * land on that record's final keys. Both logs are checked: the commit log, with a writer stalled while it
- * stages, and the completion log, with a writer that last looked long ago.
+ * stages, and the completion log, with a writer that last looked long ago. A restore whose newest commit
+ * is pruned under it (the previous owner committed the partition once more) reads the newer one.
  */
 import { describe, expect, it } from 'vitest';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
@@ -62,6 +63,39 @@ describe('a stale writer', () => {
     expect(await store.exists(commitKey(DEFAULT_LAYOUT, 'auth', 1))).toBe(false);
     expect(await store.exists(commitKey(DEFAULT_LAYOUT, 'auth', 4))).toBe(true);
   });
+
+  it.each([
+    ['its listing of the log', 1],
+    ['the read of the state', 2],
+  ])(
+    'restores a partition from the newer commit when the newest is pruned before %s',
+    async (_when, read) => {
+      const store = new FileObjectStore(tempDir('io-stale-writer-'));
+      const options = { job: 'auth', minRetentionMs: 0, keepCommits: 1 } as const;
+      const previous = new JobCommitter(store, { ...options, writerId: 'a' });
+      await previous.recover([{ topic: TOPIC, partition: 0 }]);
+      await previous.commit(snapshot(0), files('a'));
+      let pruned = false;
+      let reads = 0;
+      const racing = Object.assign(Object.create(store) as ObjectStore, {
+        async get(key: string) {
+          if (key === commitKey(DEFAULT_LAYOUT, 'auth', 1) && ++reads === read) {
+            pruned = true;
+            // The previous owner's last commit lands, and pruning removes the one the adopter listed.
+            await previous.commit([{ ...snapshot(0)[0]!, nextOffset: 2 }], files('a'));
+          }
+          return store.get(key);
+        },
+      });
+      const adopter = new JobCommitter(racing, { ...options, writerId: 'b' });
+
+      const restored = await adopter.recover([{ topic: TOPIC, partition: 0 }]);
+
+      expect(pruned).toBe(true);
+      expect(await store.exists(commitKey(DEFAULT_LAYOUT, 'auth', 1))).toBe(false);
+      expect(restored.get(`${TOPIC}:0`)).toMatchObject({ commit: 2, nextOffset: 2 });
+    },
+  );
 
   it('does not re-take a completion number that others used and pruned since it last looked', async () => {
     const store = new FileObjectStore(tempDir('io-stale-writer-'));

@@ -9,6 +9,10 @@ import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.
 import { decodeCheckpoint, type Checkpoint, type StagedFile } from './checkpoint-codec.ts';
 import { LogFreshness } from './log-freshness.ts';
 import type { CommittedFiles } from './publish.ts';
+import { StorageError } from '../../storage/storage-error.ts';
+
+/** Listings in one sync while commits vanish under it (each needs a newer commit: pruning is finite). */
+const MAX_LISTINGS = 20;
 
 export interface CommitSummary {
   commit: number;
@@ -70,26 +74,44 @@ export class CommitLog implements CommittedFiles {
     for (const listener of this.listeners) listener(summary);
   }
 
-  /** Lists the log and reads every commit above the newest one seen before; returns those, oldest first. */
+  /**
+   * Lists the log and reads every commit above the newest one seen before; returns those, oldest first.
+   * A commit pruned between the listing and its read has a newer one holding its partitions, which the
+   * listing may predate: the log is listed again then.
+   */
   async sync(): Promise<Checkpoint[]> {
-    const listedAtMs = this.freshness.now();
-    const listed = (await this.store.list(commitsPrefix(this.layout, this.job)))
-      .map((key) => commitOfKey(this.layout, this.job, key))
-      .filter((commit): commit is number => commit !== undefined)
-      .sort((a, b) => a - b);
-    const present = new Set(listed);
-    for (const commit of this.summaries.keys()) if (!present.has(commit)) this.summaries.delete(commit);
     const fresh: Checkpoint[] = [];
-    for (const commit of listed) {
-      if (commit <= this.latestCommit && this.summaries.has(commit)) continue;
-      const checkpoint = await this.read(commit);
-      if (checkpoint === undefined) continue; // pruned between list and get
-      this.remember(summarize(checkpoint));
-      if (commit > this.latestCommit) fresh.push(checkpoint);
+    for (let vanished = true, listings = 0; vanished; listings++) {
+      if (listings === MAX_LISTINGS)
+        throw new StorageError(
+          'missing_file',
+          `commits of ${this.job} keep vanishing between list and read`,
+          {
+            retryable: true,
+          },
+        );
+      vanished = false;
+      const listedAtMs = this.freshness.now();
+      const listed = (await this.store.list(commitsPrefix(this.layout, this.job)))
+        .map((key) => commitOfKey(this.layout, this.job, key))
+        .filter((commit): commit is number => commit !== undefined)
+        .sort((a, b) => a - b);
+      const present = new Set(listed);
+      for (const commit of this.summaries.keys()) if (!present.has(commit)) this.summaries.delete(commit);
+      for (const commit of listed) {
+        if (commit <= this.latestCommit && this.summaries.has(commit)) continue;
+        const checkpoint = await this.read(commit);
+        if (checkpoint === undefined) {
+          vanished = true;
+          continue;
+        }
+        this.remember(summarize(checkpoint));
+        if (commit > this.latestCommit) fresh.push(checkpoint);
+      }
+      this.latestCommit = Math.max(this.latestCommit, listed.at(-1) ?? 0);
+      this.freshness.knewAt(listedAtMs);
     }
-    this.latestCommit = Math.max(this.latestCommit, listed.at(-1) ?? 0);
-    this.freshness.knewAt(listedAtMs);
-    return fresh;
+    return fresh.sort((a, b) => a.commit - b.commit);
   }
 
   async read(commit: number): Promise<Checkpoint | undefined> {

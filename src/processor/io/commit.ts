@@ -120,18 +120,31 @@ export class JobCommitter {
     for (const { topic, partition } of partitions) {
       const key = partitionKey(topic, partition);
       this.owned.add(key);
-      const commit = this.log.newestHolding(key);
-      if (commit === undefined) continue;
-      const checkpoint = await this.log.read(commit);
-      const snapshot = checkpoint?.partitions.find((p) => p.topic === topic && p.partition === partition);
-      if (snapshot === undefined)
-        throw new StorageError('missing_file', `commit ${commit} of ${this.job} vanished during restore`, {
-          retryable: true,
-        });
-      restored.set(key, { ...snapshot, commit });
+      const newest = await this.newestState({ topic, partition });
+      if (newest !== undefined) restored.set(key, newest);
     }
     this.recovered = true;
     return restored;
+  }
+
+  /**
+   * The partition's state in the newest commit holding it. That commit is pruned only once a newer one
+   * holds the partition (its previous owner's last commit, landing during the rebalance): the log is
+   * then listed again for it.
+   */
+  private async newestState({ topic, partition }: PartitionRef): Promise<RestoredPartition | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const commit = this.log.newestHolding(partitionKey(topic, partition));
+      if (commit === undefined) return undefined;
+      const checkpoint = await this.log.read(commit);
+      const snapshot = checkpoint?.partitions.find((p) => p.topic === topic && p.partition === partition);
+      if (snapshot !== undefined) return { ...snapshot, commit };
+      if (attempt === MAX_ATTEMPTS)
+        throw new StorageError('missing_file', `commit ${commit} of ${this.job} vanished during restore`, {
+          retryable: true,
+        });
+      await this.log.sync();
+    }
   }
 
   /**
