@@ -1,7 +1,9 @@
 /**
  * One uPlot chart per panel: per line a solid series (final points) and a dashed, lighter one
  * (provisional points), the x scale pinned to the chosen range, and vertical markers for the
- * completeness watermark and the batch/speed boundary when they fall inside it.
+ * completeness watermark and the batch/speed boundary when they fall inside it. The chart's element
+ * carries what it draws as `data-points` (series.js chartData: `xs` in seconds, per line `final` and
+ * `provisional` values, null where none).
  */
 import uPlot from 'uplot';
 
@@ -98,6 +100,8 @@ export function createChart(container, labels) {
      */
     update(data, range, marks) {
       markers = marks;
+      // The points drawn, as data (per line: final and provisional values by window), for tests and scripts.
+      container.dataset.points = JSON.stringify(data);
       plot.setData([data.xs, ...data.series.flatMap((line) => [line.final, line.provisional])], true);
       plot.setScale('x', { min: range.fromMs / 1000, max: range.toMs / 1000 });
     },

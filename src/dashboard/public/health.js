@@ -16,7 +16,13 @@ import { formatValue, showNote, showTable } from './render.js';
  * @property {Record<string, number>} dead_letters
  * @property {string | null} problem
  */
-/** @typedef {{ rule: string, severity: string, key: string, state: 'firing' | 'resolved', since: string }} Alert */
+/** @typedef {{ rule: string, severity: string, key: Record<string, string>, state: 'firing' | 'resolved', since: string }} Alert */
+
+/** A key as text: `user_id=u-17`, `–` for a rule without key columns. @param {Record<string, string>} key */
+const keyText = (key) =>
+  Object.entries(key)
+    .map(([column, value]) => `${column}=${value}`)
+    .join(', ') || '–';
 
 /** @param {HTMLElement} section */
 export async function refreshJobs(section) {
@@ -81,7 +87,11 @@ export async function refreshAlerts(section) {
         { label: 'key', column: 'key', format: 'text' },
         { label: 'since (UTC)', column: 'since', format: 'text' },
       ],
-      ordered.map((alert) => ({ ...alert, since: alert.since.slice(0, 19).replace('T', ' ') })),
+      ordered.map((alert) => ({
+        ...alert,
+        key: keyText(alert.key),
+        since: alert.since.slice(0, 19).replace('T', ' '),
+      })),
     );
     section
       .querySelectorAll('tbody tr')
