@@ -160,8 +160,6 @@ export class Completer {
     await this.absorbThrough(covered);
     const watermarkMs = this.watermark(covered);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      // Others may have completed since this instance last looked (and pruned the number it would take).
-      if (!this.log.fresh) await this.caughtUpWithOthers();
       const latest = this.log.latest;
       const advanced = watermarkMs > latest.completedThroughMs;
       const records = this.records.waiting(recordsThrough(latest), covered);
