@@ -19,6 +19,11 @@ export class LruCache<V> {
     return value;
   }
 
+  /** Whether the key is cached, without making it recent. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   set(key: string, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);

@@ -12,6 +12,12 @@ function utcDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
+/** UTC midnight (epoch ms) of a file's date directory; undefined for a key without one. */
+export function dateDirDayMs(key: string): number | undefined {
+  const date = DATE_DIR.exec(key)?.[1];
+  return date === undefined ? undefined : Date.parse(`${date}T00:00:00Z`);
+}
+
 /** Whether a file's date directory can hold rows starting in the range (dates compare as strings). */
 export function dateInRange(key: string, range: StartRange): boolean {
   const date = DATE_DIR.exec(key)?.[1];

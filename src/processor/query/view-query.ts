@@ -19,7 +19,7 @@ import type { ObjectStore } from '../../storage/object-store.ts';
 import { CompletionPool } from '../engine/completion-pool.ts';
 import { viewDefinition } from '../views/index.ts';
 import { CompletenessReader, type JobCompleteness } from './completeness.ts';
-import { dateInRange, inStartRange, type StartRange } from './start-range.ts';
+import { dateDirDayMs, dateInRange, inStartRange, type StartRange } from './start-range.ts';
 
 export interface ViewQueryOptions {
   layout?: StorageLayout;
@@ -73,12 +73,24 @@ export class ViewQuery {
     return { view: spec.name, rows: sortRows(spec, rows), completeness, incompleteRows, files };
   }
 
-  private async completeRows(
-    request: QueryRequest,
-    completeness: JobCompleteness,
-  ): Promise<{ rows: ViewRow[]; files: number }> {
-    const spec = viewSpec(request.view);
-    const prefix = `${this.layout.viewsPrefix}${spec.name}/`;
+  /**
+   * UTC midnights (epoch ms, ascending) of the dates holding the view's complete rows: the only days a
+   * range can find rows in, from one listing (a reader of wide ranges asks these, not every day).
+   */
+  async rowDays(view: string): Promise<number[]> {
+    const spec = viewSpec(view);
+    const completeness = await this.completeness.read(spec.job);
+    const days = new Set<number>();
+    for (const { key } of await this.completeSources({ view: spec.name }, completeness)) {
+      const dayMs = dateDirDayMs(key); // every file of the views tree has one (io/view-files.ts)
+      if (dayMs !== undefined) days.add(dayMs);
+    }
+    return [...days].sort((a, b) => a - b);
+  }
+
+  /** The files holding the request's complete rows: published ones, and staged ones not copied yet. */
+  private async completeSources(request: QueryRequest, completeness: JobCompleteness): Promise<FileSource[]> {
+    const prefix = `${this.layout.viewsPrefix}${request.view}/`;
     const upTo = completeness.latest.completion;
     const wanted = (key: string): boolean =>
       key.startsWith(prefix) &&
@@ -94,6 +106,16 @@ export class ViewQuery {
         if (wanted(file.final) && !listed.has(file.final) && !merged.has(file.final))
           sources.push({ key: file.final, staging: file.staging });
     }
+    return sources;
+  }
+
+  private async completeRows(
+    request: QueryRequest,
+    completeness: JobCompleteness,
+  ): Promise<{ rows: ViewRow[]; files: number }> {
+    const spec = viewSpec(request.view);
+    const prefix = `${this.layout.viewsPrefix}${spec.name}/`;
+    const sources = await this.completeSources({ ...request, view: spec.name }, completeness);
     const startColumn = spec.columns[0]!.name;
     const rows: ViewRow[] = [];
     const used = new Set<string>();
