@@ -56,4 +56,11 @@ describe('provisional messages', () => {
     expect(decodeProvisional(Buffer.from('{"v":2}'))).toBeInstanceOf(Error);
     expect(String(decodeProvisional(Buffer.from('not json')))).toMatch(/not JSON/);
   });
+
+  it('writes a bigint value as a number', () => {
+    const withBigint = message(1);
+    Object.values(withBigint.views[VIEW]!)[0]![0]!.login_attempts = 7n;
+    const decoded = decodeProvisional(encodeProvisional(withBigint)) as ProvisionalMessage;
+    expect(Object.values(decoded.views[VIEW]!)[0]![0]!.login_attempts).toBe(7);
+  });
 });
