@@ -1,18 +1,20 @@
 /**
  * `speed-layer batch`: recomputes views for whole UTC days from the raw archive with the oracle's SQL
- * (docs/batch.md). Everything is checked before anything is written; then day by day: the archive files
- * of the day and its margins are read (in place, or copied from S3), the views computed, each view's day
- * replaced in its Delta table in one version, and the day recorded in the manifest; then the day is
- * reconciled against the speed layer's rows (reconcile-day.ts) unless asked not to.
+ * (docs/batch.md). Everything is checked before anything is written; then day by day, and within a day
+ * job by job: the job's archive files of the day and its margins are read (in place, or copied from S3)
+ * into a DuckDB database file, its views computed, each view's day replaced in its Delta table in one
+ * version; then the day is recorded in the manifest and reconciled against the speed layer's rows
+ * (reconcile-day.ts) unless asked not to.
  */
 import { randomBytes } from 'node:crypto';
 import type { Topic } from '../events/topics.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { keysOf, readArchive, type TopicArchive } from './archive-tables.ts';
-import { DEFAULT_MARGIN_MS, checkMargin } from './batch-days.ts';
+import { DEFAULT_MARGIN_MS, checkMargin, type DayWindow } from './batch-days.ts';
 import { isBatchError } from './batch-error.ts';
 import { DEFAULT_BATCH_LAYOUT, type BatchLayout } from './batch-layout.ts';
-import { computeDay, topicsOf } from './compute-day.ts';
+import { loadDay, topicsOf, viewRowsOfDay, viewsByJob, type LoadedDay } from './compute-day.ts';
+import { DEFAULT_MEMORY_LIMIT, type DayDatabaseOptions } from './day-database.ts';
 import { readCompleteThrough } from './completeness.ts';
 import { localCopies } from './local-archive.ts';
 import { readManifest, withDay, writeManifest, type ViewDayEntry } from './manifest.ts';
@@ -32,6 +34,8 @@ export interface BatchRequest {
   sessionGapMs?: number;
   /** L of docs/batch.md; default 1 h. */
   marginMs?: number;
+  /** DuckDB's memory_limit for a day's database; default DEFAULT_MEMORY_LIMIT (docs/batch.md "Memory"). */
+  memoryLimit?: string;
   /** One line per step, for stderr. */
   progress?: (line: string) => void;
   nowMs?: () => number;
@@ -57,6 +61,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchDayResult[]>
   const marginMs = request.marginMs ?? DEFAULT_MARGIN_MS;
   const views = resolveViews(request.views);
   checkMargin(marginMs, sessionGapMs);
+  const database = { sessionGapMs, memoryLimit: request.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
   const [archive, completeThrough] = await Promise.all([
     readArchive(store, layout, topicsOf(views)),
     readCompleteThrough(
@@ -78,7 +83,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchDayResult[]>
   const results: BatchDayResult[] = [];
   for (const [index, day] of plan.entries()) {
     const startedMs = performance.now();
-    const result = await runDay({ store, layout, archive, sessionGapMs, nowMs: nowMs() }, day);
+    const result = await runDay({ store, layout, archive, database, nowMs: nowMs() }, day);
     const entries: Record<string, ViewDayEntry> = {};
     for (const { view, rows, version } of result.views) {
       const spec = views.find((candidate) => candidate.name === view)!;
@@ -145,35 +150,54 @@ interface DayContext {
   layout: BatchLayout;
   /** The archive as planned: the day reads the files its manifest entry records. */
   archive: ReadonlyMap<string, TopicArchive>;
-  sessionGapMs: number;
+  database: DayDatabaseOptions;
   nowMs: number;
 }
 
+/**
+ * One day, one job at a time: the job's archive files are read (copied when remote, deleted once
+ * loaded) into a day database, then each of its views is computed and written before the next one.
+ */
 async function runDay(context: DayContext, { window, views }: PlannedDay): Promise<BatchDayResult> {
-  const { store, layout, archive, sessionGapMs, nowMs } = context;
-  const keysByTopic = topicsOf(views).map(
+  const { store, layout, nowMs } = context;
+  const runId = `${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+  const result: BatchDayResult = { day: window.day, views: [], events: 0, cutSessions: 0 };
+  for (const jobViews of viewsByJob(views).values()) {
+    const { database, events } = await loadJobDay(context, window, topicsOf(jobViews));
+    try {
+      result.events += events;
+      for (const spec of jobViews) {
+        const { rows, cutSessions } = await viewRowsOfDay(database, window, spec);
+        const { version } = await writeViewDay(store, layout, { spec, day: window.day, rows, runId, nowMs });
+        result.views.push({ view: spec.name, rows: rows.length, version });
+        result.cutSessions += cutSessions;
+      }
+    } finally {
+      await database.close();
+    }
+  }
+  return result;
+}
+
+async function loadJobDay(
+  { store, layout, archive, database }: DayContext,
+  window: DayWindow,
+  topics: readonly Topic[],
+): Promise<LoadedDay> {
+  const keysByTopic = topics.map(
     (topic) => [topic, keysOf(store, layout, archive.get(topic)!, window.dates)] as const,
   );
   const local = await localCopies(
     store,
     keysByTopic.flatMap(([, keys]) => keys),
   );
-  let computed;
   try {
     let next = 0;
     const pathsByTopic = new Map<Topic, string[]>();
     for (const [topic, keys] of keysByTopic)
       pathsByTopic.set(topic, local.paths.slice(next, (next += keys.length)));
-    computed = await computeDay(window, views, pathsByTopic, sessionGapMs);
+    return await loadDay(window, pathsByTopic, database);
   } finally {
     await local.release();
   }
-  const runId = `${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-  const written = [];
-  for (const spec of views) {
-    const rows = computed.rowsByView.get(spec.name)!;
-    const { version } = await writeViewDay(store, layout, { spec, day: window.day, rows, runId, nowMs });
-    written.push({ view: spec.name, rows: rows.length, version });
-  }
-  return { day: window.day, views: written, events: computed.events, cutSessions: computed.cutSessions };
 }

@@ -31,6 +31,7 @@ interface BatchFlags extends StorageFlags {
   /** False with --no-reconcile. */
   reconcile: boolean;
   httpPort?: number;
+  memoryLimit?: string;
 }
 
 /** The batch layer's prefixes from the settings. */
@@ -39,6 +40,13 @@ function parsePort(text: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new InvalidArgumentError(`"${text}" is not a port (0 = any free port)`);
   return port;
+}
+
+/** A DuckDB memory_limit such as `512MB` or `2GB`, checked here rather than when the first day opens. */
+function parseMemoryLimit(text: string): string {
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(text))
+    throw new InvalidArgumentError(`"${text}" is not a size such as 512MB or 2GB`);
+  return text;
 }
 
 export function parseList(text: string): string[] {
@@ -64,6 +72,11 @@ export function batchCommand(): Command {
       '--margin <duration>',
       'L: events of [D − L, D + 1 day + L) make day D (default 1h)',
       parseDurationMs,
+    )
+    .option(
+      '--memory-limit <size>',
+      "DuckDB's memory_limit for a day's database (one job at a time), the rest spills to TMPDIR (default 1GB)",
+      parseMemoryLimit,
     )
     .option('--no-reconcile', 'do not reconcile the computed days against the speed layer')
     .option(
@@ -100,6 +113,7 @@ export function batchCommand(): Command {
         progress: (line: string) => process.stderr.write(`batch: ${line}\n`),
         ...(flags.views && { views: flags.views }),
         ...(flags.margin !== undefined && { marginMs: flags.margin }),
+        ...(flags.memoryLimit !== undefined && { memoryLimit: flags.memoryLimit }),
       };
       if (flags.every !== undefined) {
         const { runBatchEvery } = await import('../batch/batch-loop.ts');
