@@ -57,6 +57,11 @@ export function loadCommand(): Command {
     .option('--results <dir>', 'folder for the JSON results', 'results')
     .option('--no-raw-archive', 'run the jobs without the raw archive (to measure what it costs)')
     .option('--no-provisional', 'run the jobs without provisional rows (to measure what they cost)')
+    .option(
+      '--sse <n>',
+      'sustained: also run serve beside the jobs with n SSE subscribers (default 0)',
+      parsePositiveInt,
+    )
     .action(async (flags: LoadFlags) => {
       const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));

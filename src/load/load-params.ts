@@ -28,6 +28,8 @@ export interface LoadParams {
   rawArchive: boolean;
   /** Whether the jobs publish provisional rows (off: to measure what they cost). */
   provisional: boolean;
+  /** Sustained: SSE subscribers of a `serve` beside the jobs (0: none). */
+  sseSubscribers: number;
 }
 
 export const FULL_DEFAULTS = {
@@ -53,6 +55,7 @@ export interface LoadFlags {
   results?: string;
   rawArchive?: boolean;
   provisional?: boolean;
+  sse?: number;
 }
 
 export function resolveLoadParams(flags: LoadFlags): LoadParams {
@@ -72,5 +75,6 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     backlogUsers: 10_000,
     rawArchive: flags.rawArchive ?? true,
     provisional: flags.provisional ?? true,
+    sseSubscribers: flags.sse ?? 0,
   };
 }

@@ -19,6 +19,7 @@ import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { printTable, writeResults } from './report.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
 import { ServingData } from './serving-data.ts';
+import { quantile, streamPath } from './sse-probe.ts';
 import { SseSubscriber } from './sse-subscriber.ts';
 
 interface AutocannonResult {
@@ -73,19 +74,6 @@ async function cannon(url: string, connections: number, seconds: number, day: 'o
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
-}
-
-function quantile(sorted: readonly number[], q: number): number | null {
-  return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/** Subscriber i: every fifth watches five views over /v1/stream, the others one view's stream. */
-function streamPath(i: number): string {
-  if (i % 5 === 0) {
-    const views = Array.from({ length: 5 }, (_, k) => VIEW_NAMES[(i + k * 5) % VIEW_NAMES.length]!);
-    return `/v1/stream?views=${views.join(',')}`;
-  }
-  return `/v1/views/${VIEW_NAMES[i % VIEW_NAMES.length]}/stream`;
 }
 
 async function live(

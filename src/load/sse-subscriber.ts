@@ -1,7 +1,8 @@
 /**
- * A subscriber of `serve`'s live updates for the serving scenario: a plain HTTP client of one stream
+ * A subscriber of `serve`'s live updates for the load scenarios: a plain HTTP client of one stream
  * that parses Server-Sent Events as they come and keeps, per `final` event, the view, its
- * complete_through and when it arrived.
+ * complete_through and when it arrived, and per `provisional` event how long after its `as_of` (when
+ * the job took the values) it arrived.
  */
 import { request, type ClientRequest } from 'node:http';
 
@@ -15,6 +16,8 @@ export interface ReceivedFinal {
 export class SseSubscriber {
   readonly finals: ReceivedFinal[] = [];
   provisional = 0;
+  /** Per provisional event: arrival − as_of, ms. */
+  readonly provisionalDelaysMs: number[] = [];
   /** Set when the server ended the stream or the connection failed. */
   closedBy: string | undefined;
   private readonly request: ClientRequest;
@@ -51,7 +54,11 @@ export class SseSubscriber {
     }
     if (event === '') return; // a keep-alive comment
     this.firstEvent();
-    if (event === 'provisional') this.provisional++;
+    if (event === 'provisional') {
+      this.provisional++;
+      const asOf = (JSON.parse(data) as { as_of: string | null }).as_of;
+      if (asOf !== null) this.provisionalDelaysMs.push(receivedMs - Date.parse(asOf));
+    }
     if (event !== 'final') return;
     const body = JSON.parse(data) as { view: string; complete_through: string; rows: unknown[] };
     this.finals.push({

@@ -7,6 +7,7 @@ import { printTable, writeResults, type Cell } from './report.ts';
 import { round, type ResourceUsage } from './resource-meter.ts';
 import type { StoreOperation } from './counting-store.ts';
 import type { RecordTreeFiles, ViewFiles } from './file-stats.ts';
+import type { SseResult } from './sse-probe.ts';
 
 export interface Sample {
   atS: number;
@@ -38,6 +39,8 @@ export interface SustainedMeasures {
   requests: StoreRequests;
   /** Record timestamp → provisional value answerable by serve, per message read; null when off. */
   provisionalFreshnessMs: { messages: number; p50: number; p99: number } | null;
+  /** SSE subscribers of a serve beside the jobs (load --sse N); null without. */
+  sse: SseResult | null;
 }
 
 /** Object-store requests per minute by operation: while the input ran, and once it had stopped. */
@@ -130,6 +133,18 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
           ? 'off'
           : `${m.provisionalFreshnessMs.p50} / ${m.provisionalFreshnessMs.p99} (${m.provisionalFreshnessMs.messages})`,
       ],
+      ...(m.sse === null
+        ? []
+        : [
+            [
+              `SSE, ${m.sse.subscribers} subscribers: provisional events, take → received p50 / p99 ms`,
+              `${m.sse.provisionalEvents} events, ${m.sse.provisionalP50Ms ?? '–'} / ${m.sse.provisionalP99Ms ?? '–'}`,
+            ] as [string, Cell],
+            [
+              'SSE: finals (in order), subscribers dropped',
+              `${m.sse.finals} (${m.sse.inOrder ? 'yes' : 'NO'}), ${m.sse.dropped}`,
+            ] as [string, Cell],
+          ]),
       ['keeps up', verdict.keepsUp],
     ],
   );
@@ -161,5 +176,14 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
       pass: verdict.keepsUp,
     },
   ];
+  if (m.sse !== null)
+    checks.push({
+      scenario: 'sustained',
+      // A subscriber more than 1 MiB behind is dropped by design; the count is reported, not judged.
+      what: `SSE: finals arrived in order at ${m.sse.subscribers} subscribers`,
+      value: `${m.sse.finals} finals, ${m.sse.dropped} subscribers dropped`,
+      kind: 'correctness',
+      pass: m.sse.inOrder && m.sse.finals > 0,
+    });
   return { checks, resultsFile };
 }

@@ -21,6 +21,7 @@ import { checkFinalRows, oracleOf } from './oracle-check.ts';
 import { progressBar } from './progress-bar.ts';
 import { ProvisionalProbe, type FreshnessMs } from './provisional-probe.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
+import { SseProbe, type SseResult } from './sse-probe.ts';
 import { reportSustained, type Sample, type StoreRequests } from './sustained-report.ts';
 
 const IDLE_TIMEOUT = '5s';
@@ -61,12 +62,16 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
   let drainS = NaN;
   const probe = params.provisional ? new ProvisionalProbe(endpoints, topics.topicPrefix) : undefined;
   let freshness: FreshnessMs | null = null;
+  let sseProbe: SseProbe | undefined;
+  let sse: SseResult | null = null;
   try {
     await waitUntil(
       'the jobs to start',
       () => Object.values(running.health()).every((h) => h.state === 'running'),
       120_000,
     );
+    if (params.sseSubscribers > 0)
+      sseProbe = await SseProbe.start({ endpoints, store: run.store, settings }, params.sseSubscribers);
     const generator = startGeneratorProcess({
       endpoints,
       topicPrefix: topics.topicPrefix,
@@ -94,6 +99,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     }
     bar.stop();
     if (probe !== undefined) probe.measuring = false;
+    sse = (await sseProbe?.stop()) ?? null;
+    sseProbe = undefined;
     const last = await done;
     // Compared: rows whose window ends by a minute after the stop, so every 1-min view has final rows
     // even in a short run; the idle rule (now − D) finalises them once now ≥ cutoff + D.
@@ -119,6 +126,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
   } finally {
     eventLoop.disable();
     freshness = (await probe?.stop()) ?? null;
+    await sseProbe?.stop();
     await running.stop();
   }
   const eventLoopDelayMs = {
@@ -175,5 +183,6 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     check,
     requests: requests as StoreRequests,
     provisionalFreshnessMs: freshness,
+    sse,
   });
 }
