@@ -13,7 +13,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ViewSpec } from '../events/view-catalog.ts';
 import type { ViewRow } from '../events/view-dump.ts';
 import { EVENT_COLUMNS } from '../oracle/events-table.ts';
-import { PRELUDE_SQL, VIEW_QUERIES } from '../oracle/queries.ts';
+import { queryViewRows } from '../oracle/oracle-session.ts';
+import { PRELUDE_SQL } from '../oracle/queries.ts';
 
 /** DuckDB's `memory_limit` for a day's database unless asked otherwise (docs/batch.md "Memory"). */
 export const DEFAULT_MEMORY_LIMIT = '1GB';
@@ -33,6 +34,7 @@ export interface DayDatabase {
   close(): Promise<void>;
 }
 
+/** A table of the database file, not a TEMP one as the oracle's: the loaded events live on disk. */
 const EVENTS_TABLE_SQL = `CREATE TABLE events (${EVENT_COLUMNS.map(({ name, sqlType }) => `"${name}" ${sqlType}`).join(', ')})`;
 
 export async function openDayDatabase(options: DayDatabaseOptions): Promise<DayDatabase> {
@@ -62,26 +64,7 @@ export async function openDayDatabase(options: DayDatabaseOptions): Promise<DayD
   return {
     connection: open,
     dir,
-    queryView: (spec) => queryView(open, spec),
+    queryView: (spec) => queryViewRows(open, spec),
     close,
   };
-}
-
-/** As the oracle's session reads a view (src/oracle/oracle-session.ts): BIGINTs become numbers. */
-async function queryView(connection: DuckDBConnection, spec: ViewSpec): Promise<ViewRow[]> {
-  const reader = await connection.runAndReadAll(VIEW_QUERIES.get(spec.name)!);
-  const expected = spec.columns.map((column) => column.name);
-  const actual = reader.columnNames();
-  if (actual.join(',') !== expected.join(','))
-    throw new Error(
-      `${spec.name}: query returns [${actual.join(', ')}], catalog has [${expected.join(', ')}]`,
-    );
-  return reader.getRowObjectsJS().map((row) => {
-    const out: ViewRow = {};
-    for (const name of expected) {
-      const value = row[name];
-      out[name] = typeof value === 'bigint' ? Number(value) : (value as ViewRow[string]);
-    }
-    return out;
-  });
 }

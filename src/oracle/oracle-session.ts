@@ -40,24 +40,8 @@ export class OracleSession {
   }
 
   /** Runs one view's query and checks it returns exactly the catalog's columns, in order. */
-  async queryView(spec: ViewSpec): Promise<ViewRow[]> {
-    const reader = await this.connection.runAndReadAll(VIEW_QUERIES.get(spec.name)!);
-    const expected = spec.columns.map((column) => column.name);
-    const actual = reader.columnNames();
-    if (actual.join(',') !== expected.join(',')) {
-      throw new Error(
-        `${spec.name}: query returns [${actual.join(', ')}], catalog has [${expected.join(', ')}]`,
-      );
-    }
-    return reader.getRowObjectsJS().map((row) => {
-      const out: ViewRow = {};
-      for (const name of expected) {
-        const value = row[name];
-        // BIGINT/HUGEINT come back as bigint; rows hold plain numbers (counts and sums stay below 2^53).
-        out[name] = typeof value === 'bigint' ? Number(value) : (value as ViewRow[string]);
-      }
-      return out;
-    });
+  queryView(spec: ViewSpec): Promise<ViewRow[]> {
+    return queryViewRows(this.connection, spec);
   }
 
   /**
@@ -87,4 +71,25 @@ export async function withSession<T>(work: (session: OracleSession) => Promise<T
   await session.connection.run('TRUNCATE events');
   idleSessions.push(session);
   return result;
+}
+
+/** One view's query on `connection`, checked to return the catalog's columns in order; BIGINTs as numbers. */
+export async function queryViewRows(connection: DuckDBConnection, spec: ViewSpec): Promise<ViewRow[]> {
+  const reader = await connection.runAndReadAll(VIEW_QUERIES.get(spec.name)!);
+  const expected = spec.columns.map((column) => column.name);
+  const actual = reader.columnNames();
+  if (actual.join(',') !== expected.join(',')) {
+    throw new Error(
+      `${spec.name}: query returns [${actual.join(', ')}], catalog has [${expected.join(', ')}]`,
+    );
+  }
+  return reader.getRowObjectsJS().map((row) => {
+    const out: ViewRow = {};
+    for (const name of expected) {
+      const value = row[name];
+      // BIGINT/HUGEINT come back as bigint; rows hold plain numbers (counts and sums stay below 2^53).
+      out[name] = typeof value === 'bigint' ? Number(value) : (value as ViewRow[string]);
+    }
+    return out;
+  });
 }
