@@ -6,7 +6,6 @@
 import type { Logger } from 'pino';
 import { batchLayoutOf } from '../batch/batch-layout.ts';
 import { runBatchEvery } from '../batch/batch-loop.ts';
-import type { ReconciliationReport } from '../batch/reconcile-report.ts';
 import type { Settings } from '../processor/runtime/settings.ts';
 import { layoutOf } from '../processor/runtime/settings.ts';
 import { startServe } from '../serving/run-serve.ts';
@@ -14,15 +13,8 @@ import { provisionalTopic } from '../processor/io/provisional-message.ts';
 import { provisionalLookbackMs } from '../serving/provisional-feed.ts';
 import type { KafkaEndpoint } from '../stack/endpoints.ts';
 import { createKafka } from '../stack/kafka-client.ts';
+import { noteBatchLine, noteReconciled, type BatchStatus } from './batch-status.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-
-/** What the summary shows of the batch layer. */
-export interface BatchStatus {
-  /** Days computed since start, oldest first, each with its reconciliation when there is one. */
-  days: { day: string; differing: number | null; equal: number | null }[];
-  /** The loop's last progress line. */
-  last: string | undefined;
-}
 
 export interface BatchAndServe {
   serveUrl: string;
@@ -65,25 +57,16 @@ export async function startBatchAndServe(options: {
     logger,
   });
   const status: BatchStatus = { days: [], last: undefined };
-  const onReconciled = (report: ReconciliationReport): void => {
-    const views = Object.values(report.views);
-    const sum = (field: 'differing' | 'equal'): number =>
-      views.reduce((total, view) => total + view[field], 0);
-    const day = status.days.find((entry) => entry.day === report.day);
-    if (day !== undefined) Object.assign(day, { differing: sum('differing'), equal: sum('equal') });
-  };
   const abort = new AbortController();
   const loop = runBatchEvery(
     {
       store,
       layout: batchLayout,
       sessionGapMs: settings.sessionGap,
-      onReconciled,
+      onReconciled: (report) => noteReconciled(status, report),
       progress: (line) => {
-        status.last = line;
+        noteBatchLine(status, line);
         logger.info({ batch: line }, 'batch');
-        const computed = /^day (\d{4}-\d{2}-\d{2}) \(/.exec(line);
-        if (computed !== null) status.days.push({ day: computed[1]!, differing: null, equal: null });
       },
     },
     options.batchEveryMs,

@@ -8,7 +8,7 @@ import { JOBS } from '../events/topics.ts';
 import type { ViewRow } from '../events/view-dump.ts';
 import type { ViewQuery } from '../processor/query/index.ts';
 import type { RunningJobs } from '../processor/runner/supervisor.ts';
-import type { BatchStatus } from './batch-and-serve.ts';
+import type { BatchStatus } from './batch-status.ts';
 import { recordsPerS, sampleCounts, type CountSample } from './job-rates.ts';
 
 export interface JobLine {

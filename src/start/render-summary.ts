@@ -76,9 +76,13 @@ function layerLines(state: SummaryState): string[] {
     `raw archive: ${count(state.archive.files)} files, ${megabytes} MB (every accepted and late event)`,
   ];
   if (state.batch !== null) {
-    const days = state.batch.days.map(({ day, differing, equal }) =>
-      differing === null ? day : `${day} (rows equal ${count(equal!)}, differing ${count(differing)})`,
-    );
+    const days = state.batch.days.map(({ day, times, differing, equal }) => {
+      const notes = [
+        ...(times > 1 ? [`computed ${times}×`] : []),
+        ...(differing === null ? [] : [`rows equal ${count(equal!)}, differing ${count(differing)}`]),
+      ];
+      return notes.length === 0 ? day : `${day} (${notes.join('; ')})`;
+    });
     lines.push(
       days.length === 0
         ? 'batch: no closed day yet (a UTC day closes an hour after its midnight; see --backfill)'
