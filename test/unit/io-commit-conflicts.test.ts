@@ -4,7 +4,7 @@
  * store of a `run` process.
  */
 import { describe, expect, it } from 'vitest';
-import { JobCommitter, type CommitObserver } from '../../src/processor/io/commit.ts';
+import { JobCommitter, backoffCapMs, type CommitObserver } from '../../src/processor/io/commit.ts';
 import { JobMetrics } from '../../src/processor/runner/job-metrics.ts';
 import { meteredStore } from '../../src/processor/runtime/metered-store.ts';
 import { createMetrics, type Metrics } from '../../src/processor/runtime/metrics.ts';
@@ -64,15 +64,23 @@ function twoWriters(metrics: Metrics) {
   const file = new FileObjectStore(tempDir('io-commit-conflicts-'));
   const store = withPutBarrier(meteredStore(file, metrics.storeRequests), 2);
   const observer: CommitObserver = new JobMetrics(metrics, 'auth').commitObserver();
-  const committer = (writerId: string) =>
-    new JobCommitter(store, { job: 'auth', writerId, minRetentionMs: 0, observer });
-  return { file, a: committer('a'), b: committer('b') };
+  /** Lost races in a row, as each writer's backoff was told them. */
+  const waits = { a: [] as number[], b: [] as number[] };
+  const committer = (writerId: 'a' | 'b') =>
+    new JobCommitter(store, {
+      job: 'auth',
+      writerId,
+      minRetentionMs: 0,
+      observer,
+      backoff: async (losses) => void waits[writerId].push(losses),
+    });
+  return { file, waits, a: committer('a'), b: committer('b') };
 }
 
 describe('the commit protocol counted', () => {
   it('counts a conflict, the bytes it re-stages and the attempts when two writers race for one number', async () => {
     const metrics = createMetrics();
-    const { file, a, b } = twoWriters(metrics);
+    const { file, waits, a, b } = twoWriters(metrics);
     await a.recover([{ topic: TOPIC, partition: 0 }]);
     await b.recover([{ topic: TOPIC, partition: 1 }]);
 
@@ -93,6 +101,13 @@ describe('the commit protocol counted', () => {
     expect(await valueOf(metrics, 'storeRequests', { operation: 'putIfAbsent' })).toBe(3);
     expect(await valueOf(metrics, 'storeRequests', { operation: 'put' })).toBe(2 + 2 + 2);
     expect(await file.list('checkpoints/speed/auth_stream/staging/')).toEqual([]);
+    // The loser waited once before its retry, the winner never.
+    expect([waits.a, waits.b].sort((x, y) => x.length - y.length)).toEqual([[], [1]]);
+  });
+
+  it('waits longer after each lost race in a row, up to a second', () => {
+    const caps = [1, 2, 3, 4, 5, 6, 7, 8].map(backoffCapMs);
+    expect(caps).toEqual([20, 40, 80, 160, 320, 640, 1000, 1000]);
   });
 
   it('counts no conflict when the writers take turns', async () => {

@@ -8,7 +8,7 @@ import { commitKey, commitOfKey, commitsPrefix, type StorageLayout } from '../..
 import type { ObjectStore, PutIfAbsentResult } from '../../storage/object-store.ts';
 import { decodeCheckpoint, type Checkpoint, type StagedFile } from './checkpoint-codec.ts';
 import { LogFreshness } from './log-freshness.ts';
-import type { CommittedFiles } from './publish.ts';
+import { IO_CONCURRENCY, forEachLimit, type CommittedFiles } from './publish.ts';
 import { StorageError } from '../../storage/storage-error.ts';
 
 /** Listings in one sync while commits vanish under it (each needs a newer commit: pruning is finite). */
@@ -98,9 +98,13 @@ export class CommitLog implements CommittedFiles {
         .sort((a, b) => a - b);
       const present = new Set(listed);
       for (const commit of this.summaries.keys()) if (!present.has(commit)) this.summaries.delete(commit);
-      for (const commit of listed) {
-        if (commit <= this.latestCommit && this.summaries.has(commit)) continue;
-        const checkpoint = await this.read(commit);
+      // Read in parallel: with k writers, k − 1 commits arrive per interval, and reading them one by one
+      // widens the window between this listing and the conditional put (more conflicts as k grows).
+      const unread = listed.filter((commit) => commit > this.latestCommit || !this.summaries.has(commit));
+      const read = new Map<number, Checkpoint | undefined>();
+      await forEachLimit(unread, IO_CONCURRENCY, async (commit) => read.set(commit, await this.read(commit)));
+      for (const commit of unread) {
+        const checkpoint = read.get(commit);
         if (checkpoint === undefined) {
           vanished = true;
           continue;

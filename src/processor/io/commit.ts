@@ -35,6 +35,8 @@ export interface CommitterOptions {
   nowMs?: () => number;
   /** Told about each conditional put and each fence (the protocol's metrics, docs/storage.md). */
   observer?: CommitObserver;
+  /** Waits before retrying after `losses` lost races in a row; default `conflictBackoff`. */
+  backoff?: (losses: number) => Promise<void>;
 }
 
 /** What the protocol does per attempt, for metrics; called synchronously, must not throw. */
@@ -71,6 +73,23 @@ export interface CommitResult {
 }
 
 const MAX_ATTEMPTS = 100;
+/** First wait after a lost race; doubles per further loss, up to the cap. */
+const BACKOFF_BASE_MS = 20;
+const BACKOFF_CAP_MS = 1_000;
+
+/**
+ * Waits a random time before retrying a lost race (full jitter, growing with the losses). Losers that
+ * retried at once collided again with each other and with the next commits: past a few commits per second
+ * on one log, the retries alone kept it saturated (BENCHMARKS.md §6).
+ */
+export function conflictBackoff(losses: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * backoffCapMs(losses)));
+}
+
+/** The longest wait after `losses` lost races in a row. */
+export function backoffCapMs(losses: number): number {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (losses - 1));
+}
 
 export class JobCommitter {
   readonly job: string;
@@ -81,6 +100,7 @@ export class JobCommitter {
   private readonly nowMs: () => number;
   private readonly log: CommitLog;
   private readonly observer: CommitObserver | undefined;
+  private readonly backoff: (losses: number) => Promise<void>;
   private readonly owned = new Set<string>();
   /** False until recover() ran, and again after a commit failed half-way (publish must be redone). */
   private recovered = false;
@@ -98,6 +118,7 @@ export class JobCommitter {
     this.minRetentionMs = options.minRetentionMs ?? 30_000;
     this.nowMs = options.nowMs ?? Date.now;
     this.observer = options.observer;
+    this.backoff = options.backoff ?? conflictBackoff;
     if (!/^[A-Za-z0-9_.]+$/.test(this.writerId)) {
       throw new Error(
         `JobCommitter: writerId must match [A-Za-z0-9_.]+, got ${JSON.stringify(this.writerId)}`,
@@ -262,6 +283,7 @@ export class JobCommitter {
       // Another instance took number N: drop our attempt and retry (the next sync reads what it committed).
       await this.store.deleteMany(staged.map((file) => file.staging));
       restagedBytes += stagedBytes;
+      await this.backoff(attempt);
     }
     throw new StorageError(
       'unavailable',
