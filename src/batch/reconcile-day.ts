@@ -6,7 +6,7 @@
  * read and checked before the report is written.
  */
 import type { ObjectStore } from '../storage/object-store.ts';
-import { dayStartMs } from './batch-days.ts';
+import { dayStartMs, dayWindow } from './batch-days.ts';
 import { BatchError } from './batch-error.ts';
 import { DEFAULT_BATCH_LAYOUT, batchTable, speedTable, type BatchLayout } from './batch-layout.ts';
 import { topicsOf } from './compute-day.ts';
@@ -14,6 +14,7 @@ import { readDayRows } from './day-rows.ts';
 import { countLateEvents } from './late-events.ts';
 import { readManifest } from './manifest.ts';
 import { compareViewRows } from './reconcile-diff.ts';
+import { splitPastMargin } from './reconcile-margin.ts';
 import {
   lateEvents,
   summaryLine,
@@ -67,14 +68,20 @@ export async function reconcileDay(request: ReconcileRequest): Promise<Reconcili
       readDayRows(batchTable(store, layout, spec.name), spec.name, day),
       readDayRows(speedTable(store, layout, spec.name), spec.name, day),
     ]);
-    const comparison = compareViewRows(spec, batch.rows, speed.rows, limit);
+    // The batch rows were computed from events before this bound (the margin its manifest entry records).
+    const { loadToMs } = dayWindow(day, computed[spec.name]!.margin_ms);
+    const split = splitPastMargin(spec, batch.rows, speed.rows, loadToMs);
+    const comparison = compareViewRows(spec, split.batch, split.speed, limit);
     const sides = {
       batchRows: batch.rows.length,
       speedRows: speed.rows.length,
       batchVersion: batch.version,
       speedVersion: speed.version,
     };
-    results[spec.name] = viewReconciliation(spec, comparison, sides, late, limit);
+    results[spec.name] = viewReconciliation(spec, comparison, sides, late, limit, {
+      loadToMs,
+      rows: split.pastMargin,
+    });
   }
   if (requireSpeedRows && Object.values(results).every((view) => view.speed_rows === 0))
     throw new BatchError(

@@ -52,11 +52,15 @@ export function differenceSize(batch: ShownValue, speed: ShownValue): number {
   return typeof batch === 'number' && typeof speed === 'number' ? Math.abs(batch - speed) : Infinity;
 }
 
+/** A row's matched columns as one string, to index rows by. */
+export function rowId(spec: ViewSpec, row: ViewRow): string {
+  return JSON.stringify(matchColumns(spec).map((name) => show('int64', row[name])));
+}
+
 function indexByKey(spec: ViewSpec, side: string, rows: readonly ViewRow[]): Map<string, ViewRow> {
-  const columns = matchColumns(spec);
   const byKey = new Map<string, ViewRow>();
   for (const row of rows) {
-    const id = JSON.stringify(columns.map((name) => show('int64', row[name])));
+    const id = rowId(spec, row);
     // Each (window, key) is one row on either side (docs/storage.md); two mean a misread table.
     if (byKey.has(id)) throw new Error(`${spec.name}: two ${side} rows with key ${id}`);
     byKey.set(id, row);
@@ -64,7 +68,8 @@ function indexByKey(spec: ViewSpec, side: string, rows: readonly ViewRow[]): Map
   return byKey;
 }
 
-function keyOf(spec: ViewSpec, row: ViewRow): RowKey {
+/** The matched columns of a row, as a report shows them. */
+export function keyOf(spec: ViewSpec, row: ViewRow): RowKey {
   const types = new Map(spec.columns.map(({ name, type }) => [name, type]));
   return Object.fromEntries(matchColumns(spec).map((name) => [name, show(types.get(name)!, row[name])]));
 }

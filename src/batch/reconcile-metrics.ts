@@ -5,7 +5,7 @@
  * the project's prefix `speed_layer_` all the same.
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ReconciliationReport } from './reconcile-report.ts';
+import type { ReconciliationReport, ViewReconciliation } from './reconcile-report.ts';
 
 const PREFIX = 'speed_layer_speed_batch_';
 
@@ -15,7 +15,16 @@ const VIEW_GAUGES = {
   only_batch: ['rows_only_batch', 'Rows of the newest reconciled day only the batch layer has'],
   only_speed: ['rows_only_speed', 'Rows of the newest reconciled day only the speed layer has'],
   equal: ['rows_equal', 'Rows of the newest reconciled day equal in speed and batch'],
+  past_margin: [
+    'rows_past_margin',
+    'Sessions of the newest reconciled day the batch cut at its load window (not among the differing)',
+  ],
 } as const;
+
+/** A view's figure; `past_margin` exists for session views only. */
+function figure(view: ViewReconciliation, field: keyof typeof VIEW_GAUGES): number | undefined {
+  return field === 'past_margin' ? view.past_margin?.rows : view[field];
+}
 
 export interface ReconcileMetrics {
   registry: Registry;
@@ -52,7 +61,10 @@ export function createReconcileMetrics(): ReconcileMetrics {
       newest = report.day;
       day.set(Date.parse(`${report.day}T00:00:00Z`) / 1000);
       for (const { field, gauge } of viewGauges)
-        for (const [view, figures] of Object.entries(report.views)) gauge.set({ view }, figures[field]);
+        for (const [view, figures] of Object.entries(report.views)) {
+          const value = figure(figures, field);
+          if (value !== undefined) gauge.set({ view }, value);
+        }
       for (const [job, count] of Object.entries(report.late_events.by_job)) late.set({ job }, count);
     },
   };

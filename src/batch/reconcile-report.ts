@@ -8,6 +8,7 @@ import type { ViewSpec } from '../events/view-catalog.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { reconciliationKey, type BatchLayout } from './batch-layout.ts';
 import type { ColumnDifference, RowKey, ViewComparison } from './reconcile-diff.ts';
+import type { PastMarginRow } from './reconcile-margin.ts';
 
 export interface ViewReconciliation {
   job: JobName;
@@ -26,6 +27,21 @@ export interface ViewReconciliation {
   /** The first keys (dump order) found on one side only. */
   only_batch_keys: RowKey[];
   only_speed_keys: RowKey[];
+  /** Session views only: the sessions the batch cut at its load window (reconcile-margin.ts). */
+  past_margin?: PastMargin;
+}
+
+/**
+ * Sessions of the day whose batch row ends past the load window and whose speed row ends later or is not
+ * published yet: the margin explains them (docs/batch.md "Limits"), so they are not among `differing` or
+ * `only_batch`.
+ */
+export interface PastMargin {
+  rows: number;
+  /** D + 1 day + L: the batch read the events before it. */
+  load_window_end: string;
+  /** The first of them (dump order). */
+  sessions: PastMarginRow[];
 }
 
 export interface LateEvents {
@@ -59,7 +75,13 @@ export function viewReconciliation(
   sides: { batchRows: number; speedRows: number; batchVersion: number; speedVersion: number },
   late: LateEvents,
   limit: number,
+  margin: { loadToMs: number; rows: readonly PastMarginRow[] },
 ): ViewReconciliation {
+  const pastMargin: PastMargin = {
+    rows: margin.rows.length,
+    load_window_end: new Date(margin.loadToMs).toISOString(),
+    sessions: margin.rows.slice(0, limit),
+  };
   return {
     job: spec.job,
     batch_rows: sides.batchRows,
@@ -74,6 +96,7 @@ export function viewReconciliation(
     largest_differences: comparison.largest,
     only_batch_keys: comparison.onlyBatch.slice(0, limit),
     only_speed_keys: comparison.onlySpeed.slice(0, limit),
+    ...(spec.timing === 'session' && { past_margin: pastMargin }),
   };
 }
 
@@ -81,7 +104,9 @@ export function viewReconciliation(
 export function summaryLine(day: string, view: string, r: ViewReconciliation): string {
   return (
     `day ${day} ${view}: ${r.equal} equal, ${r.differing} differing, ${r.only_batch} only in batch, ` +
-    `${r.only_speed} only in speed (${r.late_events} late events of ${r.job})`
+    `${r.only_speed} only in speed` +
+    (r.past_margin?.rows ? `, ${r.past_margin.rows} sessions cut by the margin` : '') +
+    ` (${r.late_events} late events of ${r.job})`
   );
 }
 
