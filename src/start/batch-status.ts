@@ -11,6 +11,8 @@ export interface BatchDay {
   times: number;
   differing: number | null;
   equal: number | null;
+  /** Sessions the batch cut at its load window (reconcile-margin.ts): explained, not differing. */
+  pastMargin: number | null;
 }
 
 export interface BatchStatus {
@@ -26,14 +28,16 @@ export function noteBatchLine(status: BatchStatus, line: string): void {
   const computed = /^day (\d{4}-\d{2}-\d{2}) \(/.exec(line);
   if (computed === null) return;
   const known = status.days.find((entry) => entry.day === computed[1]);
-  if (known === undefined) status.days.push({ day: computed[1]!, times: 1, differing: null, equal: null });
+  if (known === undefined)
+    status.days.push({ day: computed[1]!, times: 1, differing: null, equal: null, pastMargin: null });
   else known.times++;
 }
 
-/** Notes a day's reconciliation: rows equal and differing over all its views. */
+/** Notes a day's reconciliation: rows equal, differing and cut by the margin over all its views. */
 export function noteReconciled(status: BatchStatus, report: ReconciliationReport): void {
   const views = Object.values(report.views);
   const sum = (field: 'differing' | 'equal'): number => views.reduce((total, view) => total + view[field], 0);
+  const pastMargin = views.reduce((total, view) => total + (view.past_margin?.rows ?? 0), 0);
   const day = status.days.find((entry) => entry.day === report.day);
-  if (day !== undefined) Object.assign(day, { differing: sum('differing'), equal: sum('equal') });
+  if (day !== undefined) Object.assign(day, { differing: sum('differing'), equal: sum('equal'), pastMargin });
 }

@@ -76,10 +76,11 @@ function layerLines(state: SummaryState): string[] {
     `raw archive: ${count(state.archive.files)} files, ${megabytes} MB (every accepted and late event)`,
   ];
   if (state.batch !== null) {
-    const days = state.batch.days.map(({ day, times, differing, equal }) => {
+    const days = state.batch.days.map(({ day, times, differing, equal, pastMargin }) => {
       const notes = [
         ...(times > 1 ? [`computed ${times}×`] : []),
         ...(differing === null ? [] : [`rows equal ${count(equal!)}, differing ${count(differing)}`]),
+        ...(pastMargin ? [`${count(pastMargin)} sessions cut by the margin`] : []),
       ];
       return notes.length === 0 ? day : `${day} (${notes.join('; ')})`;
     });

@@ -8,10 +8,13 @@ import { noteBatchLine, noteReconciled, type BatchStatus } from '../../src/start
 import type { SummaryState } from '../../src/start/live-summary.ts';
 import { renderSummary } from '../../src/start/render-summary.ts';
 
-const report = (day: string, equal: number, differing: number) =>
+const report = (day: string, equal: number, differing: number, pastMargin = 0) =>
   ({
     day,
-    views: { v1: { equal, differing: 0 }, v2: { equal: 1, differing } },
+    views: {
+      v1: { equal, differing: 0 },
+      v2: { equal: 1, differing, past_margin: { rows: pastMargin, sessions: [] } },
+    },
   }) as unknown as ReconciliationReport;
 
 function summaryOf(batch: BatchStatus): SummaryState {
@@ -37,15 +40,15 @@ describe("npm start's batch line", () => {
     noteReconciled(status, report('2026-12-06', 9, 2));
     noteBatchLine(status, 'reading the archive');
     noteBatchLine(status, 'day 2026-12-06 (2148900 events, 25 views)');
-    noteReconciled(status, report('2026-12-06', 10, 1));
+    noteReconciled(status, report('2026-12-06', 10, 1, 3));
 
     expect(status.days).toEqual([
-      { day: '2026-12-05', times: 1, differing: null, equal: null },
-      { day: '2026-12-06', times: 2, differing: 1, equal: 11 },
+      { day: '2026-12-05', times: 1, differing: null, equal: null, pastMargin: null },
+      { day: '2026-12-06', times: 2, differing: 1, equal: 11, pastMargin: 3 },
     ]);
     expect(status.last).toBe('day 2026-12-06 (2148900 events, 25 views)');
     expect(renderSummary(summaryOf(status), '').join('\n')).toContain(
-      'batch: computed 2026-12-05, 2026-12-06 (computed 2×; rows equal 11, differing 1)',
+      'batch: computed 2026-12-05, 2026-12-06 (computed 2×; rows equal 11, differing 1; 3 sessions cut by the margin)',
     );
   });
 });
