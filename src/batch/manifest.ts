@@ -1,8 +1,10 @@
 /**
  * `batch_views/_manifest.json`: which days of which views the batch layer has computed, when, into which
- * table version, and from what archive (per topic: table version, live files of the dates read and their
- * fingerprint). Written after a day's tables are committed, so a run that dies in between only leaves
- * the day to be computed again. One batch writer at a time (docs/batch.md).
+ * table version, and from what archive (per topic: table version, the live files the day needs and their
+ * fingerprint, archive-tables.ts). Written after a day's tables are committed, so a run that dies in
+ * between only leaves the day to be computed again. One batch writer at a time (docs/batch.md).
+ * Format 1 throughout: an entry written when the fingerprint covered whole dates differs at most once
+ * from today's (the day is computed again, with the same rows), never an error.
  */
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ArchiveUse } from './archive-tables.ts';

@@ -1,8 +1,10 @@
 /**
  * Which (day, views) a run computes. Days named on the command line must each be closed for every view
  * asked for and have archived events on those views' topics (on date D or D + 1, where its rows' events
- * are), else the run is refused before anything is written. `closed` takes every day with archived events that is closed for a view and that the manifest
- * lacks for it, or has from other archive files (late records gathered since, a compaction).
+ * are), else the run is refused before anything is written. `closed` takes every day with archived events
+ * that is closed for a view and that the manifest lacks for it, or has from other archive files (late
+ * records gathered since, a compaction): only the files whose event times meet the day's load window
+ * count (archive-tables.ts `dayFiles`), so the next date's files past the margin do not make it due.
  */
 import { JOB_TOPICS } from '../events/topics.ts';
 import type { ViewSpec } from '../events/view-catalog.ts';
@@ -53,7 +55,7 @@ function plannedDay(input: PlanInput, window: DayWindow, views: ViewSpec[]): Pla
   const archive: Record<string, ArchiveUse> = {};
   for (const topic of topics) {
     const tables = input.archive.get(topic);
-    if (tables !== undefined) archive[topic] = archiveUse(tables, window.dates);
+    if (tables !== undefined) archive[topic] = archiveUse(tables, window);
   }
   return { window, views, archive };
 }

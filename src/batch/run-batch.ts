@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Topic } from '../events/topics.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { keysOf, readArchive, type TopicArchive } from './archive-tables.ts';
+import { dayKeys, readArchive, type TopicArchive } from './archive-tables.ts';
 import { DEFAULT_MARGIN_MS, checkMargin, type DayWindow } from './batch-days.ts';
 import { isBatchError } from './batch-error.ts';
 import { DEFAULT_BATCH_LAYOUT, type BatchLayout } from './batch-layout.ts';
@@ -184,8 +184,9 @@ async function loadJobDay(
   window: DayWindow,
   topics: readonly Topic[],
 ): Promise<LoadedDay> {
+  // Only the files whose event times meet the load window: a busy next date is mostly past it.
   const keysByTopic = topics.map(
-    (topic) => [topic, keysOf(store, layout, archive.get(topic)!, window.dates)] as const,
+    (topic) => [topic, dayKeys(store, layout, archive.get(topic)!, window)] as const,
   );
   const local = await localCopies(
     store,

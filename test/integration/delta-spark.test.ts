@@ -3,8 +3,9 @@
  * Spark 3.5 with Delta 3.3 in local mode, one JVM for every read of this file (test/spark/). Two view
  * tables in a temp directory: one with 12 commits over three date partitions (so Spark starts from our
  * checkpoint at version 10), a republished commit, and a compacted partition; one small table of
- * another view; and a table with a day of history (test clock) after log cleanup and VACUUM with
- * retentions of a few hours. The first run resolves Spark from Maven Central into
+ * another view; a table with a day of history (test clock) after log cleanup and VACUUM with
+ * retentions of a few hours; and a raw archive table written as the processor writes it (stats from the
+ * Parquet footers). The first run resolves Spark from Maven Central into
  * ~/.cache/lms-speed-layer (minutes).
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewSpec } from '../../src/events/view-catalog.ts';
+import { archiveLine } from '../../src/processor/io/archive-line.ts';
+import { convertArchive } from '../../src/processor/io/archive-conversion.ts';
+import { rawTableSet } from '../../src/processor/io/archive-files.ts';
+import { ViewTables } from '../../src/processor/io/view-tables.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import { DEFAULT_LAYOUT, finalKey } from '../../src/storage/layout.ts';
 import type { ParquetColumn, ParquetRow } from '../../src/storage/parquet-columns.ts';
 import { readParquet } from '../../src/storage/parquet-reader.ts';
 import { writeParquet } from '../../src/storage/parquet-writer.ts';
@@ -99,7 +105,43 @@ const READS = {
   cleaned: 6,
   cleanedAt20: 7,
   cleanedAt22: 8,
+  raw: 9,
+  rawFromNoon: 10,
 } as const;
+
+const RAW_TOPIC = 'lms.profile';
+/** The event times of each completion of the raw table: one file each, all of 2025-01-07. */
+const RAW_COMPLETIONS = [
+  ['01:00', '02:30'],
+  ['06:00', '07:15'],
+  ['13:00', '20:45'],
+].map((times) => times.map((hhmm) => `2025-01-07T${hhmm}:00.000Z`));
+
+/**
+ * The raw archive's table of one topic as the processor writes it: each completion's pending lines
+ * converted to a Parquet file and appended by ViewTables, whose adds take their stats from the footer.
+ */
+async function rawTable(store: FileObjectStore): Promise<void> {
+  const tables = new ViewTables(store, DEFAULT_LAYOUT, 'profile_notification', {
+    tables: rawTableSet(DEFAULT_LAYOUT),
+  });
+  for (const [index, times] of RAW_COMPLETIONS.entries()) {
+    const lines = times.map((eventTime, offset) => {
+      const value = JSON.stringify({
+        event_id: eventTime,
+        event_type: 'profile_updated',
+        event_time: eventTime,
+        user_id: 'u1',
+        fields: ['bio'],
+      });
+      return Buffer.from(archiveLine({ partition: 0, offset, timestamp: 0, value }, 'accepted'));
+    });
+    const files = convertArchive(`${DEFAULT_LAYOUT.rawPrefix}${RAW_TOPIC}`, RAW_TOPIC, lines);
+    const published = files.map((file) => ({ final: finalKey(file, 'profile', index + 1), body: file.body }));
+    for (const { final, body } of published) await store.put(final, body);
+    await tables.append(index + 1, published, Date.now());
+  }
+}
 
 async function compact(
   table: DeltaTable,
@@ -199,6 +241,9 @@ beforeAll(async () => {
   cleaned = { store, root: 'realtime_views/cleaned' };
   await cleanedTable(cleaned);
 
+  await rawTable(store);
+  const raw = join(root, DEFAULT_LAYOUT.rawPrefix, RAW_TOPIC);
+
   // The same table with the commits before the checkpoint gone: only a checkpoint reader can read it.
   const checkpointOnly: DeltaTable = { store, root: 'checkpoint_only' };
   await cp(join(root, downloads.root), join(root, checkpointOnly.root), { recursive: true });
@@ -214,6 +259,8 @@ beforeAll(async () => {
     { path: join(root, cleaned.root) },
     { path: join(root, cleaned.root), version: 20 },
     { path: join(root, cleaned.root), version: 22 },
+    { path: raw },
+    { path: raw, where: "event_time_ms >= TIMESTAMP '2025-01-07 12:00:00'" },
   ];
   const startedMs = Date.now();
   dumps = await readDeltaTables(reads);
@@ -336,5 +383,16 @@ describe('Delta tables of the speed layer, read by Spark 3.5 + Delta 3.3', () =>
     expect(at22.scan).toMatchObject({ version: 22, files: cleanedBefore.at22.files.size });
     expect(sortedRows(at22.rows)).toEqual(expectedRows(DOWNLOAD_COLUMNS, downloadRowsThrough(21)));
     await expect(readSnapshot(cleaned, { version: 19 })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('skips raw archive files by the event-time bounds their adds take from the Parquet footers', () => {
+    const all = dumps[READS.raw]!;
+    const fromNoon = dumps[READS.rawFromNoon]!;
+    const eventIds = (dump: TableDump): unknown[] => dump.rows.map((row) => row.event_id).sort();
+
+    expect(all.scan.files).toBe(RAW_COMPLETIONS.length);
+    expect(eventIds(all)).toEqual(RAW_COMPLETIONS.flat().sort());
+    expect(fromNoon.scan.files).toBe(1);
+    expect(eventIds(fromNoon)).toEqual(RAW_COMPLETIONS[2]);
   });
 });

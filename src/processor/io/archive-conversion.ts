@@ -2,8 +2,9 @@
  * The raw archive's conversion (docs/storage.md "Raw archive"): one topic's pending lines → typed Parquet
  * rows (archive-columns.ts), one file per UTC date of `event_time`, split once a file reaches
  * `maxRowsPerFile` rows. Synchronous and CPU-bound: the archive worker (archive-worker.ts) runs it, off
- * the jobs' event loop. The files carry no Delta column statistics (they would cost a pass over every
- * value; readers then just cannot skip files by them).
+ * the jobs' event loop. The rows stay in the worker: the Delta `add` of a file takes its stats from the
+ * Parquet footer (storage/delta/footer-stats.ts: the writer's per-chunk min/max and null counts), which
+ * gives `event_time_ms` bounds to the batch layer's plan and to Spark's data skipping.
  */
 import { archiveColumns, archiveRow } from '../../events/archive-columns.ts';
 import { parseEventTime } from '../../events/event-time.ts';

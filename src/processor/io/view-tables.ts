@@ -14,7 +14,7 @@ import { appendFiles } from '../../storage/delta/append-files.ts';
 import { cleanUpLog, type LogCleanupResult } from '../../storage/delta/clean-up-log.ts';
 import type { CommitResult } from '../../storage/delta/commit.ts';
 import { compactPartition } from '../../storage/delta/compact-partition.ts';
-import { describeFile, type DataFile } from '../../storage/delta/data-file.ts';
+import { describeFile, describeParquetFile, type DataFile } from '../../storage/delta/data-file.ts';
 import { isDeltaError } from '../../storage/delta/delta-error.ts';
 import { readSnapshot, updateSnapshot } from '../../storage/delta/read-snapshot.ts';
 import { checkRetentionOption } from '../../storage/delta/retention.ts';
@@ -242,11 +242,12 @@ export class ViewTables {
     const path = file.final.slice(table.root.length + 1);
     if (file.body !== undefined && file.rows !== undefined)
       return describeFile({ path, body: file.body, columns, rows: file.rows, modificationTimeMs: nowMs });
-    // Bytes without rows (the raw archive's files): no column statistics.
-    if (file.body !== undefined) return { path, sizeBytes: file.body.byteLength, modificationTimeMs: nowMs };
-    // Published by another writer: its size from the store; without stats readers just cannot skip it.
+    // Bytes without rows (the raw archive's files, merged archive files): stats from the Parquet footer.
+    if (file.body !== undefined)
+      return describeParquetFile({ path, body: file.body, modificationTimeMs: nowMs });
+    // Published by another writer: the file from the store, its stats from its footer.
     const body = await this.store.get(file.final);
     if (body === undefined) throw new Error(`view table ${table.root}: ${file.final} is not in the store`);
-    return { path, sizeBytes: body.byteLength, modificationTimeMs: nowMs };
+    return describeParquetFile({ path, body, modificationTimeMs: nowMs });
   }
 }

@@ -5,6 +5,7 @@
 import type { ParquetColumn, ParquetRow } from '../parquet-columns.ts';
 import type { AddAction } from './actions.ts';
 import { fileStats } from './file-stats.ts';
+import { footerStats } from './footer-stats.ts';
 import { PARTITION_COLUMN } from './schema.ts';
 import { partitionDateOfPath, toDeltaPath } from './table-keys.ts';
 
@@ -34,6 +35,21 @@ export function describeFile(input: DescribeFileInput): DataFile {
     sizeBytes: input.body.byteLength,
     modificationTimeMs: input.modificationTimeMs,
     stats: fileStats(input.columns, input.rows),
+  };
+}
+
+/**
+ * A DataFile of a Parquet file whose rows are not at hand: stats from its footer (footer-stats.ts), none
+ * when the bytes are not a Parquet file.
+ */
+export function describeParquetFile(input: Omit<DescribeFileInput, 'columns' | 'rows'>): DataFile {
+  partitionDateOfPath(input.path);
+  const stats = footerStats(input.body);
+  return {
+    path: input.path,
+    sizeBytes: input.body.byteLength,
+    modificationTimeMs: input.modificationTimeMs,
+    ...(stats === undefined ? {} : { stats }),
   };
 }
 

@@ -11,14 +11,17 @@ import type { ParquetColumn, ParquetRow } from '../parquet-columns.ts';
 /** Longest string bound kept, in code points (Delta's default `dataSkippingStringPrefixLength`). */
 export const STRING_PREFIX_LENGTH = 32;
 
-type Bound = bigint | number | string;
+/** A bound as the stats JSON holds it: ISO-8601 text for timestamps, bigint or number otherwise. */
+export type StatsBound = bigint | number | string;
+type Bound = StatsBound;
 
 interface ColumnBounds {
   min?: Bound;
   max?: Bound;
 }
 
-const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** The latest instant a timestamp bound may have (the end of year 9999: ISO-8601 text goes no further). */
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 function extremes<T extends bigint | number>(values: readonly T[]): { min?: T; max?: T } {
   if (values.length === 0) return {};
@@ -91,8 +94,18 @@ export function fileStats(columns: readonly ParquetColumn[], rows: readonly Parq
     if (min !== undefined) mins.push([column.name, min]);
     if (max !== undefined) maxes.push([column.name, max]);
   }
+  return statsText({ numRecords: rows.length, mins, maxes, nulls });
+}
+
+/** The stats JSON text of counts and bounds already found (footer-stats.ts reads them from a footer). */
+export function statsText(stats: {
+  numRecords: number;
+  mins: readonly (readonly [string, Bound])[];
+  maxes: readonly (readonly [string, Bound])[];
+  nulls: readonly (readonly [string, number])[];
+}): string {
   return (
-    `{"numRecords":${rows.length},"minValues":${jsonObject(mins)},` +
-    `"maxValues":${jsonObject(maxes)},"nullCount":${jsonObject(nulls)}}`
+    `{"numRecords":${stats.numRecords},"minValues":${jsonObject(stats.mins)},` +
+    `"maxValues":${jsonObject(stats.maxes)},"nullCount":${jsonObject(stats.nulls)}}`
   );
 }
