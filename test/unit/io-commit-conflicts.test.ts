@@ -90,6 +90,8 @@ describe('the commit protocol counted', () => {
     ]);
 
     const [winner, loser] = ra.commit === 1 ? [ra, rb] : [rb, ra];
+    // The loser read the winner's commit before its own: it knows two instances share the log.
+    expect((loser === ra ? a : b).activeWriters()).toBe(2);
     const loserBytes = loser === ra ? 1000 : 3000;
     expect(winner).toMatchObject({ commit: 1, attempts: 1, conflicts: 0, restagedBytes: 0 });
     expect(loser).toMatchObject({ commit: 2, attempts: 2, conflicts: 1, restagedBytes: loserBytes });

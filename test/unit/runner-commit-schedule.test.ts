@@ -9,6 +9,7 @@ const INTERVAL_MS = 1_000;
 class FakeJob implements CommittingJob {
   dirty = false;
   lag = 0;
+  activeWriters = 1;
   committing = false;
   commitDone = false;
   commitStartedAtMs = 0;
@@ -47,7 +48,7 @@ function committed(commit: number): CommitOutcome {
   return { kind: 'committed', result, rows: 5, prepareMs: 0.6 };
 }
 
-function newSchedule() {
+function newSchedule(logRatePerS?: number) {
   const clock = { ms: 10_000 };
   const job = new FakeJob(clock);
   const calls: string[] = [];
@@ -65,6 +66,7 @@ function newSchedule() {
     commitIntervalMs: INTERVAL_MS,
     logger,
     nowMs: () => clock.ms,
+    ...(logRatePerS === undefined ? {} : { logRatePerS }),
   });
   return { clock, job, calls, lines, schedule };
 }
@@ -81,6 +83,26 @@ describe('when a job commits', () => {
 
     clock.ms = job.commitStartedAtMs + INTERVAL_MS - 1;
     expect(schedule.due).toBe(false);
+  });
+
+  it('spaces commits out when more instances share the log than its rate allows', () => {
+    const { clock, job, schedule } = newSchedule(4);
+    job.dirty = true;
+    job.commitStartedAtMs = clock.ms;
+    clock.ms += INTERVAL_MS;
+    job.activeWriters = 4; // 4 instances at 4 commits/s: commit_interval holds
+    expect(schedule.intervalMs).toBe(INTERVAL_MS);
+    expect(schedule.due).toBe(true);
+
+    job.activeWriters = 16; // 16 instances: each commits every 4 s
+    expect(schedule.intervalMs).toBe(4_000);
+    expect(schedule.due).toBe(false);
+    clock.ms = job.commitStartedAtMs + 4_000;
+    expect(schedule.due).toBe(true);
+
+    const unlimited = newSchedule(0);
+    unlimited.job.activeWriters = 16;
+    expect(unlimited.schedule.intervalMs).toBe(INTERVAL_MS);
   });
 
   it('commits after a micro-batch when due, and leaves the commit in flight', async () => {

@@ -155,6 +155,14 @@ export class CommitLog implements CommittedFiles {
     return newest === undefined ? undefined : this.summaries.get(newest)!.watermarks.get(partition);
   }
 
+  /** The writers of the known commits created at or after `sinceMs` (their own clocks). */
+  writersSince(sinceMs: number): Set<string> {
+    const writers = new Set<string>();
+    for (const summary of this.summaries.values())
+      if (summary.createdAtMs >= sinceMs) writers.add(summary.writerId);
+    return writers;
+  }
+
   filesOf(commit: number): readonly StagedFile[] | undefined {
     return this.summaries.get(commit)?.files;
   }

@@ -73,6 +73,8 @@ export interface CommitResult {
 }
 
 const MAX_ATTEMPTS = 100;
+/** How far back a writer counts as active on the log (by default pruning keeps every commit this young). */
+const ACTIVE_WINDOW_MS = 30_000;
 /** First wait after a lost race; doubles per further loss, up to the cap. */
 const BACKOFF_BASE_MS = 20;
 const BACKOFF_CAP_MS = 1_000;
@@ -198,6 +200,16 @@ export class JobCommitter {
   /** wm(p) as of the newest commit seen holding `topic:partition` (up to `throughCommit`); undefined when none does. */
   watermarkOf(partition: string, throughCommit?: number): number | undefined {
     return this.log.watermarkOf(partition, throughCommit);
+  }
+
+  /**
+   * Writers that committed in the last 30 s as this writer saw the log, itself included: how many
+   * instances share the log (the commit schedule spaces commits out by it).
+   */
+  activeWriters(nowMs = this.nowMs()): number {
+    const writers = this.log.writersSince(nowMs - ACTIVE_WINDOW_MS);
+    writers.add(this.writerId);
+    return writers.size;
   }
 
   /** Gives partitions up (a rebalance revoked them); their last commit stays for the next owner. */

@@ -1,7 +1,9 @@
 /**
  * When a job commits, and what follows each outcome (docs/runner.md "The micro-batch loop"):
- * - after a micro-batch and on a tick, once something changed and commit_interval has passed since the
- *   latest commit started;
+ * - after a micro-batch and on a tick, once something changed and the interval has passed since the
+ *   latest commit started: commit_interval, or longer when more instances share the job's commit log
+ *   than its rate allows (each conditional put races all of them; past a few commits per second on one
+ *   log, conflicts and retries grew faster than the instances: BENCHMARKS.md §6);
  * - at once, and waiting until it is durable, on stop and when a rebalance starts;
  * - the outcome of the commit in flight is taken before the next one starts, on the first tick after it is
  *   done, and before any change of ownership.
@@ -17,6 +19,7 @@ export type CommittingJob = Pick<
   JobState,
   | 'dirty'
   | 'lag'
+  | 'activeWriters'
   | 'committing'
   | 'commitDone'
   | 'commitStartedAtMs'
@@ -34,6 +37,11 @@ export interface CommitHooks {
 
 export interface CommitScheduleOptions {
   commitIntervalMs: number;
+  /**
+   * Commits per second all instances of the job aim for together on their one log (0 or unset: no
+   * limit): with k instances each commits every max(commitIntervalMs, k / rate s).
+   */
+  logRatePerS?: number;
   logger: Logger;
   nowMs?: () => number;
 }
@@ -52,9 +60,16 @@ export class CommitSchedule {
     this.lastCleanAtMs = this.nowMs();
   }
 
-  /** Something changed and commit_interval has passed since the latest commit started. */
+  /** Something changed and the interval has passed since the latest commit started. */
   get due(): boolean {
-    return this.job.dirty && this.nowMs() - this.job.commitStartedAtMs >= this.options.commitIntervalMs;
+    return this.job.dirty && this.nowMs() - this.job.commitStartedAtMs >= this.intervalMs;
+  }
+
+  /** commit_interval, stretched so that the job's instances together commit at most `logRatePerS`. */
+  get intervalMs(): number {
+    const { commitIntervalMs, logRatePerS = 0 } = this.options;
+    if (logRatePerS <= 0) return commitIntervalMs;
+    return Math.max(commitIntervalMs, (this.job.activeWriters * 1000) / logRatePerS);
   }
 
   /** The last commit, or the last tick that found nothing to commit while caught up (/healthz age). */
@@ -110,6 +125,7 @@ export class CommitSchedule {
         attempts: result.attempts,
         conflicts: result.conflicts,
         restagedBytes: result.restagedBytes,
+        intervalMs: Math.round(this.intervalMs),
       },
       'checkpoint',
     );

@@ -31,6 +31,8 @@ export interface JobRunnerOptions extends JobStateOptions {
   maxOffsetsPerTrigger: number;
   triggerIntervalMs: number;
   commitIntervalMs: number;
+  /** Commits per second the job's instances aim for together (commit-schedule.ts); 0: no limit. */
+  commitLogRate: number;
   resetOnGap: boolean;
   /** Publishes the open windows' provisional rows after batches and ticks; none when unset. */
   provisional?: ProvisionalPublisher;
@@ -76,7 +78,11 @@ export class JobRunner {
     this.commits = new CommitSchedule(
       this.state,
       { afterCommit: () => this.commitGroupOffsets(), afterFence: () => this.readopt() },
-      { commitIntervalMs: options.commitIntervalMs, logger: this.logger },
+      {
+        commitIntervalMs: options.commitIntervalMs,
+        logRatePerS: options.commitLogRate,
+        logger: this.logger,
+      },
     );
     this.createdAtMs = this.commits.lastProgressAtMs;
   }

@@ -114,6 +114,11 @@ export class JobState {
     return this.owned.some((tracker) => tracker.dirty) || this.pending.hasGaps;
   }
 
+  /** Instances of the job committing to its log lately, this one included (io/commit.ts). */
+  get activeWriters(): number {
+    return this.committer.activeWriters(this.nowMs());
+  }
+
   get lag(): number {
     return this.owned.reduce((sum, tracker) => sum + tracker.lag, 0);
   }

@@ -112,6 +112,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         maxOffsetsPerTrigger: settings.maxOffsetsPerTrigger,
         triggerIntervalMs: settings.triggerInterval,
         commitIntervalMs: settings.commitInterval,
+        commitLogRate: settings.commitLogRate,
         resetOnGap: settings.resetOnGap,
         ...(channel === undefined
           ? {}

@@ -90,6 +90,12 @@ export const SETTING_DEFS = {
   maxOffsetsPerTrigger: def('count', 10_000, 'MAX_OFFSETS_PER_TRIGGER', 'records per micro-batch at most'),
   triggerInterval: def('duration', 1000, 'TRIGGER_INTERVAL', 'wait for new records when caught up'),
   commitInterval: def('duration', 1000, 'COMMIT_INTERVAL', 'time between checkpoints'),
+  commitLogRate: def(
+    'int',
+    4,
+    'COMMIT_LOG_RATE',
+    'commits/s of all instances of a job together; more instances commit less often (0: no limit)',
+  ),
   stopDeadline: def(
     'duration',
     9500,
