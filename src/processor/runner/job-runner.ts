@@ -22,6 +22,7 @@ import type { ProvisionalPublisher } from './provisional-publisher.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
 import { decideGap } from './retention-gap.ts';
 import { errorCode } from '../../shared/app-error.ts';
+import { withinBudget } from './stop-budget.ts';
 
 export interface JobRunnerOptions extends JobStateOptions {
   kafka: Kafka;
@@ -34,6 +35,11 @@ export interface JobRunnerOptions extends JobStateOptions {
   /** Commits per second the job's instances aim for together (commit-schedule.ts); 0: no limit. */
   commitLogRate: number;
   resetOnGap: boolean;
+  /**
+   * How long a stop waits for its final commit and completion before it leaves the group anyway
+   * (stop-budget.ts); unbounded when unset.
+   */
+  stopBudgetMs?: number;
   /** Publishes the open windows' provisional rows after batches and ticks; none when unset. */
   provisional?: ProvisionalPublisher;
 }
@@ -128,11 +134,18 @@ export class JobRunner {
     this.stopping = true;
     clearInterval(this.timer);
     try {
-      if (this.status !== 'failed')
-        await this.mutex.run(async () => {
+      if (this.status !== 'failed') {
+        const finalWork = this.mutex.run(async () => {
           await this.commits.commit(true);
           await this.completeWithin(STOP_COMPLETION_BUDGET_MS);
         });
+        const budgetMs = this.options.stopBudgetMs ?? Infinity;
+        if ((await withinBudget(finalWork, budgetMs)) === 'late')
+          this.logger.warn(
+            { budgetMs },
+            'stop: the final commit is not durable in time; leaving the group anyway (the next owner redoes what it did not cover)',
+          );
+      }
       // A failed job still lets its commit in flight end before a restart recovers from the log (the
       // restart would fence it anyway: it writes as another writer).
       else await this.state.settle().catch(() => undefined);
@@ -149,11 +162,7 @@ export class JobRunner {
    * stop can wait: the commit is durable, and the next start (or another instance) publishes the rest.
    */
   private async completeWithin(budgetMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budgetMs)));
-    const outcome = await Promise.race([this.state.completeNow().then(() => 'done' as const), late]);
-    clearTimeout(timer);
-    if (outcome === 'late')
+    if ((await withinBudget(this.state.completeNow(), budgetMs)) === 'late')
       this.logger.warn({ budgetMs }, 'stop: completion not done in time; the next start publishes it');
   }
 

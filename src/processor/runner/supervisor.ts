@@ -26,6 +26,9 @@ import { JobSlot, type SlotPolicy } from './job-slot.ts';
 import { jobViews } from './job-views.ts';
 import { RunnerError } from './runner-error.ts';
 
+/** What a stop keeps of its deadline for leaving the group and disconnecting. */
+const LEAVE_GROUP_RESERVE_MS = 2000;
+
 export interface StartJobsOptions {
   settings: Settings;
   /** Default: all five. */
@@ -113,6 +116,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         triggerIntervalMs: settings.triggerInterval,
         commitIntervalMs: settings.commitInterval,
         commitLogRate: settings.commitLogRate,
+        // Leave the group before the stop deadline exits the process (its partitions move at once).
+        stopBudgetMs: Math.max(1000, settings.stopDeadline - LEAVE_GROUP_RESERVE_MS),
         resetOnGap: settings.resetOnGap,
         ...(channel === undefined
           ? {}
