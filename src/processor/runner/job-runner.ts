@@ -67,6 +67,9 @@ export class JobRunner {
   /** The assignment of the last GROUP_JOIN (contract topic names); reconciled under the mutex. */
   private assignment: PartitionRef[] | undefined;
   private stopping = false;
+  /** Resolved when a stop gives up waiting for its final work: batch handlers return, the group is left. */
+  private leave: () => void = () => undefined;
+  private readonly leaving = new Promise<'leaving'>((resolve) => (this.leave = () => resolve('leaving')));
   private partitionCount = 0;
   /** End offsets (`physicalTopic:partition` → high-water mark) when this runner started: --available-now. */
   private startEnds: Map<string, PartitionOffsets> | undefined;
@@ -140,11 +143,13 @@ export class JobRunner {
           await this.completeWithin(STOP_COMPLETION_BUDGET_MS);
         });
         const budgetMs = this.options.stopBudgetMs ?? Infinity;
-        if ((await withinBudget(finalWork, budgetMs)) === 'late')
+        if ((await withinBudget(finalWork, budgetMs)) === 'late') {
+          this.leave();
           this.logger.warn(
             { budgetMs },
             'stop: the final commit is not durable in time; leaving the group anyway (the next owner redoes what it did not cover)',
           );
+        }
       }
       // A failed job still lets its commit in flight end before a restart recovers from the log (the
       // restart would fence it anyway: it writes as another writer).
@@ -236,7 +241,9 @@ export class JobRunner {
   private async onBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     if (this.stopping || this.status === 'failed') return;
     try {
-      await this.mutex.run(async () => {
+      // kafkajs leaves the group only once this handler returns: a stop that gives up on a stuck commit
+      // must not wait for a batch queued behind it (the queued work then finds `stopping` and does nothing).
+      const work = this.mutex.run(async () => {
         if (this.stopping) return;
         await this.reconcile();
         const tracker = this.state.tracker(this.names.contract(batch.topic), batch.partition);
@@ -254,6 +261,7 @@ export class JobRunner {
         if (!this.stopping) resolveOffset(batch.lastOffset());
         this.options.provisional?.maybePublish(this.state.engineView, Date.now(), this.state.lag);
       });
+      if ((await Promise.race([work, this.leaving])) === 'leaving') return;
     } catch (error) {
       this.fail(error);
       return;
