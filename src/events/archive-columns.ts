@@ -73,7 +73,7 @@ export function archiveColumns(topic: Topic): readonly ArchiveColumn[] {
   return COLUMNS.get(topic)!.all;
 }
 
-/** One archived event as a row of its topic's archive. */
+/** One archived event as a row of its topic's archive (appendArchiveValues: the same values, by column). */
 export function archiveRow(event: Readonly<Record<string, unknown>>, meta: ArchivedRecordMeta): ArchiveRow {
   const row: ArchiveRow = {};
   for (const { name } of COLUMNS.get(meta.topic)!.event) {
@@ -87,4 +87,29 @@ export function archiveRow(event: Readonly<Record<string, unknown>>, meta: Archi
   row.record_timestamp = meta.recordTimestampMs;
   row.speed_status = meta.status;
   return row;
+}
+
+/** One column's values of several archived events, in row order. */
+export type ArchiveColumnValues = ArchiveRow[string][];
+
+/**
+ * archiveRow's values appended to `columns` (one array per column of archiveColumns, in its order):
+ * the archive's conversion builds its row groups as columns, without an object per event.
+ */
+export function appendArchiveValues(
+  columns: readonly ArchiveColumnValues[],
+  event: Readonly<Record<string, unknown>>,
+  meta: ArchivedRecordMeta,
+): void {
+  const eventColumns = COLUMNS.get(meta.topic)!.event;
+  let index = 0;
+  for (; index < eventColumns.length; index += 1)
+    columns[index]!.push((event[eventColumns[index]!.name] ?? null) as ArchiveRow[string]);
+  // RECORD_COLUMNS' order.
+  columns[index]!.push(meta.eventTimeMs);
+  columns[index + 1]!.push(meta.topic);
+  columns[index + 2]!.push(meta.partition);
+  columns[index + 3]!.push(meta.offset);
+  columns[index + 4]!.push(meta.recordTimestampMs);
+  columns[index + 5]!.push(meta.status);
 }

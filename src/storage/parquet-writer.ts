@@ -11,6 +11,7 @@ import {
   type ParquetColumn,
   type ParquetColumnType,
   type ParquetRow,
+  type ParquetValue,
 } from './parquet-columns.ts';
 
 type SchemaFields = Omit<SchemaElement, 'name'>;
@@ -36,24 +37,49 @@ export interface ParquetWriteOptions {
   rowGroupSize?: number;
 }
 
-/** Column values in the physical JS form hyparquet-writer expects; undefined and null become null. */
-function columnValues(rows: readonly ParquetRow[], column: ParquetColumn): unknown[] {
-  const values = new Array<unknown>(rows.length);
+/** Logical values of one column, in row order: what a row holds under the column's name. */
+export type ParquetColumnValues = readonly (ParquetValue | undefined)[];
+
+/**
+ * A column's values in the physical JS form hyparquet-writer takes; undefined and null become null.
+ * int64 needs bigints; timestamps stay integer numbers (the writer makes the INT64 itself, and its
+ * statistics compare numbers faster than bigints); json becomes its text.
+ */
+function physicalValues(values: ParquetColumnValues, column: ParquetColumn): readonly unknown[] {
   const { name, type } = column;
-  for (let index = 0; index < rows.length; index += 1) {
-    const value = rows[index]![name];
-    if (value === undefined || value === null) values[index] = null;
-    else if (type === 'int64' || type === 'timestamp') values[index] = toBigInt(value, name);
-    else if (type === 'json') values[index] = JSON.stringify(value);
-    else values[index] = value;
+  // Values already in their physical form are passed as they are (no copy: less garbage per row group).
+  if (type !== 'int64' && type !== 'json' && values.every((value) => isPhysical(value, type))) return values;
+  const physical = new Array<unknown>(values.length);
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index];
+    if (value === undefined || value === null) physical[index] = null;
+    else if (type === 'int64') physical[index] = toBigInt(value, name);
+    else if (type === 'timestamp') physical[index] = checkInteger(value, name);
+    else if (type === 'json') physical[index] = JSON.stringify(value);
+    else physical[index] = value;
   }
-  return values;
+  return physical;
+}
+
+function isPhysical(value: ParquetValue | undefined, type: ParquetColumnType): boolean {
+  if (value === null) return true;
+  if (type === 'timestamp') return typeof value === 'number' && Number.isInteger(value);
+  return value !== undefined;
 }
 
 function toBigInt(value: unknown, column: string): bigint {
   if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  return BigInt(checkInteger(value, column));
+}
+
+function checkInteger(value: unknown, column: string): number | bigint {
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) return value;
   throw new TypeError(`parquet column ${column}: expected an integer, got ${String(value)}`);
+}
+
+/** The values of each column of `rows`. */
+function columnsOf(columns: readonly ParquetColumn[], rows: readonly ParquetRow[]): ParquetColumnValues[] {
+  return columns.map(({ name }) => rows.map((row) => row[name]));
 }
 
 function schemaOf(columns: readonly ParquetColumn[]): SchemaElement[] {
@@ -68,12 +94,20 @@ function schemaOf(columns: readonly ParquetColumn[]): SchemaElement[] {
   ];
 }
 
-function columnDataOf(columns: readonly ParquetColumn[], rows: readonly ParquetRow[]): ColumnSource[] {
-  return columns.map((column) => ({
-    name: column.name,
+function columnDataOf(
+  columns: readonly ParquetColumn[],
+  values: readonly ParquetColumnValues[],
+): { columnData: ColumnSource[]; rows: number } {
+  const rows = values[0]?.length ?? 0;
+  if (values.length !== columns.length)
+    throw new Error(`parquet: ${values.length} value columns for ${columns.length} columns`);
+  const columnData = columns.map((column, index) => {
+    if (values[index]!.length !== rows)
+      throw new Error(`parquet column ${column.name}: ${values[index]!.length} values, expected ${rows}`);
     // hyparquet-writer's DecodedArray admits these physical values (bigint, number, string, boolean, null).
-    data: columnValues(rows, column) as ColumnSource['data'],
-  }));
+    return { name: column.name, data: physicalValues(values[index]!, column) as ColumnSource['data'] };
+  });
+  return { columnData, rows };
 }
 
 const FILE_METADATA = (columns: readonly ParquetColumn[]) => ({
@@ -89,7 +123,7 @@ export function writeParquet(
   options: ParquetWriteOptions = {},
 ): Buffer {
   const arrayBuffer = parquetWriteBuffer({
-    columnData: columnDataOf(columns, rows),
+    columnData: columnDataOf(columns, columnsOf(columns, rows)).columnData,
     schema: schemaOf(columns),
     rowGroupSize: options.rowGroupSize ?? 100_000,
     ...FILE_METADATA(columns),
@@ -116,10 +150,19 @@ export class ParquetFileWriter {
 
   /** The rows as one row group. */
   writeRowGroup(rows: readonly ParquetRow[]): void {
-    if (rows.length === 0) return;
+    this.writeColumns(columnsOf(this.columns, rows));
+  }
+
+  /**
+   * One row group given as columns (the constructor's order, all of one length, the values a row would
+   * hold): no row objects for a caller that builds columns anyway (the raw archive's conversion).
+   */
+  writeColumns(values: readonly ParquetColumnValues[]): void {
+    const { columnData, rows } = columnDataOf(this.columns, values);
+    if (rows === 0) return;
     // Synchronous with a ByteWriter (it has no flush to wait for).
-    void this.writer.write({ columnData: columnDataOf(this.columns, rows), rowGroupSize: rows.length });
-    this.rows += rows.length;
+    void this.writer.write({ columnData, rowGroupSize: rows });
+    this.rows += rows;
   }
 
   finish(): Buffer {
