@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeProvisional,
   encodeProvisional,
+  encodeChanges,
   encodeProvisionalParts,
   PROVISIONAL_FORMAT,
+  provisionalMessage,
   type ProvisionalMessage,
 } from '../../src/processor/io/provisional-message.ts';
+import type { PartitionChanges } from '../../src/processor/engine/open-cells.ts';
 import { ProvisionalTable } from '../../src/processor/query/provisional-table.ts';
 
 const VIEW = 'auth_realtime_login_rate';
@@ -55,6 +58,36 @@ describe('provisional messages', () => {
     expect(encodeProvisionalParts(message(3), 4096)).toEqual([encodeProvisional(message(3))]);
     expect(decodeProvisional(Buffer.from('{"v":2}'))).toBeInstanceOf(Error);
     expect(String(decodeProvisional(Buffer.from('not json')))).toMatch(/not JSON/);
+  });
+
+  it('encodes a partition change from the engine as the message object would encode', () => {
+    const cells = Object.entries(message(400).views[VIEW]!);
+    const change: PartitionChanges = {
+      topic: 'lms.auth',
+      partition: 3,
+      watermarkMs: 5,
+      newestRecordMs: 7,
+      views: new Map([
+        [VIEW, new Map(cells)],
+        ['auth_realtime_failed_logins', new Map([['0|u1', []]])],
+      ]),
+    };
+    const small = { ...change, views: new Map([[VIEW, new Map(cells.slice(0, 3))]]) };
+    expect(encodeChanges('auth', small, 9, 4096)).toEqual([
+      encodeProvisional(provisionalMessage('auth', small, 9)),
+    ]);
+
+    const parts = encodeChanges('auth', change, 9, 4096);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096 + 1024);
+    const merged: ProvisionalMessage['views'] = {};
+    for (const part of parts) {
+      const decoded = decodeProvisional(part) as ProvisionalMessage;
+      expect(decoded).toMatchObject({ job: 'auth', partition: 3, watermark: 5, as_of: 9, newest_record: 7 });
+      for (const [view, viewCells] of Object.entries(decoded.views))
+        Object.assign((merged[view] ??= {}), viewCells);
+    }
+    expect(merged).toEqual(provisionalMessage('auth', change, 9).views);
   });
 
   it('writes a bigint value as a number', () => {

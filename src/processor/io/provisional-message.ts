@@ -40,6 +40,10 @@ export function provisionalMessage(
 ): ProvisionalMessage {
   const views: Record<string, Record<string, ViewRow[]>> = {};
   for (const [view, cells] of change.views) views[view] = Object.fromEntries(cells);
+  return { ...headerOf(job, change, asOfMs), views };
+}
+
+function headerOf(job: string, change: PartitionChanges, asOfMs: number): Omit<ProvisionalMessage, 'views'> {
   const { topic, partition, watermarkMs, newestRecordMs } = change;
   const newest = Number.isFinite(newestRecordMs) ? newestRecordMs : null;
   return {
@@ -50,36 +54,66 @@ export function provisionalMessage(
     watermark: watermarkMs,
     as_of: asOfMs,
     newest_record: newest,
-    views,
   };
 }
 
 /**
- * The partition's changes as messages of about `maxBytes` at most: cells are split over several
- * messages (a reader replaces cell by cell, so any split reads the same); a cell bigger than that alone
- * goes alone.
+ * The partition's changes taken at `asOfMs`, encoded as messages of about `maxBytes` at most (see
+ * encodeProvisionalParts), straight from the engine's maps: the publisher pays this in the job's loop
+ * every round, and building the message object first (thousands of keys per view) cost as much as the
+ * JSON itself.
+ */
+export function encodeChanges(
+  job: string,
+  change: PartitionChanges,
+  asOfMs: number,
+  maxBytes: number,
+): Buffer[] {
+  return encodeInParts(headerOf(job, change, asOfMs), change.views, maxBytes);
+}
+
+/**
+ * The message as parts of about `maxBytes` at most: cells are split over several messages (a reader
+ * replaces cell by cell, so any split reads the same); a cell bigger than that alone goes alone. A
+ * message that fits is one part, the bytes of encodeProvisional.
  */
 export function encodeProvisionalParts(message: ProvisionalMessage, maxBytes: number): Buffer[] {
-  const whole = encodeProvisional(message);
-  if (whole.length <= maxBytes) return [whole];
-  const parts: Buffer[] = [];
-  let views: ProvisionalMessage['views'] = {};
+  const { views, ...header } = message;
+  const entries = Object.entries(views).map(([view, cells]) => [view, Object.entries(cells)] as const);
+  return encodeInParts(header, entries, maxBytes);
+}
+
+type Cells = Iterable<readonly [string, ViewRow[]]>;
+
+/** One pass: each cell's rows are turned into JSON once, and parts are cut between cells. */
+function encodeInParts(
+  header: Omit<ProvisionalMessage, 'views'>,
+  views: Iterable<readonly [string, Cells]>,
+  maxBytes: number,
+): Buffer[] {
+  const head = `${toJson(header).slice(0, -1)},"views":{`;
+  const bodies: string[] = [];
+  let segments: string[] = []; // the current part's finished `"view":{...}`
   let bytes = 0;
-  const flush = () => {
-    if (bytes > 0) parts.push(encodeProvisional({ ...message, views }));
-    views = {};
-    bytes = 0;
-  };
-  for (const [view, cells] of Object.entries(message.views)) {
-    for (const [cell, rows] of Object.entries(cells)) {
-      const size = cell.length + toJson(rows).length + view.length;
-      if (bytes > 0 && bytes + size > maxBytes) flush();
-      (views[view] ??= {})[cell] = rows;
-      bytes += size;
+  for (const [view, cells] of views) {
+    const name = JSON.stringify(view);
+    let entries: string[] = [];
+    for (const [cell, rows] of cells) {
+      const entry = `${JSON.stringify(cell)}:${toJson(rows)}`;
+      if (bytes > 0 && bytes + entry.length > maxBytes) {
+        if (entries.length > 0) segments.push(`${name}:{${entries.join(',')}}`);
+        bodies.push(segments.join(','));
+        segments = [];
+        entries = [];
+        bytes = 0;
+      }
+      entries.push(entry);
+      bytes += entry.length;
     }
+    segments.push(`${name}:{${entries.join(',')}}`);
   }
-  flush();
-  return parts;
+  if (segments.length > 0 || bodies.length === 0) bodies.push(segments.join(','));
+  return bodies.map((body) => Buffer.from(`${head}${body}}}`));
 }
 
 const bigintAsNumber = (_key: string, value: unknown): unknown =>
