@@ -62,6 +62,10 @@ export function loadCommand(): Command {
       'sustained: also run serve beside the jobs with n SSE subscribers (default 0)',
       parsePositiveInt,
     )
+    .option(
+      '--serve-apart',
+      'sustained: run serve, its SSE subscribers and the freshness probe in a process apart from the jobs',
+    )
     .action(async (flags: LoadFlags) => {
       const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));

@@ -30,6 +30,8 @@ export interface LoadParams {
   provisional: boolean;
   /** Sustained: SSE subscribers of a `serve` beside the jobs (0: none). */
   sseSubscribers: number;
+  /** Sustained: the freshness probe and serve (with its subscribers) in a process apart from the jobs. */
+  serveApart: boolean;
 }
 
 export const FULL_DEFAULTS = {
@@ -56,6 +58,7 @@ export interface LoadFlags {
   rawArchive?: boolean;
   provisional?: boolean;
   sse?: number;
+  serveApart?: boolean;
 }
 
 export function resolveLoadParams(flags: LoadFlags): LoadParams {
@@ -76,5 +79,6 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     rawArchive: flags.rawArchive ?? true,
     provisional: flags.provisional ?? true,
     sseSubscribers: flags.sse ?? 0,
+    serveApart: flags.serveApart === true,
   };
 }

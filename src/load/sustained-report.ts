@@ -8,6 +8,8 @@ import { round, type ResourceUsage } from './resource-meter.ts';
 import type { StoreOperation } from './counting-store.ts';
 import type { RecordTreeFiles, ViewFiles } from './file-stats.ts';
 import type { SseResult } from './sse-probe.ts';
+import type { FreshnessMs } from './provisional-probe.ts';
+import { STAGES } from './freshness-breakdown.ts';
 
 export interface Sample {
   atS: number;
@@ -15,6 +17,8 @@ export interface Sample {
   lag: number;
   rssMiB: number;
   generatorRssMiB: number;
+  /** The jobs' process: the longest event-loop delay in the second before. */
+  loopMaxMs: number;
 }
 
 export interface SustainedMeasures {
@@ -38,9 +42,11 @@ export interface SustainedMeasures {
   check: OracleCheck;
   requests: StoreRequests;
   /** Record timestamp → provisional value answerable by serve, per message read; null when off. */
-  provisionalFreshnessMs: { messages: number; p50: number; p99: number } | null;
+  provisionalFreshnessMs: FreshnessMs | null;
   /** SSE subscribers of a serve beside the jobs (load --sse N); null without. */
   sse: SseResult | null;
+  /** The serve side's own event-loop delay when it ran apart (load --serve-apart); null beside the jobs. */
+  serveLoopDelayMs: { p99: number; max: number } | null;
 }
 
 /** Object-store requests per minute by operation: while the input ran, and once it had stopped. */
@@ -109,6 +115,22 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
       ...operations.map((operation) => m.requests[phase]?.[operation] ?? null),
     ]),
   );
+  const breakdown = m.provisionalFreshnessMs?.breakdown;
+  if (breakdown)
+    printTable(
+      'Scenario 3 — sustained: provisional freshness by stage, ms (record → job took it → produced → ' +
+        `read → answerable; round gap: since the partition's previous message; tail: the ${breakdown.tail.messages} ` +
+        `messages at or above the p99, ${Math.round(breakdown.tail.lateReadShare * 100)} % of them taken more ` +
+        'than a round gap after the record)',
+      ['stage', 'p50', 'p99', 'tail median'],
+      STAGES.map((stage) => [stage, ...breakdown.quantilesMs[stage], breakdown.tail.medianMs[stage]]),
+    );
+  if (breakdown)
+    printTable(
+      'Scenario 3 — sustained: provisional freshness by job, ms',
+      ['job', 'messages', 'p50', 'p99'],
+      Object.entries(breakdown.byJob).map(([job, { messages, p50, p99 }]) => [job, messages, p50, p99]),
+    );
   const rss = m.samples.map((sample) => sample.rssMiB);
   const rssMiB = { first: rss[0] ?? null, max: Math.max(0, ...rss), last: rss.at(-1) ?? null };
   printTable(
@@ -124,6 +146,14 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
         'event-loop delay p50 / p99 / max (ms)',
         `${m.eventLoopDelayMs.p50} / ${m.eventLoopDelayMs.p99} / ${m.eventLoopDelayMs.max}`,
       ],
+      ...(m.serveLoopDelayMs === null
+        ? []
+        : [
+            [
+              'event-loop delay p99 / max, serve side apart (ms)',
+              `${m.serveLoopDelayMs.p99} / ${m.serveLoopDelayMs.max}`,
+            ] as [string, Cell],
+          ]),
       ['RSS first / max / last (MiB)', `${rssMiB.first} / ${rssMiB.max} / ${rssMiB.last}`],
       ['cpu cores (jobs process) / stack cpu s', `${m.resources.cores} / ${m.resources.stackCpuS}`],
       ['final rows == oracle', `${check.ok} (${check.expectedRows} rows)`],

@@ -19,9 +19,13 @@ import { createLoadTopics, jobsRun, runSettings } from './load-fixture.ts';
 import { processRssBytes } from './machine.ts';
 import { checkFinalRows, oracleOf } from './oracle-check.ts';
 import { progressBar } from './progress-bar.ts';
-import { ProvisionalProbe, type FreshnessMs } from './provisional-probe.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
-import { SseProbe, type SseResult } from './sse-probe.ts';
+import {
+  startServeSideApart,
+  startServeSideHere,
+  type ServeSide,
+  type ServeSideResult,
+} from './serve-side.ts';
 import { reportSustained, type Sample, type StoreRequests } from './sustained-report.ts';
 
 const IDLE_TIMEOUT = '5s';
@@ -59,19 +63,25 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
   // Stalls of the jobs' event loop (long synchronous work) show up here before anywhere else.
   const eventLoop = monitorEventLoopDelay({ resolution: 20 });
   eventLoop.enable();
+  const eventLoopEachSecond = monitorEventLoopDelay({ resolution: 20 });
+  eventLoopEachSecond.enable();
   let drainS = NaN;
-  const probe = params.provisional ? new ProvisionalProbe(endpoints, topics.topicPrefix) : undefined;
-  let freshness: FreshnessMs | null = null;
-  let sseProbe: SseProbe | undefined;
-  let sse: SseResult | null = null;
+  let serveSide: ServeSide | undefined;
+  let read: ServeSideResult = { freshness: null, sse: null, loopDelayMs: null };
   try {
     await waitUntil(
       'the jobs to start',
       () => Object.values(running.health()).every((h) => h.state === 'running'),
       120_000,
     );
-    if (params.sseSubscribers > 0)
-      sseProbe = await SseProbe.start({ endpoints, store: run.store, settings }, params.sseSubscribers);
+    serveSide = params.serveApart
+      ? await startServeSideApart({
+          endpoints,
+          run,
+          idleTimeout: IDLE_TIMEOUT,
+          subscribers: params.sseSubscribers,
+        })
+      : await startServeSideHere(endpoints, run, settings, params.sseSubscribers);
     const generator = startGeneratorProcess({
       endpoints,
       topicPrefix: topics.topicPrefix,
@@ -79,7 +89,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
       durationMs: params.durationMs,
       seed: Number.parseInt(topics.id, 16),
     });
-    if (probe !== undefined) probe.measuring = true;
+    serveSide.measure(true);
     const bar = progressBar('sustained', Math.round((params.ratePerS * params.durationMs) / 1000));
     const startedMs = performance.now();
     const atStart = store.snapshot();
@@ -92,15 +102,17 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
         lag: totalLag(running),
         rssMiB: Math.round(meter.sample() / MiB),
         generatorRssMiB: Math.round(processRssBytes(generator.pid) / MiB),
+        loopMaxMs: Math.round(eventLoopEachSecond.max / 1e6),
       };
+      eventLoopEachSecond.reset();
       samples.push(sample);
       bar.update(sample.generated, `lag ${sample.lag}, RSS ${sample.rssMiB} MiB`);
       await Promise.race([sleep(1000), done.catch(() => undefined)]);
     }
     bar.stop();
-    if (probe !== undefined) probe.measuring = false;
-    sse = (await sseProbe?.stop()) ?? null;
-    sseProbe = undefined;
+    serveSide.measure(false);
+    read = await serveSide.stop(); // as before: the subscribers' figures are of the input's time
+    serveSide = undefined;
     const last = await done;
     // Compared: rows whose window ends by a minute after the stop, so every 1-min view has final rows
     // even in a short run; the idle rule (now − D) finalises them once now ≥ cutoff + D.
@@ -125,8 +137,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     requests.idle = requestsPerMinute(atDrain, store.snapshot(), performance.now() - drainedMs);
   } finally {
     eventLoop.disable();
-    freshness = (await probe?.stop()) ?? null;
-    await sseProbe?.stop();
+    eventLoopEachSecond.disable();
+    await serveSide?.stop();
     await running.stop();
   }
   const eventLoopDelayMs = {
@@ -182,7 +194,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
     records,
     check,
     requests: requests as StoreRequests,
-    provisionalFreshnessMs: freshness,
-    sse,
+    provisionalFreshnessMs: read.freshness,
+    sse: read.sse,
+    serveLoopDelayMs: read.loopDelayMs,
   });
 }

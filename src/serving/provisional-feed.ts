@@ -7,7 +7,7 @@
  * seconds to forget the cells whose final rows answer now.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { VIEW_NAMES, viewSpec } from '../events/view-catalog.ts';
 import type { ViewRow } from '../events/view-dump.ts';
@@ -27,8 +27,11 @@ export interface ProvisionalFeedOptions {
   logger: Logger;
   /** How often the completeness is read to forget complete cells; default 2 s. */
   pruneEveryMs?: number;
-  /** Called once a message's values answer, with the newest record timestamp they include (freshness). */
-  onApplied?: (newestRecordMs: number) => void;
+  /**
+   * Called once a message's values answer, with the newest record timestamp they include (freshness)
+   * and, for the load harness's breakdown, the message's key, its produce time and when it was read.
+   */
+  onApplied?: (newestRecordMs: number, message: AppliedMessage) => void;
 }
 
 /**
@@ -42,6 +45,17 @@ export function provisionalLookbackMs(settings: { sessionGapMs: number; watermar
     ...VIEW_NAMES.map(completionTailMs).filter(Number.isFinite),
   );
   return longest + settings.watermarkDelayMs + 60_000;
+}
+
+export interface AppliedMessage {
+  /** `job/topic:partition` (the publisher's key). */
+  key: string;
+  /** The message's timestamp: the publisher's produce request, ms. */
+  producedMs: number;
+  /** When this reader got it, before applying, ms. */
+  receivedMs: number;
+  /** as_of of the newest message of its job applied (this one's, from a publisher whose clock only grows). */
+  asOfMs: number | null;
 }
 
 const ALL: TimeRange = { fromMs: -Infinity, toMs: Infinity };
@@ -109,7 +123,7 @@ export class ProvisionalFeed implements ProvisionalRows {
         this.consumer = consumer;
         await consumer.run({
           autoCommit: false,
-          eachMessage: async ({ message }) => this.onMessage(message.value),
+          eachMessage: async ({ message }) => this.onMessage(message),
         });
         for (const { partition, offset } of startOffsets) consumer.seek({ topic, partition, offset });
         if (this.closed) await consumer.disconnect();
@@ -139,8 +153,9 @@ export class ProvisionalFeed implements ProvisionalRows {
     }
   }
 
-  private onMessage(value: Buffer | null): void {
+  private onMessage({ key, value, timestamp }: KafkaMessage): void {
     if (value === null) return;
+    const receivedMs = Date.now();
     const changes = this.table.applyEncoded(value);
     if (changes instanceof Error) {
       this.skipped++;
@@ -149,7 +164,11 @@ export class ProvisionalFeed implements ProvisionalRows {
     }
     this.read++;
     const newestMs = this.table.lastNewestRecordMs;
-    if (newestMs !== null) this.options.onApplied?.(newestMs);
+    if (newestMs !== null && this.options.onApplied !== undefined) {
+      const name = key?.toString('utf8') ?? '';
+      const asOfMs = this.table.asOfMs(name.slice(0, name.indexOf('/')));
+      this.options.onApplied(newestMs, { key: name, producedMs: Number(timestamp), receivedMs, asOfMs });
+    }
     if (this.listeners.size === 0) return;
     for (const { view, cells } of changes) {
       const rows = this.table.rows(view, ALL, this.completeMs.get(view) ?? -Infinity, cells);
