@@ -18,6 +18,7 @@ import { CountingStore, requestsPerMinute } from './counting-store.ts';
 import { createLoadTopics, jobsRun, runSettings } from './load-fixture.ts';
 import { processRssBytes } from './machine.ts';
 import { checkFinalRows, oracleOf } from './oracle-check.ts';
+import { waitCompleteThrough } from './complete-through.ts';
 import { progressBar } from './progress-bar.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
 import {
@@ -133,6 +134,8 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
       },
       closeMs + 120_000,
     );
+    // Published as far as the cutoff: completeness documents move every flush interval (60 s) at least.
+    await waitCompleteThrough(run.store, run.layout, params.jobs, cutoffMs, 180_000);
     closing.stop();
     requests.idle = requestsPerMinute(atDrain, store.snapshot(), performance.now() - drainedMs);
   } finally {
