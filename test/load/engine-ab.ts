@@ -6,11 +6,10 @@
  * numbers.
  *   taskset -c 1 npx tsx test/load/engine-ab.ts --old /tmp/old [--records 200000] [--passes 4] [--job auth]
  */
-import { JOB_TOPICS, JOBS, type JobName } from '../../src/events/topics.ts';
+import { JOBS, type JobName } from '../../src/events/topics.ts';
 import type { SourceRecord } from '../../src/events/record.ts';
-import { generateRecords } from '../../src/generator/index.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
-import { text } from '../fixtures/record-text.ts';
+import { benchRecords } from './bench-records.ts';
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -33,17 +32,7 @@ const oldJobs = (await import(`${oldRoot}/src/processor/jobs.ts`)) as {
 };
 
 function recordsOf(job: JobName): SourceRecord[] {
-  const records: SourceRecord[] = [];
-  for (const record of generateRecords({
-    seed: 11,
-    users: 5000,
-    disorderMs: 60_000,
-    topics: JOB_TOPICS[job],
-  })) {
-    records.push({ ...record, value: Buffer.from(text(record.value), 'utf8').toString('utf8') });
-    if (records.length >= recordsPerJob) break;
-  }
-  return records;
+  return benchRecords(job, recordsPerJob);
 }
 
 function cpuS(): number {

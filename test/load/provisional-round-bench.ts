@@ -6,16 +6,14 @@
  * a job's input at 10,000 events/s over all topics, more for video).
  *   taskset -c 1 npx tsx test/load/provisional-round-bench.ts [--chunk 1000] [--records 80000]
  */
-import { JOB_TOPICS, JOBS } from '../../src/events/topics.ts';
-import type { SourceRecord } from '../../src/events/record.ts';
-import { generateRecords } from '../../src/generator/index.ts';
+import { JOBS } from '../../src/events/topics.ts';
 import {
   encodeChanges,
   encodeProvisionalParts,
   provisionalMessage,
 } from '../../src/processor/io/provisional-message.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
-import { text } from '../fixtures/record-text.ts';
+import { benchRecords } from './bench-records.ts';
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -28,16 +26,7 @@ const WARM_UP_RECORDS = 20_000;
 const MESSAGE_BYTES = 256 * 1024;
 
 for (const job of JOBS) {
-  const records: SourceRecord[] = [];
-  for (const record of generateRecords({
-    seed: 11,
-    users: 5000,
-    disorderMs: 60_000,
-    topics: JOB_TOPICS[job],
-  })) {
-    records.push({ ...record, value: Buffer.from(text(record.value), 'utf8').toString('utf8') });
-    if (records.length >= recordsPerJob) break;
-  }
+  const records = benchRecords(job, recordsPerJob);
   const engine = createJobEngine(job);
   engine.trackChanges();
   const ms = { take: 0, before: 0, after: 0 };
