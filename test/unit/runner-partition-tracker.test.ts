@@ -31,6 +31,20 @@ describe('the idle rule of a partition', () => {
   });
 });
 
+describe('how far behind the head a partition is', () => {
+  it("is 0 at the head, the last record's age while records wait, unknown before any record", () => {
+    const tracker = new PartitionTracker('lms.auth', 0, 10, 0, null);
+    tracker.noteHighWatermark(10);
+    expect(tracker.behindMs(99_000)).toBe(0);
+    tracker.noteHighWatermark(500);
+    expect(tracker.behindMs(99_000)).toBe(Infinity); // adopted, nothing processed yet
+    tracker.advanced(199, 99_000, 60_000);
+    expect(tracker.behindMs(99_000)).toBe(39_000);
+    tracker.advanced(499, 100_000, 99_500);
+    expect(tracker.behindMs(100_000)).toBe(0);
+  });
+});
+
 describe('the runner state blob of a partition', () => {
   it('round-trips the idle advance and an absent engine state', () => {
     const blob = {

@@ -252,14 +252,15 @@ export class JobRunner {
         const records = toRecords(tracker, batch.messages);
         if (records.length > 0 && records[0]!.offset > tracker.nextOffset) await this.checkGap(tracker);
         // Before the records: an engine that follows the head keeps what they close for the publisher.
-        this.options.provisional?.follows(this.state.engineView, this.state.lag);
+        this.options.provisional?.follows(this.state.engineView, this.state.headDistance(Date.now()));
         const max = this.options.maxOffsetsPerTrigger;
         for (let start = 0; start < records.length && !this.stopping; start += max) {
           this.processChunk(tracker, records.slice(start, start + max));
           await this.commits.afterBatch();
         }
         if (!this.stopping) resolveOffset(batch.lastOffset());
-        this.options.provisional?.maybePublish(this.state.engineView, Date.now(), this.state.lag);
+        const nowMs = Date.now();
+        this.options.provisional?.maybePublish(this.state.engineView, nowMs, this.state.headDistance(nowMs));
       });
       if ((await Promise.race([work, this.leaving])) === 'leaving') return;
     } catch (error) {
@@ -313,7 +314,7 @@ export class JobRunner {
         await this.refreshOffsets(false);
         await this.reconcile();
         this.state.applyIdle(nowMs);
-        this.options.provisional?.maybePublish(this.state.engineView, nowMs, this.state.lag);
+        this.options.provisional?.maybePublish(this.state.engineView, nowMs, this.state.headDistance(nowMs));
         await this.commits.onTick(nowMs);
         this.metrics.stateGauges(nowMs, this.state.engineView, this.state.owned, (t) =>
           this.names.physical(t),

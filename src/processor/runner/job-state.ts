@@ -24,6 +24,7 @@ import type { LatencyRecorder } from './latency.ts';
 import { PartitionOwnership, type LogStart, type SeekTarget } from './partition-ownership.ts';
 import type { PartitionTracker } from './partition-tracker.ts';
 import { PendingOutput } from './pending-output.ts';
+import type { HeadDistance } from './provisional-publisher.ts';
 
 export type { CommitOutcome } from './commit-pipeline.ts';
 export type { SeekTarget } from './partition-ownership.ts';
@@ -123,6 +124,13 @@ export class JobState {
     return this.owned.reduce((sum, tracker) => sum + tracker.lag, 0);
   }
 
+  /** How far the job is from the head of its partitions: records behind, and the oldest partition's age. */
+  headDistance(nowMs: number): HeadDistance {
+    let behindMs = 0;
+    for (const tracker of this.owned) behindMs = Math.max(behindMs, tracker.behindMs(nowMs));
+    return { records: this.lag, behindMs };
+  }
+
   get engineView(): JobEngine {
     return this.ownership.engine;
   }
@@ -161,7 +169,8 @@ export class JobState {
     const result = this.ownership.engine.process(records);
     this.pending.processed(records, result.rejected);
     this.metrics.processed(tracker.topic, records.length, result.accepted, result.rejected);
-    tracker.advanced(records[records.length - 1]!.offset, nowMs);
+    const last = records[records.length - 1]!;
+    tracker.advanced(last.offset, nowMs, last.timestamp);
     return { accepted: result.accepted, rejected: result.rejected.length };
   }
 

@@ -19,6 +19,8 @@ export class PartitionTracker {
   idle: IdleAdvance | null;
   /** Offset of the newest idle advance that a durable commit holds (-1: none yet). */
   committedIdleOffset = -1;
+  /** Broker timestamp of the last record processed (NaN: none since the partition was adopted). */
+  recordTimestampMs = Number.NaN;
 
   constructor(
     /** Contract topic name (no prefix). */
@@ -41,11 +43,21 @@ export class PartitionTracker {
     if (highWatermark > this.highWatermark) this.highWatermark = highWatermark;
   }
 
-  /** Records up to `lastOffset` were processed; they arrived at `nowMs`. */
-  advanced(lastOffset: number, nowMs: number): void {
+  /** Records up to `lastOffset` (broker timestamp `timestampMs`) were processed; they arrived at `nowMs`. */
+  advanced(lastOffset: number, nowMs: number, timestampMs = Number.NaN): void {
     this.nextOffset = lastOffset + 1;
     this.lastArrivalMs = nowMs;
+    this.recordTimestampMs = timestampMs;
     this.dirty = true;
+  }
+
+  /**
+   * How far behind the head the partition is in time: 0 at the head, the age of the last record processed
+   * while records wait, Infinity while records wait and none was processed since the adoption.
+   */
+  behindMs(nowMs: number): number {
+    if (this.lag === 0) return 0;
+    return Number.isNaN(this.recordTimestampMs) ? Infinity : Math.max(0, nowMs - this.recordTimestampMs);
   }
 
   /**

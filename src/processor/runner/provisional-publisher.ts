@@ -3,9 +3,11 @@
  * cells that changed go out as one message per source partition. Taking and encoding them costs time in
  * the job's loop, growing with the cells that changed, so the next round waits until that time is at most
  * SHARE of the loop's: many changed cells (high key counts at high rates) space the rounds out instead of
- * slowing the job; the changes pile up in the stores meanwhile. A job more than MAX_LAG records behind
- * publishes nothing and keeps nothing for it: its windows are history that completes within seconds,
- * and catch-up keeps its whole speed. Never waits inside the job's loop:
+ * slowing the job; the changes pile up in the stores meanwhile. A job catching up (more than MAX_LAG
+ * records and MAX_BEHIND_MS behind the head) publishes nothing and keeps nothing for it: its windows are
+ * history that completes within seconds, and catch-up keeps its whole speed. Records alone would also
+ * stop a job at the head of a fast input whenever one fetch brings more than MAX_LAG; time alone would
+ * stop one whose producers stamp old times. Never waits inside the job's loop:
  * while a send is in flight the changes stay in the stores and leave with the next one; a send that
  * fails is logged once per outage and its changes are lost to readers until the cells change again or
  * the windows complete (provisional values are a preview; final rows never depend on them).
@@ -25,8 +27,19 @@ export interface ProvisionalPublisherOptions {
 
 /** The part of a job's time provisional publishing may take. */
 const SHARE = 0.05;
-/** Records behind the broker above which a job is catching up, not following the head. */
+/** A job further than both of these from the head is catching up, not following it. */
 export const MAX_LAG = 20_000;
+export const MAX_BEHIND_MS = 10_000;
+
+/** How far a job is from the head: records behind the broker, and the age of the oldest partition's last record. */
+export interface HeadDistance {
+  records: number;
+  behindMs: number;
+}
+
+export function catchingUp(head: HeadDistance): boolean {
+  return head.records > MAX_LAG && head.behindMs > MAX_BEHIND_MS;
+}
 /** Under the broker's default message size (1 MB) for one message, and for one send (one record batch). */
 const MESSAGE_BYTES = 256 * 1024;
 const SEND_BYTES = 768 * 1024;
@@ -51,16 +64,17 @@ export class ProvisionalPublisher {
 
   constructor(private readonly options: ProvisionalPublisherOptions) {}
 
-  /** Whether the job follows the head closely enough to track and publish (`lag`: records behind). */
-  follows(engine: JobEngine, lag: number): boolean {
-    if (lag > MAX_LAG) engine.pauseChanges();
-    else engine.trackChanges();
-    return lag <= MAX_LAG;
+  /** Whether the job follows the head closely enough to track and publish. */
+  follows(engine: JobEngine, head: HeadDistance): boolean {
+    const following = !catchingUp(head);
+    if (following) engine.trackChanges();
+    else engine.pauseChanges();
+    return following;
   }
 
   /** Takes and sends the engine's changes when the interval has passed and no send is in flight. */
-  maybePublish(engine: JobEngine, nowMs: number, lag: number): void {
-    if (!this.follows(engine, lag) || this.inFlight || nowMs < this.nextMs) return;
+  maybePublish(engine: JobEngine, nowMs: number, head: HeadDistance): void {
+    if (!this.follows(engine, head) || this.inFlight || nowMs < this.nextMs) return;
     const producer = this.options.channel.ready(nowMs);
     if (producer === undefined) return;
     const startedMs = performance.now();
