@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CommitOutcome } from '../../src/processor/runner/commit-pipeline.ts';
-import { CommitSchedule, type CommittingJob } from '../../src/processor/runner/commit-schedule.ts';
+import {
+  CommitSchedule,
+  OVERLAP_MS,
+  type CommittingJob,
+} from '../../src/processor/runner/commit-schedule.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 
 const INTERVAL_MS = 1_000;
@@ -114,6 +118,29 @@ describe('when a job commits', () => {
 
     expect(job.started).toBe(1);
     expect(job.committing).toBe(true);
+  });
+
+  it('does not hold micro-batches up for a commit in flight, unless it has run for OVERLAP_MS', async () => {
+    const { clock, job, schedule } = newSchedule();
+    job.dirty = true;
+    clock.ms += INTERVAL_MS;
+    await schedule.afterBatch();
+    job.dirty = true;
+    clock.ms += INTERVAL_MS;
+
+    await schedule.afterBatch(); // due, but the first commit is still in flight
+    await schedule.onTick(clock.ms);
+    expect(job.started).toBe(1);
+    expect(job.committing).toBe(true);
+
+    job.commitDone = true; // done: the next micro-batch takes its outcome and starts the next one
+    await schedule.afterBatch();
+    expect(job.started).toBe(2);
+
+    job.dirty = true;
+    clock.ms += OVERLAP_MS; // the second one hangs: the records wait for it after all
+    await schedule.afterBatch();
+    expect(job.started).toBe(3);
   });
 
   it('settles the previous commit before starting the next one, and logs one line per checkpoint', async () => {

@@ -6,7 +6,12 @@
  *   log, conflicts and retries grew faster than the instances: BENCHMARKS.md §6);
  * - at once, and waiting until it is durable, on stop and when a rebalance starts;
  * - the outcome of the commit in flight is taken before the next one starts, on the first tick after it is
- *   done, and before any change of ownership.
+ *   done, and before any change of ownership;
+ * - micro-batches and ticks do not wait for a commit in flight: the next one starts once it is done. Waiting
+ *   held the whole consumer (and with it every record behind) for the rest of a slow commit, which made
+ *   the head seconds late whenever commits and completion rounds took longer than commit_interval. A
+ *   commit in flight longer than OVERLAP_MS is waited for after all, so what piles up for the next one
+ *   stays bounded.
  * A durable commit is logged (one line per checkpoint) and followed by `afterCommit`; a fenced one by
  * `afterFence` (throw the uncommitted work away, re-adopt, seek); a failed one throws: the job fails and
  * restarts from its commits.
@@ -46,6 +51,9 @@ export interface CommitScheduleOptions {
   nowMs?: () => number;
 }
 
+/** How long micro-batches run on beside one commit before they wait for it. */
+export const OVERLAP_MS = 10_000;
+
 export class CommitSchedule {
   /** Last tick that found the job caught up with nothing to commit (health). */
   private lastCleanAtMs: number;
@@ -77,14 +85,21 @@ export class CommitSchedule {
     return Math.max(this.job.lastCommitAtMs, this.lastCleanAtMs);
   }
 
+  /** Due, and the commit in flight (if any) is done or has run for OVERLAP_MS: commit now. */
+  private get mayCommit(): boolean {
+    if (!this.due) return false;
+    const { committing, commitDone, commitStartedAtMs } = this.job;
+    return !committing || commitDone || this.nowMs() - commitStartedAtMs >= OVERLAP_MS;
+  }
+
   /** After a micro-batch: commit when due. */
   async afterBatch(): Promise<void> {
-    if (this.due) await this.commit();
+    if (this.mayCommit) await this.commit();
   }
 
   /** On the timer: commit when due; else take the outcome of a finished commit; else note a clean job. */
   async onTick(nowMs: number): Promise<void> {
-    if (this.due) await this.commit();
+    if (this.mayCommit) await this.commit();
     else if (this.job.commitDone) await this.settle();
     else if (!this.job.dirty && !this.job.committing && this.job.lag === 0) this.lastCleanAtMs = nowMs;
   }
