@@ -27,26 +27,26 @@ function checkpoint(stateBytes: number): Checkpoint {
 }
 
 describe('checkpoint codec', () => {
-  it('round-trips a small checkpoint byte for byte', () => {
+  it('round-trips a small checkpoint byte for byte', async () => {
     const original = checkpoint(10);
-    expect(decodeCheckpoint('k', encodeCheckpoint(original))).toEqual(original);
+    expect(await decodeCheckpoint('k', await encodeCheckpoint(original))).toEqual(original);
   });
 
-  it('compresses a large, repetitive state and still round-trips it', () => {
+  it('compresses a large, repetitive state and still round-trips it', async () => {
     const original = checkpoint(200_000);
-    const bytes = encodeCheckpoint(original);
+    const bytes = await encodeCheckpoint(original);
     expect(bytes.length).toBeLessThan(20_000);
-    const decoded = decodeCheckpoint('k', bytes);
+    const decoded = await decodeCheckpoint('k', bytes);
     expect(Buffer.compare(decoded.partitions[0]!.state, original.partitions[0]!.state)).toBe(0);
     expect(decoded.partitions.map((p) => p.nextOffset)).toEqual([1234, 0]);
   });
 
-  it('refuses another format version and names both versions', () => {
-    const bytes = encodeCheckpoint(checkpoint(10));
+  it('refuses another format version and names both versions', async () => {
+    const bytes = await encodeCheckpoint(checkpoint(10));
     bytes[4] = CHECKPOINT_VERSION + 1;
     let caught: unknown;
     try {
-      decodeCheckpoint('commits/000000000042.ckpt', bytes);
+      await decodeCheckpoint('commits/000000000042.ckpt', bytes);
     } catch (error) {
       caught = error;
     }
@@ -56,9 +56,9 @@ describe('checkpoint codec', () => {
     expect((caught as Error).message).toContain('commits/000000000042.ckpt');
   });
 
-  it('reports a truncated or foreign object as corrupt', () => {
-    const bytes = encodeCheckpoint(checkpoint(10));
-    expect(() => decodeCheckpoint('k', bytes.subarray(0, bytes.length - 2))).toThrow(/truncated/);
-    expect(() => decodeCheckpoint('k', Buffer.from('PAR1 not a checkpoint'))).toThrow(/bad magic/);
+  it('reports a truncated or foreign object as corrupt', async () => {
+    const bytes = await encodeCheckpoint(checkpoint(10));
+    await expect(decodeCheckpoint('k', bytes.subarray(0, bytes.length - 2))).rejects.toThrow(/truncated/);
+    await expect(decodeCheckpoint('k', Buffer.from('PAR1 not a checkpoint'))).rejects.toThrow(/bad magic/);
   });
 });

@@ -96,7 +96,8 @@ describe('incremental partition state in the run loop', () => {
       expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
       expect((await last.commit()).kind).toBe('committed');
 
-      const blobs = store.checkpoints.flatMap((bytes) => decodeCheckpoint('k', bytes).partitions);
+      const decoded = await Promise.all(store.checkpoints.map((bytes) => decodeCheckpoint('k', bytes)));
+      const blobs = decoded.flatMap((checkpoint) => checkpoint.partitions);
       const incremental = blobs.filter((piece) => decodePartitionBlob(piece.state).chain !== undefined);
       expect(incremental.length).toBeGreaterThan(blobs.length / 2);
       expect(incremental.every((piece) => piece.baseCommit !== undefined)).toBe(true);

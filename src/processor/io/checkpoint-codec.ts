@@ -5,8 +5,13 @@
  * back to back. The engine's snapshots stay opaque binary (no base64 inflation); reading any other version
  * fails with a message naming both versions.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import { StorageError } from '../../storage/storage-error.ts';
+
+// On libuv's thread pool: a checkpoint of a busy job is megabytes, and the job's loop must not stall on it.
+const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
 
 /** 2: partitions carry wm(p) and partial rows live under the partials prefix (1: partial rows in the views tree). */
 export const CHECKPOINT_VERSION = 2;
@@ -71,7 +76,7 @@ function decodeWatermark(value: number | 'inf' | '-inf'): number {
   return value === '-inf' ? -Infinity : value;
 }
 
-export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
+export async function encodeCheckpoint(checkpoint: Checkpoint): Promise<Buffer> {
   const header: Header = {
     ...checkpoint,
     version: CHECKPOINT_VERSION,
@@ -92,7 +97,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   const body = Buffer.concat([headerLength, headerBytes, ...checkpoint.partitions.map((p) => p.state)]);
   const compress = body.length > COMPRESS_ABOVE_BYTES;
   const prefix = Buffer.concat([MAGIC, Buffer.from([CHECKPOINT_VERSION, compress ? CODEC_GZIP : CODEC_RAW])]);
-  return Buffer.concat([prefix, compress ? gzipSync(body, { level: 1 }) : body]);
+  return Buffer.concat([prefix, compress ? await gzip(body, { level: 1 }) : body]);
 }
 
 function corrupt(key: string, why: string, cause?: unknown): StorageError {
@@ -100,7 +105,7 @@ function corrupt(key: string, why: string, cause?: unknown): StorageError {
 }
 
 /** Decodes a checkpoint read from `key` (the key only names it in errors). */
-export function decodeCheckpoint(key: string, bytes: Buffer): Checkpoint {
+export async function decodeCheckpoint(key: string, bytes: Buffer): Promise<Checkpoint> {
   if (bytes.length < PREFIX_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw corrupt(key, 'not a speed-layer checkpoint (bad magic)');
   }
@@ -119,7 +124,7 @@ export function decodeCheckpoint(key: string, bytes: Buffer): Checkpoint {
   if (codec !== CODEC_RAW && codec !== CODEC_GZIP) throw corrupt(key, `unknown codec ${codec}`);
   let body: Buffer;
   try {
-    body = codec === CODEC_GZIP ? gunzipSync(bytes.subarray(PREFIX_BYTES)) : bytes.subarray(PREFIX_BYTES);
+    body = codec === CODEC_GZIP ? await gunzip(bytes.subarray(PREFIX_BYTES)) : bytes.subarray(PREFIX_BYTES);
   } catch (error) {
     throw corrupt(key, 'gzip body unreadable', error);
   }

@@ -121,7 +121,7 @@ export class CommitLog implements CommittedFiles {
   async read(commit: number): Promise<Checkpoint | undefined> {
     const key = commitKey(this.layout, this.job, commit);
     const bytes = await this.store.get(key);
-    return bytes === undefined ? undefined : decodeCheckpoint(key, bytes);
+    return bytes === undefined ? undefined : await decodeCheckpoint(key, bytes);
   }
 
   /** Writes the checkpoint of `checkpoint.commit` unless that number is taken (the fencing point). */

@@ -267,7 +267,7 @@ export class JobCommitter {
         partitions: [...snapshots],
         files: staged.map(({ staging, final }): StagedFile => ({ staging, final })),
       };
-      const bytes = encodeCheckpoint(checkpoint);
+      const bytes = await encodeCheckpoint(checkpoint);
       if (!(await this.stillNext(commit, staged))) {
         this.observer?.attempted('exists', stagedBytes);
         restagedBytes += stagedBytes;
