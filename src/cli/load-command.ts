@@ -66,6 +66,10 @@ export function loadCommand(): Command {
       '--serve-apart',
       'sustained: run serve, its SSE subscribers and the freshness probe in a process apart from the jobs',
     )
+    .option(
+      '--job-processes',
+      'sustained: run the jobs as `run --processes` (a process per job; implies --serve-apart)',
+    )
     .action(async (flags: LoadFlags) => {
       const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));

@@ -32,6 +32,8 @@ export interface LoadParams {
   sseSubscribers: number;
   /** Sustained: the freshness probe and serve (with its subscribers) in a process apart from the jobs. */
   serveApart: boolean;
+  /** sustained: the jobs as `run --processes`, serve apart (sustained-processes.ts). */
+  jobProcesses: boolean;
 }
 
 export const FULL_DEFAULTS = {
@@ -59,6 +61,7 @@ export interface LoadFlags {
   provisional?: boolean;
   sse?: number;
   serveApart?: boolean;
+  jobProcesses?: boolean;
 }
 
 export function resolveLoadParams(flags: LoadFlags): LoadParams {
@@ -79,6 +82,7 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     rawArchive: flags.rawArchive ?? true,
     provisional: flags.provisional ?? true,
     sseSubscribers: flags.sse ?? 0,
-    serveApart: flags.serveApart === true,
+    serveApart: flags.serveApart === true || flags.jobProcesses === true,
+    jobProcesses: flags.jobProcesses === true,
   };
 }

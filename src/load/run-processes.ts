@@ -55,7 +55,7 @@ async function jobSettled(log: CommitLog, job: JobName, highs: ReadonlyMap<strin
 }
 
 /** The process and its descendants, from /proc (children of `run --processes` are grandchildren). */
-function processTree(rootPid: number): number[] {
+export function processTree(rootPid: number): number[] {
   const parentOf = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     const fields = /^\d+$/.test(name) ? procStatFields(Number(name)) : undefined;

@@ -60,6 +60,25 @@ function seconds(value: number | null | undefined, scale = 1): Cell {
   return Number.isFinite(value) ? round(value * scale, 2) : '> 300';
 }
 
+/** Provisional freshness by stage and by job (nothing when provisional rows were off). */
+export function printFreshness(freshness: FreshnessMs | null): void {
+  const breakdown = freshness?.breakdown;
+  if (!breakdown) return;
+  printTable(
+    'Scenario 3 — sustained: provisional freshness by stage, ms (record → job took it → produced → ' +
+      `read → answerable; round gap: since the partition's previous message; tail: the ${breakdown.tail.messages} ` +
+      `messages at or above the p99, ${Math.round(breakdown.tail.lateReadShare * 100)} % of them taken more ` +
+      'than a round gap after the record)',
+    ['stage', 'p50', 'p99', 'tail median'],
+    STAGES.map((stage) => [stage, ...breakdown.quantilesMs[stage], breakdown.tail.medianMs[stage]]),
+  );
+  printTable(
+    'Scenario 3 — sustained: provisional freshness by job, ms',
+    ['job', 'messages', 'p50', 'p99'],
+    Object.entries(breakdown.byJob).map(([job, { messages, p50, p99 }]) => [job, messages, p50, p99]),
+  );
+}
+
 export async function reportSustained(params: LoadParams, m: SustainedMeasures): Promise<ScenarioResult> {
   const { verdict, check } = m;
   printTable(
@@ -115,22 +134,7 @@ export async function reportSustained(params: LoadParams, m: SustainedMeasures):
       ...operations.map((operation) => m.requests[phase]?.[operation] ?? null),
     ]),
   );
-  const breakdown = m.provisionalFreshnessMs?.breakdown;
-  if (breakdown)
-    printTable(
-      'Scenario 3 — sustained: provisional freshness by stage, ms (record → job took it → produced → ' +
-        `read → answerable; round gap: since the partition's previous message; tail: the ${breakdown.tail.messages} ` +
-        `messages at or above the p99, ${Math.round(breakdown.tail.lateReadShare * 100)} % of them taken more ` +
-        'than a round gap after the record)',
-      ['stage', 'p50', 'p99', 'tail median'],
-      STAGES.map((stage) => [stage, ...breakdown.quantilesMs[stage], breakdown.tail.medianMs[stage]]),
-    );
-  if (breakdown)
-    printTable(
-      'Scenario 3 — sustained: provisional freshness by job, ms',
-      ['job', 'messages', 'p50', 'p99'],
-      Object.entries(breakdown.byJob).map(([job, { messages, p50, p99 }]) => [job, messages, p50, p99]),
-    );
+  printFreshness(m.provisionalFreshnessMs);
   const rss = m.samples.map((sample) => sample.rssMiB);
   const rssMiB = { first: rss[0] ?? null, max: Math.max(0, ...rss), last: rss.at(-1) ?? null };
   printTable(

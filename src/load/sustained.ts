@@ -27,6 +27,7 @@ import {
   type ServeSide,
   type ServeSideResult,
 } from './serve-side.ts';
+import { sustainedProcessesScenario } from './sustained-processes.ts';
 import { reportSustained, type Sample, type StoreRequests } from './sustained-report.ts';
 
 const IDLE_TIMEOUT = '5s';
@@ -49,6 +50,7 @@ async function waitUntil(what: string, condition: () => boolean, timeoutMs: numb
 }
 
 export async function sustainedScenario(context: LoadContext): Promise<ScenarioResult> {
+  if (context.params.jobProcesses) return sustainedProcessesScenario(context);
   const { params, endpoints } = context;
   const topics = await createLoadTopics(endpoints);
   const run = jobsRun(endpoints, topics, 'sustained', params.rawArchive, params.provisional);

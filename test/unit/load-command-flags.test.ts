@@ -17,4 +17,9 @@ describe('load command flags', () => {
     });
     expect(await paramsOf(['--sse', '5'])).toMatchObject({ sseSubscribers: 5, serveApart: false });
   });
+
+  it('runs the jobs as a process each, with serve apart, only when asked', async () => {
+    expect(await paramsOf(['--job-processes'])).toMatchObject({ jobProcesses: true, serveApart: true });
+    expect(await paramsOf(['--serve-apart'])).toMatchObject({ jobProcesses: false, serveApart: true });
+  });
 });
