@@ -1,7 +1,10 @@
 /** Starts live-generator-child.ts as a child process and follows its progress lines. */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { StackEndpoints } from '../stack/endpoints.ts';
 import type { GeneratorLine, LiveGeneratorJob } from './live-generator-child.ts';
+import type { LoadTopics } from './load-fixture.ts';
+import type { LoadParams } from './load-params.ts';
 import { siblingScriptArgs } from './sibling-script.ts';
 
 export interface GeneratorProcess {
@@ -45,4 +48,19 @@ export function startGeneratorProcess(job: LiveGeneratorJob): GeneratorProcess {
     progress,
     done,
   };
+}
+
+/** The sustained scenario's input: the run's rate for its duration over the topics, seeded by their id. */
+export function startSustainedInput(
+  endpoints: StackEndpoints,
+  topics: LoadTopics,
+  params: Pick<LoadParams, 'ratePerS' | 'durationMs'>,
+): GeneratorProcess {
+  return startGeneratorProcess({
+    endpoints,
+    topicPrefix: topics.topicPrefix,
+    ratePerS: params.ratePerS,
+    durationMs: params.durationMs,
+    seed: Number.parseInt(topics.id, 16),
+  });
 }

@@ -12,7 +12,7 @@ import { groupLag } from '../processor/runner/broker-lag.ts';
 import { createKafka } from '../stack/kafka-client.ts';
 import { envOfEndpoints } from '../stack/stack-exports.ts';
 import { waitCompleteThrough } from './complete-through.ts';
-import { startGeneratorProcess } from './generator-process.ts';
+import { startSustainedInput } from './generator-process.ts';
 import { keepUp, LAG_BOUND_S } from './keep-up.ts';
 import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { createLoadTopics, jobsRun, runArgs, runSettings } from './load-fixture.ts';
@@ -68,13 +68,7 @@ export async function sustainedProcessesScenario(context: LoadContext): Promise<
       idleTimeout: IDLE_TIMEOUT,
       subscribers: params.sseSubscribers,
     });
-    const generator = startGeneratorProcess({
-      endpoints,
-      topicPrefix: topics.topicPrefix,
-      ratePerS: params.ratePerS,
-      durationMs: params.durationMs,
-      seed: Number.parseInt(topics.id, 16),
-    });
+    const generator = startSustainedInput(endpoints, topics, params);
     serveSide.measure(true);
     const cpuAtStart = cpuOf(cpuByPid, noteCpu);
     const startedMs = performance.now();

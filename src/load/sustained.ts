@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Histogram } from 'prom-client';
 import { startJobs, type RunningJobs } from '../processor/runner/supervisor.ts';
-import { startGeneratorProcess } from './generator-process.ts';
+import { startSustainedInput } from './generator-process.ts';
 import { archivedEvents, filesPerView, recordTreeFiles } from './file-stats.ts';
 import { histogramQuantiles } from './histogram.ts';
 import { keepUp } from './keep-up.ts';
@@ -85,13 +85,7 @@ export async function sustainedScenario(context: LoadContext): Promise<ScenarioR
           subscribers: params.sseSubscribers,
         })
       : await startServeSideHere(endpoints, run, settings, params.sseSubscribers);
-    const generator = startGeneratorProcess({
-      endpoints,
-      topicPrefix: topics.topicPrefix,
-      ratePerS: params.ratePerS,
-      durationMs: params.durationMs,
-      seed: Number.parseInt(topics.id, 16),
-    });
+    const generator = startSustainedInput(endpoints, topics, params);
     serveSide.measure(true);
     const bar = progressBar('sustained', Math.round((params.ratePerS * params.durationMs) / 1000));
     const startedMs = performance.now();
