@@ -7,6 +7,7 @@
  * freshness, whether the jobs kept up, and the rows final by the stop + 1 min against the oracle.
  */
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JOB_TOPICS } from '../events/topics.ts';
 import { groupLag } from '../processor/runner/broker-lag.ts';
 import { createKafka } from '../stack/kafka-client.ts';
@@ -24,11 +25,12 @@ import { round } from './resource-meter.ts';
 import { processTree } from './run-processes.ts';
 import { startServeSideApart, type ServeSide } from './serve-side.ts';
 import { printFreshness } from './sustained-report.ts';
+import { waitUntil } from './wait-until.ts';
 
 const IDLE_TIMEOUT = '5s';
 const CUTOFF_AFTER_STOP_MS = 60_000;
 const BIN = new URL('../../bin/speed-layer.js', import.meta.url).pathname;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const POLL_MS = 500;
 
 export async function sustainedProcessesScenario(context: LoadContext): Promise<ScenarioResult> {
   const { params, endpoints } = context;
@@ -58,10 +60,11 @@ export async function sustainedProcessesScenario(context: LoadContext): Promise<
   };
   let serveSide: ServeSide | undefined;
   try {
-    await waitFor('every job to join its group', 120_000, async () => {
+    const joined = async () => {
       const described = await admin.describeGroups(groups.map((g) => g.groupId));
       return described.groups.every((group) => group.state === 'Stable' && group.members.length > 0);
-    });
+    };
+    await waitUntil('every job to join its group', joined, 120_000, POLL_MS);
     serveSide = await startServeSideApart({
       endpoints,
       run,
@@ -90,7 +93,7 @@ export async function sustainedProcessesScenario(context: LoadContext): Promise<
     const last = await done;
     const cores = (cpuOf(cpuByPid, noteCpu) - cpuAtStart) / ((performance.now() - startedMs) / 1000);
     const cutoffMs = Date.now() + CUTOFF_AFTER_STOP_MS;
-    const drainS = await waitFor('the lag to drain', 120_000, async () => (await lag()) === 0);
+    const drainS = await waitUntil('the lag to drain', async () => (await lag()) === 0, 120_000, POLL_MS);
     // Rows final by the cutoff: the idle rule finalises them once now ≥ cutoff + D, and completeness
     // documents move every flush interval (60 s) at least.
     await sleep(Math.max(0, cutoffMs + settings.watermarkDelay + 3000 - Date.now()));
@@ -170,15 +173,4 @@ export async function sustainedProcessesScenario(context: LoadContext): Promise<
 function cpuOf(cpuByPid: Map<number, number>, note: () => void): number {
   note();
   return [...cpuByPid.values()].reduce((sum, s) => sum + s, 0);
-}
-
-/** Polls `condition` every 500 ms; resolves with the seconds it took, throws naming `what` after the timeout. */
-async function waitFor(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<number> {
-  const startedMs = performance.now();
-  while (!(await condition())) {
-    if (performance.now() - startedMs > timeoutMs)
-      throw new Error(`sustained: timed out waiting for ${what}`);
-    await sleep(500);
-  }
-  return (performance.now() - startedMs) / 1000;
 }

@@ -28,6 +28,7 @@ import {
   type ServeSideResult,
 } from './serve-side.ts';
 import { sustainedProcessesScenario } from './sustained-processes.ts';
+import { waitUntil } from './wait-until.ts';
 import { reportSustained, type Sample, type StoreRequests } from './sustained-report.ts';
 
 const IDLE_TIMEOUT = '5s';
@@ -37,16 +38,6 @@ const MiB = 1024 ** 2;
 
 function totalLag(running: RunningJobs): number {
   return Object.values(running.health()).reduce((sum, health) => sum + (health.lag ?? 0), 0);
-}
-
-async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
-  const startedMs = performance.now();
-  while (!condition()) {
-    if (performance.now() - startedMs > timeoutMs)
-      throw new Error(`sustained: timed out waiting for ${what}`);
-    await sleep(100);
-  }
-  return (performance.now() - startedMs) / 1000;
 }
 
 export async function sustainedScenario(context: LoadContext): Promise<ScenarioResult> {
