@@ -168,7 +168,10 @@ export class JobEngine {
 
   /** Stops keeping closing cells and forgets what was kept (a job catching up publishes no provisional rows). */
   pauseChanges(): void {
+    if (this.openCells === undefined) return;
     this.openCells = undefined;
+    // The stores stop tracking too: catch-up keeps its whole speed, and their next peek gives every cell.
+    for (const partition of this.partitions) for (const store of partition.stores) store.forgetChanges();
   }
 
   /** End of input (replay, oracle comparison): every partition's watermark becomes +∞. */

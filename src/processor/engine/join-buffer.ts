@@ -68,6 +68,10 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
     }
   }
 
+  forgetChanges(): void {
+    this.changed = undefined;
+  }
+
   private addLeft(event: LmsEvent): void {
     const timeMs = event.event_time;
     const matchKey = this.view.leftMatchKey(event);

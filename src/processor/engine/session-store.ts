@@ -112,6 +112,11 @@ export class SessionStore implements WindowStore<PlainSessionState> {
     }
   }
 
+  forgetChanges(): void {
+    this.changedKeys = undefined;
+    this.goneCells = [];
+  }
+
   asPlain(): PlainSessionState {
     return { kind: 'session', sessions: [...this.sessions] };
   }

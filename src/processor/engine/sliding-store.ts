@@ -3,6 +3,12 @@
  * of `slideMs`, key), so an event costs one state update however many windows hold it, not one per window. When the watermark reaches the end of a
  * window `[s, s + sizeMs)`, its panes `s .. s + sizeMs − slideMs` are merged into the window's row; a
  * pane is dropped once the last window using it (the one starting at the pane) is final.
+ *
+ * Provisional values (peekChanged) are windows, not panes: merging a window's panes again each round cost
+ * more than all processing, as a five-minute window of distinct users holds every user of five panes. So
+ * once a peek asks, each open window keeps its own merged state, built from its panes once and then fed
+ * every event of its panes, and a peek reads the changed cells of those. Rows that become final are still
+ * merged from the panes, whether provisional values are on or off.
  */
 import type { LmsEvent } from '../../events/types.ts';
 import {
@@ -13,7 +19,13 @@ import {
   type PlainKeyedWindows,
 } from './keyed-windows.ts';
 import type { WindowView } from './view-definition.ts';
-import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
+import {
+  changedKeys,
+  type FinalSink,
+  type OpenSink,
+  type StoreCounts,
+  type WindowStore,
+} from './window-store.ts';
 import { firstWindowStartMs, isFinal, paneStartMs, type SlidingSpec } from './windows.ts';
 
 export interface PlainSlidingState {
@@ -25,8 +37,12 @@ export interface PlainSlidingState {
 
 export class SlidingStore implements WindowStore<PlainSlidingState> {
   readonly kind = 'sliding';
-  /** Starts of the panes changed since the last peek; undefined before the first (nothing tracked). */
-  private changed: Set<number> | undefined;
+  /**
+   * While provisional values are tracked (from the first peek to `forgetChanges`): each open window's
+   * state per key, window start → key → state, and the cells changed since the last peek.
+   */
+  private live: KeyedWindows | undefined;
+  private changed: Map<number, Set<string>> | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -50,7 +66,30 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
     this.view.aggregate.add(state, event);
-    this.changed?.add(startMs);
+    if (this.live !== undefined) this.addLive(this.live, this.changed!, startMs, key, event);
+  }
+
+  /** Feeds an event of pane `paneMs` to every open window holding the pane. */
+  private addLive(
+    live: KeyedWindows,
+    changed: Map<number, Set<string>>,
+    paneMs: number,
+    key: string,
+    event: LmsEvent,
+  ): void {
+    for (
+      let startMs = firstWindowStartMs(this.spec, paneMs);
+      startMs <= paneMs;
+      startMs += this.spec.slideMs
+    ) {
+      if (isFinal(startMs + this.spec.sizeMs, this.emittedThroughMs)) continue; // emitted already
+      let keys = live.get(startMs);
+      if (keys === undefined) live.set(startMs, (keys = new Map()));
+      let state = keys.get(key);
+      if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
+      this.view.aggregate.add(state, event);
+      changedKeys(changed, startMs).add(key);
+    }
   }
 
   close(watermarkMs: number, sink: FinalSink): void {
@@ -77,26 +116,46 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
       for (const paneMs of this.panes.keys())
         if (isFinal(paneMs + sizeMs, watermarkMs)) this.panes.delete(paneMs);
     }
+    if (this.live !== undefined) {
+      for (const startMs of this.live.keys()) {
+        if (!isFinal(startMs + sizeMs, watermarkMs)) continue;
+        this.live.delete(startMs);
+        this.changed!.delete(startMs);
+      }
+    }
     this.emittedThroughMs = watermarkMs;
   }
 
-  /** Every window not emitted yet that holds a changed pane, all its keys (merged from its panes). */
+  /** The cells of open windows changed since the last peek; the first peek builds the windows from their panes. */
   peekChanged(sink: OpenSink): void {
-    const changed = this.changed;
-    this.changed = new Set();
-    const windows = new Set<number>();
-    for (const paneMs of changed ?? this.panes.keys()) {
-      for (
-        let startMs = firstWindowStartMs(this.spec, paneMs);
-        startMs <= paneMs;
-        startMs += this.spec.slideMs
-      )
-        if (!isFinal(startMs + this.spec.sizeMs, this.emittedThroughMs)) windows.add(startMs); // else emitted
-    }
-    for (const startMs of windows) {
+    if (this.live === undefined) this.startLive();
+    const changed = this.changed!;
+    this.changed = new Map();
+    for (const [startMs, keys] of changed) {
       const endMs = startMs + this.spec.sizeMs;
-      for (const [key, state] of this.mergePanes(startMs, endMs))
-        sink.open(`${startMs}|${key}`, startMs, endMs, key, state);
+      const states = this.live!.get(startMs)!;
+      for (const key of keys) sink.open(`${startMs}|${key}`, startMs, endMs, key, states.get(key));
+    }
+  }
+
+  forgetChanges(): void {
+    this.live = undefined;
+    this.changed = undefined;
+  }
+
+  /** Every open window holding a pane, merged from its panes, all its cells changed. */
+  private startLive(): void {
+    this.live = new Map();
+    this.changed = new Map();
+    const { sizeMs, slideMs } = this.spec;
+    const starts = new Set<number>();
+    for (const paneMs of this.panes.keys())
+      for (let startMs = firstWindowStartMs(this.spec, paneMs); startMs <= paneMs; startMs += slideMs)
+        if (!isFinal(startMs + sizeMs, this.emittedThroughMs)) starts.add(startMs);
+    for (const startMs of starts) {
+      const merged = this.mergePanes(startMs, startMs + sizeMs);
+      this.live.set(startMs, merged);
+      this.changed.set(startMs, new Set(merged.keys()));
     }
   }
 

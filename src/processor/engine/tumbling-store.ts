@@ -11,7 +11,13 @@ import {
   type PlainKeyedWindows,
 } from './keyed-windows.ts';
 import type { WindowView } from './view-definition.ts';
-import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
+import {
+  changedKeys,
+  type FinalSink,
+  type OpenSink,
+  type StoreCounts,
+  type WindowStore,
+} from './window-store.ts';
 import { isFinal, windowStartMs, type TumblingSpec } from './windows.ts';
 
 export interface PlainTumblingState {
@@ -22,11 +28,11 @@ export interface PlainTumblingState {
 export class TumblingStore implements WindowStore<PlainTumblingState> {
   readonly kind = 'tumbling';
   /**
-   * Starts of the windows changed since the last peek; undefined before the first (nothing tracked).
-   * Windows, not cells: a few numbers per event is what the hot path can afford; a peek puts every
-   * cell of a changed window (the publisher budgets its peeks).
+   * The cells changed since the last peek, window start → keys; undefined while nothing is tracked
+   * (before the first peek, and after `forgetChanges`). A round then costs what changed, not what is
+   * open: a five-minute window keyed by user holds tens of thousands of cells, a second changes hundreds.
    */
-  private changed: Set<number> | undefined;
+  private changed: Map<number, Set<string>> | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -48,7 +54,7 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
     this.view.aggregate.add(state, event);
-    this.changed?.add(startMs);
+    if (this.changed !== undefined) changedKeys(this.changed, startMs).add(key);
   }
 
   close(watermarkMs: number, sink: FinalSink): void {
@@ -57,18 +63,32 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
       if (!isFinal(endMs, watermarkMs)) continue;
       for (const [key, state] of keys) sink.emit(startMs, endMs, key, state);
       this.windows.delete(startMs);
+      this.changed?.delete(startMs);
     }
   }
 
   peekChanged(sink: OpenSink): void {
     const changed = this.changed;
-    this.changed = new Set();
-    if (changed?.size === 0) return;
-    for (const [startMs, keys] of this.windows) {
-      if (changed !== undefined && !changed.has(startMs)) continue;
-      const endMs = startMs + this.spec.sizeMs;
-      for (const [key, state] of keys) sink.open(`${startMs}|${key}`, startMs, endMs, key, state);
+    this.changed = new Map();
+    if (changed === undefined) {
+      for (const [startMs, keys] of this.windows) this.putCells(sink, startMs, keys.keys(), keys);
+      return;
     }
+    for (const [startMs, keys] of changed) this.putCells(sink, startMs, keys, this.windows.get(startMs)!);
+  }
+
+  forgetChanges(): void {
+    this.changed = undefined;
+  }
+
+  private putCells(
+    sink: OpenSink,
+    startMs: number,
+    keys: Iterable<string>,
+    states: Map<string, unknown>,
+  ): void {
+    const endMs = startMs + this.spec.sizeMs;
+    for (const key of keys) sink.open(`${startMs}|${key}`, startMs, endMs, key, states.get(key));
   }
 
   asPlain(): PlainTumblingState {

@@ -44,4 +44,13 @@ export interface WindowStore<Plain extends { kind: string } = { kind: string }> 
    * never publish provisional rows pay nothing.
    */
   peekChanged(sink: OpenSink): void;
+  /** Stops remembering changes (a job catching up): the next `peekChanged` puts every open cell again. */
+  forgetChanges(): void;
+}
+
+/** The keys changed in window `startMs`, in a window start → keys map (added on first use). */
+export function changedKeys(changed: Map<number, Set<string>>, startMs: number): Set<string> {
+  let keys = changed.get(startMs);
+  if (keys === undefined) changed.set(startMs, (keys = new Set()));
+  return keys;
 }
