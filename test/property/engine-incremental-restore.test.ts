@@ -4,7 +4,7 @@ import type { SourceRecord } from '../../src/events/record.ts';
 import { isTopic, jobOfTopic, JOBS, type JobName } from '../../src/events/topics.ts';
 import type { JobEngine } from '../../src/processor/engine/job-engine.ts';
 import { decodeSnapshot } from '../../src/processor/engine/codec/snapshot-codec.ts';
-import { withEarlierIds, type PartitionSnapshot } from '../../src/processor/engine/snapshot.ts';
+import { foldChain, type PartitionSnapshot } from '../../src/processor/engine/snapshot.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { batchSizeArbitrary, recordStream } from './arbitraries.ts';
 import { LAW_OPTIONS, runs } from './laws.ts';
@@ -56,7 +56,7 @@ function restore(chains: Map<string, Uint8Array[]>): Engines {
   const engines = newEngines();
   for (const pieces of chains.values()) {
     const [base, ...later] = pieces.map((bytes) => decodeSnapshot(bytes));
-    const full: PartitionSnapshot = withEarlierIds(base!, later);
+    const full: PartitionSnapshot = foldChain(base!, later);
     engines.get(full.job as JobName)!.restorePartition(full);
   }
   return engines;

@@ -9,8 +9,7 @@ import type { LmsEvent } from '../../events/types.ts';
 import { validateValue } from '../../events/validate.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import { ViewEmitter } from './emitter.ts';
-import type { JournalMark } from './id-journal.ts';
-import { JobSnapshots, type EncodedPartition } from './job-snapshots.ts';
+import { JobSnapshots, type EncodedPartition, type SnapshotMark } from './job-snapshots.ts';
 import { OpenCells, type PartitionChanges } from './open-cells.ts';
 import { PartitionClock } from './partition-clock.ts';
 import { partitionState, PartitionTable, type PartitionState } from './partition-table.ts';
@@ -237,7 +236,7 @@ export class JobEngine {
   }
 
   /** The snapshot encoded at `mark` is committed: the next incremental one starts after it. */
-  partitionCommitted(topic: string, partition: number, mark: JournalMark): void {
+  partitionCommitted(topic: string, partition: number, mark: SnapshotMark): void {
     this.snapshots.partitionCommitted(topic, partition, mark);
   }
 

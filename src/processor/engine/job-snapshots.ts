@@ -1,7 +1,9 @@
 /**
  * Snapshots of a job engine's partitions: a deep plain copy, the binary encoding straight from the live
- * state (whole, or incremental: only the ids accepted since the last committed snapshot, from the
- * partition's id journal), and restoring a partition from a piece. JobEngine delegates here.
+ * state (whole, or incremental: the ids accepted since the last committed snapshot, from the partition's
+ * id journal, and each view's changes, view-delta.ts), and restoring a partition from a piece. JobEngine
+ * delegates here. Stores note their changes from a partition's first whole snapshot on: an engine that
+ * never snapshots (replay) pays nothing for it.
  */
 import { MAX_FUTURE_MS, type JobName } from '../../events/topics.ts';
 import { encodeSnapshot } from './codec/snapshot-codec.ts';
@@ -10,13 +12,21 @@ import type { EngineOptions } from './job-engine.ts';
 import { PartitionClock } from './partition-clock.ts';
 import { partitionState, type PartitionState, type PartitionTable } from './partition-table.ts';
 import { SNAPSHOT_VERSION, type JobSnapshot, type PartitionSnapshot } from './snapshot.ts';
+import { isViewDelta, type PlainViewDelta } from './view-delta.ts';
 import type { AnyView } from './view-definition.ts';
 import { createViewState, viewStateToPlain, type PlainViewState, type ViewState } from './view-state.ts';
 
-/** One partition's encoded state, and the journal mark to report once the bytes are committed. */
+/** Where a partition stood when a snapshot was encoded; report it once the bytes are committed. */
+export interface SnapshotMark {
+  ids: JournalMark;
+  /** The partition's snapshot count at the time (only the newest one's commit enables deltas). */
+  sequence: number;
+}
+
+/** One partition's encoded state, and the mark to report once the bytes are committed. */
 export interface EncodedPartition {
   bytes: Buffer;
-  mark: JournalMark;
+  mark: SnapshotMark;
 }
 
 export class JobSnapshots {
@@ -42,27 +52,35 @@ export class JobSnapshots {
   encodePartition(topic: string, partition: number, incremental: boolean): EncodedPartition | undefined {
     const state = this.partitions.get(topic, partition);
     if (state === undefined) return undefined;
-    const { clock, journal } = state;
-    if (incremental && !journal.canSnapshotIncrementally) {
+    const { clock, journal, deltas } = state;
+    if (incremental && !incrementalPossible(state)) {
       throw new Error(
-        `${this.job} ${topic}/${partition}: no incremental snapshot possible (journal restarted)`,
+        `${this.job} ${topic}/${partition}: no incremental snapshot possible (journal restarted, or the last snapshot is not committed)`,
       );
     }
     const live = clock.liveState();
     const clockState = incremental ? { ...live, seen: journal.entries(live.seen) } : live;
-    const piece = this.piece(state, clockState, (store) => store.asPlain());
+    const piece = this.piece(state, clockState, (store) => (incremental ? store.asDelta() : store.asPlain()));
     piece.incremental = incremental;
-    return { bytes: encodeSnapshot(piece), mark: journal.mark(!incremental) };
+    const bytes = encodeSnapshot(piece);
+    if (!incremental) for (const store of state.stores) store.trackDelta(); // changes from this state on
+    deltas.sequence++;
+    deltas.committed = false;
+    return { bytes, mark: { ids: journal.mark(!incremental), sequence: deltas.sequence } };
   }
 
-  /** True when the next snapshot of the partition may hold only the ids since the last committed one. */
+  /** True when the next snapshot of the partition may hold only what changed since the last committed one. */
   canSnapshotIncrementally(topic: string, partition: number): boolean {
-    return this.partitions.get(topic, partition)?.journal.canSnapshotIncrementally ?? false;
+    const state = this.partitions.get(topic, partition);
+    return state !== undefined && incrementalPossible(state);
   }
 
   /** The snapshot encoded at `mark` is committed: the next incremental one starts after it. */
-  partitionCommitted(topic: string, partition: number, mark: JournalMark): void {
-    this.partitions.get(topic, partition)?.journal.committed(mark);
+  partitionCommitted(topic: string, partition: number, mark: SnapshotMark): void {
+    const state = this.partitions.get(topic, partition);
+    if (state === undefined) return;
+    state.journal.committed(mark.ids);
+    if (mark.sequence === state.deltas.sequence) state.deltas.committed = true;
   }
 
   snapshot(): JobSnapshot {
@@ -76,7 +94,7 @@ export class JobSnapshots {
   restorePartition(piece: PartitionSnapshot): void {
     if (piece.incremental === true) {
       throw new Error(
-        `snapshot of ${piece.job} ${piece.topic}/${piece.partition} is incremental: fold its chain with withEarlierIds first`,
+        `snapshot of ${piece.job} ${piece.topic}/${piece.partition} is incremental: fold its chain with foldChain first`,
       );
     }
     if (
@@ -92,8 +110,13 @@ export class JobSnapshots {
     const clock = PartitionClock.fromState(piece.clock, watermarkDelayMs, MAX_FUTURE_MS);
     const stores = this.views.map((view) => {
       const plain = piece.views[view.name];
+      if (plain !== undefined && isViewDelta(plain))
+        throw new Error(
+          `snapshot of ${piece.job} ${piece.topic}/${piece.partition}: ${view.name} holds a delta`,
+        );
       return createViewState(view, sessionGapMs, plain === undefined ? undefined : structuredClone(plain));
     });
+    // Deltas start from the next whole snapshot (the runner commits an adopted partition whole first).
     this.partitions.put(partitionState(piece.topic, piece.partition, clock, stores));
   }
 
@@ -104,7 +127,7 @@ export class JobSnapshots {
   private piece(
     state: PartitionState,
     clock: PartitionSnapshot['clock'],
-    plainOf: (store: ViewState) => PlainViewState,
+    plainOf: (store: ViewState) => PlainViewState | PlainViewDelta,
   ): PartitionSnapshot {
     const views: PartitionSnapshot['views'] = {};
     this.views.forEach((view, index) => (views[view.name] = plainOf(state.stores[index]!)));
@@ -117,4 +140,9 @@ export class JobSnapshots {
       views,
     };
   }
+}
+
+/** Ids journaled since the last committed snapshot, and that snapshot is the partition's newest. */
+function incrementalPossible(state: PartitionState): boolean {
+  return state.journal.canSnapshotIncrementally && state.deltas.committed;
 }

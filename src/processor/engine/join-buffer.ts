@@ -6,6 +6,7 @@
  * events folded into the aggregate, when the watermark reaches window end + bound.
  */
 import type { LmsEvent } from '../../events/types.ts';
+import type { JoinDelta } from './view-delta.ts';
 import type { JoinView } from './view-definition.ts';
 import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
 import { isFinal, windowStartMs } from './windows.ts';
@@ -13,11 +14,19 @@ import { isFinal, windowStartMs } from './windows.ts';
 /** Sweep right-event times at most once per this much watermark progress. */
 const SWEEP_EVERY_MS = 60_000;
 
+/** A group's left events since the last snapshot: its length then, and which of those found a match. */
+interface GroupChange {
+  baseLength: number;
+  matched: Set<PendingLeft>;
+}
+
 export interface PendingLeft {
   timeMs: number;
   matchKey: string;
   /** Delay to the earliest matching right event, -1 while there is none. */
   delayMs: number;
+  /** The group key it counts under (a match changes that group's cell); set on restore when missing. */
+  groupKey: string;
 }
 
 export interface PlainJoinState {
@@ -36,6 +45,8 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
   private lastSweepMs = -Infinity;
   /** Windows whose lefts or their matches changed since the last peek; undefined before the first. */
   private changed: Set<number> | undefined;
+  /** Groups (window start → group keys) whose lefts changed, and match keys whose right times changed, since the last snapshot. */
+  private dirty: { lefts: Map<number, Map<string, GroupChange>>; rights: Set<string> } | undefined;
 
   constructor(
     private readonly view: JoinView,
@@ -85,14 +96,17 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
         delayMs = rightMs - timeMs;
       }
     }
-    const left: PendingLeft = { timeMs, matchKey, delayMs };
+    const groupKey = this.view.key(event);
+    const left: PendingLeft = { timeMs, matchKey, delayMs, groupKey };
     const startMs = windowStartMs(this.view.window, timeMs);
-    this.index(left, startMs, this.view.key(event));
+    if (this.dirty !== undefined) this.groupChange(startMs, groupKey); // before the append
+    this.index(left, startMs, groupKey);
     this.changed?.add(startMs);
   }
 
   /** Files a left event under its window and match key. */
   private index(left: PendingLeft, startMs: number, groupKey: string): void {
+    left.groupKey = groupKey;
     let groups = this.windows.get(startMs);
     if (groups === undefined) this.windows.set(startMs, (groups = new Map()));
     const inGroup = groups.get(groupKey);
@@ -110,9 +124,12 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
       const delayMs = rightMs - left.timeMs;
       if (delayMs >= 0 && delayMs <= this.view.boundMs && (left.delayMs < 0 || delayMs < left.delayMs)) {
         left.delayMs = delayMs;
-        this.changed?.add(windowStartMs(this.view.window, left.timeMs));
+        const startMs = windowStartMs(this.view.window, left.timeMs);
+        this.changed?.add(startMs);
+        if (this.dirty !== undefined) this.groupChange(startMs, left.groupKey).matched.add(left);
       }
     }
+    this.dirty?.rights.add(matchKey);
     const times = this.rightsByMatch.get(matchKey);
     if (times === undefined) this.rightsByMatch.set(matchKey, [rightMs]);
     else times.push(rightMs);
@@ -131,6 +148,7 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
         sink.emit(startMs, endMs, groupKey, state);
       }
       this.windows.delete(startMs);
+      this.dirty?.lefts.delete(startMs);
     }
     this.forgetOldRights(watermarkMs);
   }
@@ -147,9 +165,50 @@ export class JoinBuffer implements WindowStore<PlainJoinState> {
     this.lastSweepMs = watermarkMs;
     for (const [matchKey, times] of this.rightsByMatch) {
       const kept = times.filter((timeMs) => timeMs >= watermarkMs);
+      if (kept.length < times.length) this.dirty?.rights.add(matchKey);
       if (kept.length === 0) this.rightsByMatch.delete(matchKey);
       else if (kept.length < times.length) this.rightsByMatch.set(matchKey, kept);
     }
+  }
+
+  trackDelta(): void {
+    this.dirty = { lefts: new Map(), rights: new Set() };
+  }
+
+  /** The group's changes since the last snapshot; the first change notes the group's length then. */
+  private groupChange(startMs: number, groupKey: string): GroupChange {
+    const groups = this.dirty!.lefts;
+    let changes = groups.get(startMs);
+    if (changes === undefined) groups.set(startMs, (changes = new Map()));
+    let change = changes.get(groupKey);
+    if (change === undefined) {
+      const baseLength = this.windows.get(startMs)?.get(groupKey)?.length ?? 0;
+      changes.set(groupKey, (change = { baseLength, matched: new Set() }));
+    }
+    return change;
+  }
+
+  asDelta(): JoinDelta {
+    const { lefts: groups, rights } = this.dirty!;
+    this.dirty = { lefts: new Map(), rights: new Set() };
+    const lefts: JoinDelta['lefts'] = [];
+    for (const [startMs, changes] of groups) {
+      const window = this.windows.get(startMs)!;
+      for (const [key, { baseLength, matched }] of changes) {
+        const list = window.get(key)!;
+        const delays: [number, number][] = [];
+        if (matched.size > 0)
+          for (let index = 0; index < baseLength; index++)
+            if (matched.has(list[index]!)) delays.push([index, list[index]!.delayMs]);
+        lefts.push([startMs, key, baseLength, list.slice(baseLength), delays]);
+      }
+    }
+    return {
+      kind: 'join-delta',
+      open: [...this.windows.keys()],
+      lefts,
+      rights: [...rights].map((key): [string, number[]] => [key, this.rightsByMatch.get(key) ?? []]),
+    };
   }
 
   asPlain(): PlainJoinState {

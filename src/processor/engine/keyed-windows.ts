@@ -21,6 +21,14 @@ export function keyedWindowsFromPlain(plain: PlainKeyedWindows): KeyedWindows {
   return windows;
 }
 
+/** The cells `dirty` names (window start → keys), with their live states. */
+export function dirtyCells(dirty: Map<number, Set<string>>, windows: KeyedWindows): PlainKeyedWindows {
+  return [...dirty].map(([startMs, keys]) => {
+    const states = windows.get(startMs)!;
+    return [startMs, [...keys].map((key): [string, unknown] => [key, states.get(key)])];
+  });
+}
+
 export function countKeyedWindows(windows: KeyedWindows): StoreCounts {
   let entries = 0;
   for (const keys of windows.values()) entries += keys.size;

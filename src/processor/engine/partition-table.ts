@@ -17,6 +17,8 @@ export interface PartitionState {
   readonly stores: readonly ViewState[];
   /** Watermark at the last close: nothing to emit until it moves. */
   closedAtMs: number;
+  /** Snapshots encoded so far, and whether the newest is committed (the base a delta needs). */
+  readonly deltas: { sequence: number; committed: boolean };
 }
 
 /** A partition state with a new journal, not closed yet. */
@@ -26,7 +28,8 @@ export function partitionState(
   clock: PartitionClock,
   stores: readonly ViewState[],
 ): PartitionState {
-  return { topic, partition, clock, journal: new IdJournal(), stores, closedAtMs: -Infinity };
+  const deltas = { sequence: 0, committed: false };
+  return { topic, partition, clock, journal: new IdJournal(), stores, closedAtMs: -Infinity, deltas };
 }
 
 export class PartitionTable {

@@ -4,6 +4,7 @@
  * bridge two sessions into one. A session is final when the watermark reaches last + gap.
  */
 import type { LmsEvent } from '../../events/types.ts';
+import type { SessionDelta } from './view-delta.ts';
 import type { SessionView } from './view-definition.ts';
 import type { FinalSink, OpenSink, StoreCounts, WindowStore } from './window-store.ts';
 import { isFinal, sessionEndMs } from './windows.ts';
@@ -25,6 +26,8 @@ export class SessionStore implements WindowStore<PlainSessionState> {
   private changedKeys: Set<string> | undefined;
   /** Cells (`key|first`) of sessions that merged into another or moved their start since the last peek. */
   private goneCells: string[] = [];
+  /** Keys whose sessions changed since the last snapshot, once `trackDelta` asked. */
+  private dirty: Set<string> | undefined;
 
   constructor(
     private readonly view: SessionView,
@@ -73,6 +76,7 @@ export class SessionStore implements WindowStore<PlainSessionState> {
       joined.firstMs = timeMs;
     }
     this.changedKeys?.add(key);
+    this.dirty?.add(key);
     if (timeMs > joined.lastMs) joined.lastMs = timeMs;
     this.view.aggregate.add(joined.state, event);
     const endMs = sessionEndMs(joined.lastMs, this.gapMs);
@@ -93,6 +97,7 @@ export class SessionStore implements WindowStore<PlainSessionState> {
           if (endMs < earliestEndMs) earliestEndMs = endMs;
         }
       }
+      if (kept < open.length) this.dirty?.add(key);
       open.length = kept;
       if (kept === 0) this.sessions.delete(key);
     }
@@ -115,6 +120,17 @@ export class SessionStore implements WindowStore<PlainSessionState> {
   forgetChanges(): void {
     this.changedKeys = undefined;
     this.goneCells = [];
+  }
+
+  trackDelta(): void {
+    this.dirty = new Set();
+  }
+
+  asDelta(): SessionDelta {
+    const dirty = this.dirty!;
+    this.dirty = new Set();
+    const sessions = [...dirty].map((key): [string, OpenSession[]] => [key, this.sessions.get(key) ?? []]);
+    return { kind: 'session-delta', sessions };
   }
 
   asPlain(): PlainSessionState {

@@ -11,8 +11,10 @@
  * merged from the panes, whether provisional values are on or off.
  */
 import type { LmsEvent } from '../../events/types.ts';
+import type { SlidingDelta } from './view-delta.ts';
 import {
   countKeyedWindows,
+  dirtyCells,
   keyedWindowsAsPlain,
   keyedWindowsFromPlain,
   type KeyedWindows,
@@ -43,6 +45,8 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
    */
   private live: KeyedWindows | undefined;
   private changed: Map<number, Set<string>> | undefined;
+  /** The pane cells changed since the last snapshot, once `trackDelta` asked. */
+  private dirty: Map<number, Set<string>> | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -66,6 +70,7 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
     let state = keys.get(key);
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
     this.view.aggregate.add(state, event);
+    if (this.dirty !== undefined) changedKeys(this.dirty, startMs).add(key);
     if (this.live !== undefined) this.addLive(this.live, this.changed!, startMs, key, event);
   }
 
@@ -114,7 +119,10 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
       }
       // The last window holding a pane starts at the pane.
       for (const paneMs of this.panes.keys())
-        if (isFinal(paneMs + sizeMs, watermarkMs)) this.panes.delete(paneMs);
+        if (isFinal(paneMs + sizeMs, watermarkMs)) {
+          this.panes.delete(paneMs);
+          this.dirty?.delete(paneMs);
+        }
     }
     if (this.live !== undefined) {
       for (const startMs of this.live.keys()) {
@@ -176,6 +184,21 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
       }
     }
     return merged;
+  }
+
+  trackDelta(): void {
+    this.dirty = new Map();
+  }
+
+  asDelta(): SlidingDelta {
+    const dirty = this.dirty!;
+    this.dirty = new Map();
+    return {
+      kind: 'sliding-delta',
+      emittedThroughMs: this.emittedThroughMs,
+      open: [...this.panes.keys()],
+      cells: dirtyCells(dirty, this.panes),
+    };
   }
 
   asPlain(): PlainSlidingState {

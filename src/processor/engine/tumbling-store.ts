@@ -3,8 +3,10 @@
  * is final when the partition's watermark reaches its end; it is then emitted and dropped.
  */
 import type { LmsEvent } from '../../events/types.ts';
+import type { TumblingDelta } from './view-delta.ts';
 import {
   countKeyedWindows,
+  dirtyCells,
   keyedWindowsAsPlain,
   keyedWindowsFromPlain,
   type KeyedWindows,
@@ -33,6 +35,8 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
    * open: a five-minute window keyed by user holds tens of thousands of cells, a second changes hundreds.
    */
   private changed: Map<number, Set<string>> | undefined;
+  /** The cells changed since the last snapshot, once `trackDelta` asked. */
+  private dirty: Map<number, Set<string>> | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -55,6 +59,7 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
     if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
     this.view.aggregate.add(state, event);
     if (this.changed !== undefined) changedKeys(this.changed, startMs).add(key);
+    if (this.dirty !== undefined) changedKeys(this.dirty, startMs).add(key);
   }
 
   close(watermarkMs: number, sink: FinalSink): void {
@@ -64,6 +69,7 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
       for (const [key, state] of keys) sink.emit(startMs, endMs, key, state);
       this.windows.delete(startMs);
       this.changed?.delete(startMs);
+      this.dirty?.delete(startMs);
     }
   }
 
@@ -89,6 +95,16 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
   ): void {
     const endMs = startMs + this.spec.sizeMs;
     for (const key of keys) sink.open(`${startMs}|${key}`, startMs, endMs, key, states.get(key));
+  }
+
+  trackDelta(): void {
+    this.dirty = new Map();
+  }
+
+  asDelta(): TumblingDelta {
+    const dirty = this.dirty!;
+    this.dirty = new Map();
+    return { kind: 'tumbling-delta', open: [...this.windows.keys()], cells: dirtyCells(dirty, this.windows) };
   }
 
   asPlain(): PlainTumblingState {

@@ -5,6 +5,7 @@
  * kind restores from its plain form with a static `fromPlain`; view-state.ts picks the kind for a view.
  */
 import type { LmsEvent } from '../../events/types.ts';
+import type { PlainViewDelta } from './view-delta.ts';
 
 /** Where a store puts final contributions (the view's ViewEmitter); `state` then belongs to the sink. */
 export interface FinalSink {
@@ -46,6 +47,13 @@ export interface WindowStore<Plain extends { kind: string } = { kind: string }> 
   peekChanged(sink: OpenSink): void;
   /** Stops remembering changes (a job catching up): the next `peekChanged` puts every open cell again. */
   forgetChanges(): void;
+  /** From now on notes what changes for `asDelta` (the state now is in a snapshot, or restored from one). */
+  trackDelta(): void;
+  /**
+   * What changed since `trackDelta` or the previous `asDelta` (view-delta.ts), sharing the live state:
+   * encode it at once. Only after `trackDelta`.
+   */
+  asDelta(): PlainViewDelta;
 }
 
 /** The keys changed in window `startMs`, in a window start → keys map (added on first use). */

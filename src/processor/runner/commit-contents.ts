@@ -5,7 +5,7 @@
  * what it now holds durably: the committed idle offset, the id journal's mark, the state chain's new link.
  */
 import type { ViewRow } from '../../events/view-dump.ts';
-import type { JournalMark } from '../engine/id-journal.ts';
+import type { SnapshotMark } from '../engine/job-snapshots.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
@@ -23,7 +23,7 @@ export interface EncodedState {
   tracker: PartitionTracker;
   snapshot: CheckpointPartition;
   link: ChainLink | null;
-  mark: JournalMark | undefined;
+  mark: SnapshotMark | undefined;
   /** Offset of the partition's idle advance in this commit (-1: none). */
   idleOffset: number;
 }

@@ -6,7 +6,7 @@
  * expensive full commits spread out. Chains live in this instance only:
  * a partition adopted or recovered starts with a full state, so a chain never spans two writers.
  */
-import { withEarlierIds } from '../engine/snapshot.ts';
+import { foldChain } from '../engine/snapshot.ts';
 import type { JobCommitter, PartitionRef, RestoredPartition } from '../io/commit.ts';
 import { decodePartitionBlob, type ChainLink, type PartitionBlob } from '../io/partition-state-blob.ts';
 
@@ -98,5 +98,5 @@ export async function restoreBlob(
     link = older.chain;
   }
   const [base, ...later] = pieces;
-  return { ...blob, chain: null, engine: withEarlierIds(base!, later) };
+  return { ...blob, chain: null, engine: foldChain(base!, later) };
 }
