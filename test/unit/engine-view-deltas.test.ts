@@ -61,7 +61,14 @@ function phases(job: JobName): [SourceRecord[], SourceRecord[]] {
           record('video_heartbeat', at(1)),
           record('video_play', at(4), { video_id: 'v-2' }),
         ],
-        [record('video_heartbeat', at(5)), record('video_complete', at(12)), record('video_play', at(13))],
+        [
+          // new members of open cells' distinct-user sets (wm is at 2 min: 4–5 and 0–5 are open)
+          record('video_play', at(4.5), { user_id: 'u-2', video_id: 'v-2' }),
+          record('video_heartbeat', at(4.6), { user_id: 'u-3' }),
+          record('video_heartbeat', at(5)),
+          record('video_complete', at(6)), // wm 4.5 min: closes 3–4, keeps 4–5 and 0–5 open
+          record('video_play', at(6.5)),
+        ],
       ];
     case 'course':
       return [
@@ -71,9 +78,12 @@ function phases(job: JobName): [SourceRecord[], SourceRecord[]] {
           record('course_enrolled', at(3)),
         ],
         [
+          // wm is at 1 min: 3–4 and 0–5 are open
+          record('course_enrolled', at(3.5), { user_id: 'u-2' }),
+          record('material_accessed', at(3.6), { user_id: 'u-3' }),
           record('course_viewed', at(4)),
-          record('resource_downloaded', at(11)),
-          record('course_viewed', at(12)),
+          record('resource_downloaded', at(5)), // wm 3.5 min: closes 2–3, keeps 3–4 and 0–5 open
+          record('course_viewed', at(5.5)),
         ],
       ];
   }
@@ -143,6 +153,19 @@ describe('incremental snapshots of view state', () => {
     engine.process([record('logout', T0_MS + 201_000, { user_id: 'u-7' })]);
     const delta = engine.encodePartition('lms.auth', 0, true)!.bytes;
     expect(delta.length * 5).toBeLessThan(whole.length);
+  });
+
+  it('writes only the new members of a distinct-user set that grew', () => {
+    const engine = createJobEngine('video', OPTIONS);
+    const viewers = Array.from({ length: 1000 }, (_, index) => `u-${index}`);
+    engine.process(
+      viewers.map((user, index) => record('video_heartbeat', T0_MS + index * 50, { user_id: user })),
+    );
+    const { bytes: whole, mark } = engine.encodePartition('lms.video', 0, false)!;
+    engine.partitionCommitted('lms.video', 0, mark);
+    engine.process([record('video_heartbeat', T0_MS + 50_001, { user_id: 'u-new' })]);
+    const delta = engine.encodePartition('lms.video', 0, true)!.bytes;
+    expect(delta.length * 20).toBeLessThan(whole.length);
   });
 
   it('takes no delta until the newest snapshot is committed', () => {

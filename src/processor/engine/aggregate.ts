@@ -19,6 +19,11 @@ export interface Aggregate<E, S> {
   merge(into: S, from: S): void;
   /** The mergeable columns of a final state, `_` columns included. */
   partial(state: S): PartialColumns;
+  /**
+   * When the state is an array: the indexes of its slots that are Sets only ever added to (distinct
+   * ids), so a snapshot delta may carry their new members only (view-delta.ts).
+   */
+  readonly growingSlots?: readonly number[];
 }
 
 /**

@@ -145,6 +145,7 @@ export class ColumnsAggregate<E> implements Aggregate<E, Slots> {
   private readonly initial: Slots;
   /** Slots that need a fresh mutable value per state (id Sets, custom state). */
   private readonly fresh: number[] = [];
+  readonly growingSlots: readonly number[];
 
   constructor(
     readonly names: readonly string[],
@@ -156,6 +157,9 @@ export class ColumnsAggregate<E> implements Aggregate<E, Slots> {
       this.fresh.push(index);
       return null;
     });
+    this.growingSlots = columns.flatMap((column, index) =>
+      column.op === 'distinct' || column.op === 'idSet' ? [index] : [],
+    );
   }
 
   init(): Slots {

@@ -15,6 +15,8 @@ import type { SlidingDelta } from './view-delta.ts';
 import {
   countKeyedWindows,
   dirtyCells,
+  noteDirty,
+  type DirtyCells,
   keyedWindowsAsPlain,
   keyedWindowsFromPlain,
   type KeyedWindows,
@@ -46,7 +48,7 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
   private live: KeyedWindows | undefined;
   private changed: Map<number, Set<string>> | undefined;
   /** The pane cells changed since the last snapshot, once `trackDelta` asked. */
-  private dirty: Map<number, Set<string>> | undefined;
+  private dirty: DirtyCells | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -68,9 +70,11 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
     if (keys === undefined) this.panes.set(startMs, (keys = new Map()));
     const key = this.view.key(event);
     let state = keys.get(key);
-    if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
+    const created = state === undefined;
+    if (created) keys.set(key, (state = this.view.aggregate.init()));
+    if (this.dirty !== undefined)
+      noteDirty(this.dirty, startMs, key, created ? null : state, this.view.aggregate.growingSlots);
     this.view.aggregate.add(state, event);
-    if (this.dirty !== undefined) changedKeys(this.dirty, startMs).add(key);
     if (this.live !== undefined) this.addLive(this.live, this.changed!, startMs, key, event);
   }
 
@@ -197,7 +201,7 @@ export class SlidingStore implements WindowStore<PlainSlidingState> {
       kind: 'sliding-delta',
       emittedThroughMs: this.emittedThroughMs,
       open: [...this.panes.keys()],
-      cells: dirtyCells(dirty, this.panes),
+      ...dirtyCells(dirty, this.panes),
     };
   }
 

@@ -7,6 +7,8 @@ import type { TumblingDelta } from './view-delta.ts';
 import {
   countKeyedWindows,
   dirtyCells,
+  noteDirty,
+  type DirtyCells,
   keyedWindowsAsPlain,
   keyedWindowsFromPlain,
   type KeyedWindows,
@@ -36,7 +38,7 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
    */
   private changed: Map<number, Set<string>> | undefined;
   /** The cells changed since the last snapshot, once `trackDelta` asked. */
-  private dirty: Map<number, Set<string>> | undefined;
+  private dirty: DirtyCells | undefined;
 
   constructor(
     private readonly view: WindowView,
@@ -56,10 +58,12 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
     if (keys === undefined) this.windows.set(startMs, (keys = new Map()));
     const key = this.view.key(event);
     let state = keys.get(key);
-    if (state === undefined) keys.set(key, (state = this.view.aggregate.init()));
+    const created = state === undefined;
+    if (created) keys.set(key, (state = this.view.aggregate.init()));
+    if (this.dirty !== undefined)
+      noteDirty(this.dirty, startMs, key, created ? null : state, this.view.aggregate.growingSlots);
     this.view.aggregate.add(state, event);
     if (this.changed !== undefined) changedKeys(this.changed, startMs).add(key);
-    if (this.dirty !== undefined) changedKeys(this.dirty, startMs).add(key);
   }
 
   close(watermarkMs: number, sink: FinalSink): void {
@@ -104,7 +108,7 @@ export class TumblingStore implements WindowStore<PlainTumblingState> {
   asDelta(): TumblingDelta {
     const dirty = this.dirty!;
     this.dirty = new Map();
-    return { kind: 'tumbling-delta', open: [...this.windows.keys()], cells: dirtyCells(dirty, this.windows) };
+    return { kind: 'tumbling-delta', open: [...this.windows.keys()], ...dirtyCells(dirty, this.windows) };
   }
 
   asPlain(): PlainTumblingState {

@@ -6,7 +6,7 @@
  * as open (windows, panes), or a key with an empty list (sessions, join right events).
  */
 import type { PendingLeft, PlainJoinState } from './join-buffer.ts';
-import type { PlainKeyedWindows } from './keyed-windows.ts';
+import type { GrownCells, PlainKeyedWindows } from './keyed-windows.ts';
 import type { OpenSession, PlainSessionState } from './session-store.ts';
 import type { PlainSlidingState } from './sliding-store.ts';
 import type { PlainTumblingState } from './tumbling-store.ts';
@@ -16,8 +16,10 @@ export interface TumblingDelta {
   kind: 'tumbling-delta';
   /** Every open window start; a base window not listed has closed. */
   open: number[];
-  /** The changed cells of each window. */
+  /** The changed cells of each window written whole. */
   cells: PlainKeyedWindows;
+  /** The other changed cells: only the new members of their growing Sets (keyed-windows.ts). */
+  grown: GrownCells;
 }
 
 export interface SlidingDelta {
@@ -26,6 +28,7 @@ export interface SlidingDelta {
   /** Every pane start kept; a base pane not listed was dropped. */
   open: number[];
   cells: PlainKeyedWindows;
+  grown: GrownCells;
 }
 
 export interface SessionDelta {
@@ -90,6 +93,15 @@ function applyCells(base: PlainKeyedWindows, delta: TumblingDelta | SlidingDelta
     if (cells === undefined) windows.set(startMs, (cells = new Map()));
     for (const [key, state] of keys) cells.set(key, state);
   }
+  for (const [startMs, keys] of delta.grown ?? []) {
+    const cells = windows.get(startMs);
+    for (const [key, sizes, slots] of keys) {
+      const base = cells?.get(key);
+      if (!Array.isArray(base))
+        throw new Error(`engine snapshot chain: cell ${startMs}|${key} grew but has no earlier state`);
+      cells!.set(key, grownState(base, sizes, slots, `${startMs}|${key}`));
+    }
+  }
   return [...windows].map(([startMs, keys]) => [startMs, [...keys]]);
 }
 
@@ -110,6 +122,22 @@ function applyLefts(base: PlainJoinState['lefts'], delta: JoinDelta): PlainJoinS
     groups.set(id, [startMs, key, [...list, ...appended]]);
   }
   return [...groups.values()];
+}
+
+/** A cell's slots with each growing Set extended by its new members (the base is left as it was). */
+function grownState(base: unknown[], sizes: number[], slots: unknown[], cell: string): unknown[] {
+  return slots.map((slot, index) => {
+    const from = sizes[index]!;
+    if (from < 0) return slot;
+    const earlier = base[index];
+    if (!(earlier instanceof Set) || earlier.size !== from)
+      throw new Error(
+        `engine snapshot chain: cell ${cell} slot ${index} does not hold the ${from} members its delta follows`,
+      );
+    const members = new Set(earlier);
+    for (const member of slot as unknown[]) members.add(member);
+    return members;
+  });
 }
 
 /** Keyed lists with each changed key's list replaced, or removed when empty. */
