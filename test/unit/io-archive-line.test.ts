@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { archiveLine, readArchiveLine } from '../../src/processor/io/archive-line.ts';
+import { appendArchiveLine, archiveLine, readArchiveLine } from '../../src/processor/io/archive-line.ts';
+import { LineBytes } from '../../src/processor/io/line-bytes.ts';
 import { ndjsonLines } from '../../src/processor/io/ndjson-parts.ts';
 import { wireValue } from '../fixtures/valid-events.ts';
 
@@ -7,7 +8,10 @@ const place = { partition: 3, offset: 1_234_567, timestamp: 1_736_208_000_123 };
 
 /** A line as a commit writes it and a completion reads it: bytes of an NDJSON file, split again. */
 function roundTrip(value: string, status: 'accepted' | 'late' = 'accepted') {
-  const body = Buffer.from(`${archiveLine({ ...place, value }, status)}\n`);
+  const written = new LineBytes();
+  appendArchiveLine(written, { ...place, value }, status);
+  const body = Buffer.concat(written.parts());
+  expect(body.toString()).toBe(`${archiveLine({ ...place, value }, status)}\n`);
   const lines = ndjsonLines(body);
   expect(lines).toHaveLength(1);
   return readArchiveLine(lines[0]!);

@@ -118,13 +118,20 @@ export class FakeInstance {
     const files = commitOutputFiles(
       JOB_VIEWS[this.job],
       rows,
-      { rejections: deadLetters, gaps: [], ...(archive && { archive }) },
+      { rejections: deadLetters, gaps: [], ...(archive && { archive: ndjsonBodies(archive) }) },
       DEFAULT_LAYOUT,
     );
     const result = await this.committer.commit(snapshots, files);
     this.completer.ownRows(result.commit, rows, result.published);
     if (complete) await this.completer.round();
   }
+}
+
+/** Lines by topic as the NDJSON bodies a commit writes. */
+function ndjsonBodies(lines: ReadonlyMap<string, readonly string[]>): Map<string, Buffer> {
+  return new Map(
+    [...lines].map(([topic, list]) => [topic, Buffer.from(list.map((line) => `${line}\n`).join(''))]),
+  );
 }
 
 export const refs = (topic: string, ...partitions: number[]): PartitionRef[] =>

@@ -3,6 +3,7 @@ import type { SourceRecord } from '../../src/events/record.ts';
 import type { RecordRejection } from '../../src/processor/engine/job-engine.ts';
 import { readArchiveLine } from '../../src/processor/io/archive-line.ts';
 import { partitionKey } from '../../src/processor/io/checkpoint-store.ts';
+import { ndjsonLines } from '../../src/processor/io/ndjson-parts.ts';
 import { PendingOutput } from '../../src/processor/runner/pending-output.ts';
 
 function record(partition: number, offset: number, timestamp: number): SourceRecord {
@@ -87,10 +88,7 @@ describe('what waits for the next commit', () => {
       as(records[4]!, 'future'),
     ]);
 
-    const lines = pending
-      .take()
-      .archive.get('lms.auth')!
-      .map((line) => readArchiveLine(Buffer.from(line)));
+    const lines = ndjsonLines(pending.take().archive.get('lms.auth')!).map(readArchiveLine);
 
     expect(lines).toEqual([
       { partition: 0, offset: 0, timestamp: 1_000, status: 'accepted', value: '{"n":0}' },
@@ -113,7 +111,7 @@ describe('what waits for the next commit', () => {
 
     pending.dropPartitions(new Set([partitionKey('lms.auth', 1)]));
 
-    const lines = pending.take().archive.get('lms.auth')!;
-    expect(lines.map((line) => readArchiveLine(Buffer.from(line)).partition)).toEqual([0]);
+    const lines = ndjsonLines(pending.take().archive.get('lms.auth')!);
+    expect(lines.map((line) => readArchiveLine(line).partition)).toEqual([0]);
   });
 });

@@ -14,7 +14,7 @@ import { archiveThread } from './archive-thread.ts';
 import type { TableSet } from './view-tables.ts';
 
 /** A commit's pending line of one record (the commit path's half of the archive). */
-export { archiveLine } from './archive-line.ts';
+export { appendArchiveLine, archiveLine } from './archive-line.ts';
 
 /** The archive files of one topic's pending lines, under `dir` (`raw/<topic>`), by event date. */
 export async function archiveFiles(

@@ -8,6 +8,7 @@
  * file may outlive an upgrade. The first byte tells them apart (`{` versus a digit).
  */
 import type { SpeedStatus } from '../../events/archive-columns.ts';
+import type { LineBytes } from './line-bytes.ts';
 
 /** A pending record: its place, record timestamp and status, and its value's JSON text. */
 export interface PendingArchiveLine {
@@ -24,14 +25,25 @@ const QUOTE = 0x22;
 /** Bytes as they are: a BOM at a value's start (never valid JSON) is kept, not dropped. */
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+type ArchivedRecord = { partition: number; offset: number; timestamp: number; value: string };
+
 /** One record's pending line (without the newline); no JSON.stringify unless the value needs it. */
-export function archiveLine(
-  record: { partition: number; offset: number; timestamp: number; value: string },
-  status: SpeedStatus,
-): string {
-  const { partition, offset, timestamp, value } = record;
-  const escaped = value.includes('\n') || value.startsWith('"') ? JSON.stringify(value) : value;
-  return `${partition}\t${offset}\t${timestamp}\t${status}\t${escaped}`;
+export function archiveLine(record: ArchivedRecord, status: SpeedStatus): string {
+  return lineHead(record, status) + lineValue(record.value);
+}
+
+/** One record's pending line, appended to `lines` as bytes. */
+export function appendArchiveLine(lines: LineBytes, record: ArchivedRecord, status: SpeedStatus): void {
+  lines.push(lineHead(record, status), lineValue(record.value));
+}
+
+function lineHead({ partition, offset, timestamp }: ArchivedRecord, status: SpeedStatus): string {
+  return `${partition}\t${offset}\t${timestamp}\t${status}\t`;
+}
+
+/** The value as it goes in the line: as received, unless it would split the line or read as escaped. */
+function lineValue(value: string): string {
+  return value.includes('\n') || value.startsWith('"') ? JSON.stringify(value) : value;
 }
 
 /** A pending line's fields, in either format; throws naming what is wrong with it. */

@@ -42,8 +42,8 @@ export function viewParquetColumns(view: AnyView): ParquetColumn[] {
 /** What a commit publishes besides the final rows. */
 export interface CommitRecords {
   rejections: readonly DeadLetter[];
-  /** Pending archive lines by topic. */
-  archive?: ReadonlyMap<string, readonly string[]>;
+  /** Pending archive lines by topic, NDJSON bytes. */
+  archive?: ReadonlyMap<string, Buffer>;
   gaps: readonly OffsetGap[];
 }
 
@@ -64,13 +64,9 @@ export function commitOutputFiles(
   files.push(
     ...deadLetterOutputFiles(rejections, { ...layout, deadLetterPrefix: pendingDeadLetterPrefix(layout) }),
   );
-  for (const [topic, lines] of archive) {
-    if (lines.length === 0) continue;
-    files.push({
-      dir: `${pendingRawPrefix(layout)}${topic}`,
-      extension: 'ndjson',
-      body: Buffer.from(`${lines.join('\n')}\n`),
-    });
+  for (const [topic, body] of archive) {
+    if (body.length > 0)
+      files.push({ dir: `${pendingRawPrefix(layout)}${topic}`, extension: 'ndjson', body });
   }
   if (gaps.length > 0) {
     // `.jsonl`, not `.ndjson`: readers of rejected records (readDeadLetters) skip them.

@@ -6,9 +6,10 @@
  * next owner redoes it), and a fenced instance discards everything.
  */
 import type { RejectReason, SourceRecord } from '../../events/record.ts';
-import { archiveLine } from '../io/archive-files.ts';
+import { appendArchiveLine } from '../io/archive-files.ts';
 import type { RecordRejection } from '../engine/job-engine.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
+import { LineBytes } from '../io/line-bytes.ts';
 import type { DeadLetter } from '../io/dead-letter.ts';
 import { LatencyRecorder, type PendingLatencies } from './latency.ts';
 import type { OffsetGap } from './output-files.ts';
@@ -16,8 +17,8 @@ import type { OffsetGap } from './output-files.ts';
 /** Everything one commit publishes besides the final rows. */
 export interface TakenOutput {
   rejections: DeadLetter[];
-  /** Pending archive lines by topic. */
-  archive: Map<string, string[]>;
+  /** Pending archive lines by topic, NDJSON bytes. */
+  archive: Map<string, Buffer>;
   gaps: OffsetGap[];
   latencies: PendingLatencies;
 }
@@ -26,8 +27,8 @@ export class PendingOutput {
   /** Pending record timestamps, and every committed latency since start (quantiles). */
   readonly latency = new LatencyRecorder();
   private rejections: DeadLetter[] = [];
-  /** Pending archive lines by partition key (a released partition's go with it). */
-  private archive = new Map<string, { topic: string; lines: string[] }>();
+  /** Pending archive lines by partition key (a released partition's go with it), as bytes already. */
+  private archive = new Map<string, { topic: string; lines: LineBytes }>();
   private gaps: OffsetGap[] = [];
 
   constructor(private readonly options: { archive: boolean } = { archive: true }) {}
@@ -45,7 +46,7 @@ export class PendingOutput {
     if (rejected.length > 0) reasons = new Map(rejected.map(({ offset, reason }) => [offset, reason]));
     let topic = '';
     let partition = -1;
-    let lines: string[] = [];
+    let lines: LineBytes | undefined;
     for (const record of records) {
       const reason = reasons?.get(record.offset);
       // Only valid records are archived, and their values were decoded as text.
@@ -53,12 +54,14 @@ export class PendingOutput {
       if (record.partition !== partition || record.topic !== topic) {
         ({ topic, partition } = record);
         const key = partitionKey(topic, partition);
-        const entry = this.archive.get(key) ?? { topic, lines: [] };
+        const entry = this.archive.get(key) ?? { topic, lines: new LineBytes() };
         this.archive.set(key, entry);
         lines = entry.lines;
       }
-      lines.push(
-        archiveLine(record as SourceRecord & { value: string }, reason === 'late' ? 'late' : 'accepted'),
+      appendArchiveLine(
+        lines!,
+        record as SourceRecord & { value: string },
+        reason === 'late' ? 'late' : 'accepted',
       );
     }
   }
@@ -89,9 +92,10 @@ export class PendingOutput {
 
   /** The output of the commit being started; what comes later waits for the next one. */
   take(): TakenOutput {
-    const archive = new Map<string, string[]>();
+    const parts = new Map<string, Buffer[]>();
     for (const { topic, lines } of this.archive.values())
-      archive.set(topic, [...(archive.get(topic) ?? []), ...lines]);
+      parts.set(topic, [...(parts.get(topic) ?? []), ...lines.parts()]);
+    const archive = new Map([...parts].map(([topic, bytes]) => [topic, Buffer.concat(bytes)] as const));
     const taken = { rejections: this.rejections, archive, gaps: this.gaps, latencies: this.latency.seal() };
     this.rejections = [];
     this.archive = new Map();
