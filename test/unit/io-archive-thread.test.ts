@@ -87,4 +87,11 @@ describe('packing lines for the worker', () => {
 
     expect(Buffer.from(packLines(lines)).toString()).toBe('a\nbb\nccc\nd\ne\tf\na\nbb\n');
   });
+
+  it('packs whole bodies as they are, beside single lines', () => {
+    const body = Buffer.from('a\nbb\n');
+    const items = [body, Buffer.from('c'), body.subarray(0, 2), body.subarray(2), Buffer.from('d\ne\n')];
+
+    expect(Buffer.from(packLines(items)).toString()).toBe('a\nbb\nc\na\nbb\nd\ne\n');
+  });
 });

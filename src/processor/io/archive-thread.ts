@@ -115,10 +115,13 @@ export class ArchiveThread {
 /** The process's archive worker. */
 export const archiveThread = new ArchiveThread();
 
-/** The lines, each followed by a newline, in one new buffer; runs of adjacent lines are copied at once. */
+/**
+ * The lines, each followed by a newline, in one new buffer; runs of adjacent lines are copied at once.
+ * An item may also be whole lines already ending in their newline (a commit's pending body).
+ */
 export function packLines(lines: readonly Uint8Array[]): Uint8Array {
   let total = 0;
-  for (const line of lines) total += line.byteLength + 1;
+  for (const line of lines) total += line.byteLength + (endsLine(line) ? 0 : 1);
   const packed = new Uint8Array(total);
   let at = 0;
   for (let index = 0; index < lines.length;) {
@@ -128,15 +131,21 @@ export function packLines(lines: readonly Uint8Array[]): Uint8Array {
     let end = first.byteOffset + first.byteLength;
     for (index += 1; index < lines.length; index += 1) {
       const next = lines[index]!;
-      if (next.buffer !== first.buffer || next.byteOffset !== end + 1 || whole[end] !== 0x0a) break;
+      if (whole[end - 1] === NEWLINE) break; // the run ends in whole lines: nothing joins it
+      if (next.buffer !== first.buffer || next.byteOffset !== end + 1 || whole[end] !== NEWLINE) break;
       end = next.byteOffset + next.byteLength;
     }
     packed.set(whole.subarray(first.byteOffset, end), at);
     at += end - first.byteOffset;
-    packed[at] = 0x0a;
-    at += 1;
+    if (packed[at - 1] !== NEWLINE || end === first.byteOffset) packed[at++] = NEWLINE;
   }
   return packed;
+}
+
+const NEWLINE = 0x0a;
+
+function endsLine(bytes: Uint8Array): boolean {
+  return bytes.byteLength > 0 && bytes[bytes.byteLength - 1] === NEWLINE;
 }
 
 /** A worker's body as the Buffer the writer made (structured clone gives a Uint8Array). */

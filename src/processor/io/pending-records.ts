@@ -9,7 +9,6 @@
 import type { OutputFile } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { ParquetRow } from '../../storage/parquet-columns.ts';
-import { ndjsonLines } from './ndjson-parts.ts';
 import { readFileSource, type FileSource } from './partial-files.ts';
 import { IO_CONCURRENCY, forEachLimit } from './publish.ts';
 
@@ -19,10 +18,13 @@ export interface RecordDataset {
   tree: string;
   /** Commits write `<pendingPrefix><dir>/<job>-<N>.ndjson`. */
   pendingPrefix: string;
-  /** The gathered files of one pending directory's lines (all commits, in commit order); rows for stats. */
+  /**
+   * The gathered files of one pending directory's NDJSON bodies (all commits, in commit order; each
+   * body whole lines ending in a newline); rows for stats.
+   */
   gathered(
     dir: string,
-    lines: readonly Uint8Array[],
+    bodies: readonly Uint8Array[],
   ): Promise<(OutputFile & { rows?: readonly ParquetRow[] })[]>;
 }
 
@@ -75,19 +77,21 @@ export class PendingRecords {
     await forEachLimit([...sources.keys()], IO_CONCURRENCY, async (index) => {
       bodies[index] = await readFileSource(this.store, sources[index]!);
     });
-    const groups = new Map<string, { dataset: RecordDataset; dir: string; lines: Uint8Array[] }>();
+    // Bodies stay whole: a busy topic's minute is 100,000s of lines, and a view per line cost seconds.
+    const groups = new Map<string, { dataset: RecordDataset; dir: string; bodies: Uint8Array[] }>();
     sources.forEach(({ key }, index) => {
       const dataset = this.datasetOf(key)!;
       const dir = key.slice(dataset.pendingPrefix.length, key.lastIndexOf('/'));
       const id = `${dataset.tree}/${dir}`;
       let group = groups.get(id);
-      if (group === undefined) groups.set(id, (group = { dataset, dir, lines: [] }));
-      for (const line of ndjsonLines(bodies[index] ?? new Uint8Array())) group.lines.push(line);
+      if (group === undefined) groups.set(id, (group = { dataset, dir, bodies: [] }));
+      const body = bodies[index];
+      if (body !== undefined && body.byteLength > 0) group.bodies.push(wholeLines(body));
     });
     const gathered: GatheredFile[] = [];
-    for (const { dataset, dir, lines } of groups.values()) {
+    for (const { dataset, dir, bodies: inDir } of groups.values()) {
       const topic = dir.split('/')[0]!;
-      for (const file of await dataset.gathered(dir, lines))
+      for (const file of await dataset.gathered(dir, inDir))
         gathered.push({ ...file, tree: dataset.tree, dataset: topic });
     }
     return gathered;
@@ -118,4 +122,9 @@ export class PendingRecords {
     }
     return byCommit;
   }
+}
+
+/** The body with a newline after its last line (a file written without one still reads whole). */
+function wholeLines(body: Uint8Array): Uint8Array {
+  return body[body.byteLength - 1] === 0x0a ? body : Buffer.concat([body, Buffer.from('\n')]);
 }

@@ -2,7 +2,7 @@
 import type { Topic } from '../../events/topics.ts';
 import { pendingDeadLetterPrefix, pendingRawPrefix, type StorageLayout } from '../../storage/layout.ts';
 import { archiveFiles } from './archive-files.ts';
-import { ndjsonParts } from './ndjson-parts.ts';
+import { ndjsonLines, ndjsonParts } from './ndjson-parts.ts';
 import type { RecordDataset } from './pending-records.ts';
 
 /** Rejected records: `<topic>/date=…` directories, gathered as NDJSON as they are. */
@@ -10,7 +10,8 @@ export function deadLetterDataset(layout: StorageLayout): RecordDataset {
   return {
     tree: 'dead_letter',
     pendingPrefix: pendingDeadLetterPrefix(layout),
-    gathered: (dir, lines) => Promise.resolve(ndjsonParts(`${layout.deadLetterPrefix}${dir}`, lines)),
+    gathered: (dir, bodies) =>
+      Promise.resolve(ndjsonParts(`${layout.deadLetterPrefix}${dir}`, bodies.flatMap(ndjsonLines))),
   };
 }
 
@@ -19,6 +20,6 @@ export function rawDataset(layout: StorageLayout): RecordDataset {
   return {
     tree: 'raw',
     pendingPrefix: pendingRawPrefix(layout),
-    gathered: (dir, lines) => archiveFiles(`${layout.rawPrefix}${dir}`, dir as Topic, lines),
+    gathered: (dir, bodies) => archiveFiles(`${layout.rawPrefix}${dir}`, dir as Topic, bodies),
   };
 }
