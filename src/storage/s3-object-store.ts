@@ -167,7 +167,9 @@ export class S3ObjectStore implements ObjectStore {
       key,
       async () => {
         const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
-        return Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
+        const bytes = (await answer.Body?.transformToByteArray()) ?? new Uint8Array();
+        // A view, not a copy: the array is this answer's own (a copy zero-fills and copies every body).
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       },
       (error) => (isNotFound(error) ? null : undefined),
     );
