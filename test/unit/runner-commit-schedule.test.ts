@@ -22,12 +22,13 @@ class FakeJob implements CommittingJob {
   next: CommitOutcome | Error = committed(1);
   constructor(private readonly clock: { ms: number }) {}
 
-  startCommit(): void {
+  startCommit(): Promise<void> {
     if (this.committing) throw new Error('already in flight');
     this.started++;
     this.committing = true;
     this.dirty = false;
     this.commitStartedAtMs = this.clock.ms;
+    return Promise.resolve();
   }
 
   async settle(): Promise<CommitOutcome | undefined> {

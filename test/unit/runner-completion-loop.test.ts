@@ -84,12 +84,12 @@ describe('completion beside the commits', () => {
     const slowStorage = gate();
     store.held = slowStorage.promise;
 
-    state.startCommit();
+    await state.startCommit();
     expect((await state.settle())?.kind).toBe('committed'); // its completion round now waits on storage
     const tracker = state.owned[0]!;
     const bad: SourceRecord = { ...records[0]!, partition: tracker.partition, offset: tracker.nextOffset };
     state.process(tracker, [{ ...bad, topic: tracker.topic, value: 'not json' }], 0);
-    state.startCommit();
+    await state.startCommit();
     const second = await state.settle();
 
     expect(second?.kind).toBe('committed');

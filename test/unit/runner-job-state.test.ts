@@ -37,8 +37,8 @@ function jobRecords(): SourceRecord[] {
   return [...generateRecords(options)].filter((record) => topics.has(record.topic));
 }
 
-function newState(store: FileObjectStore, writerId: string): JobState {
-  return testJobState(store, JOB, writerId, { layout: LAYOUT, partitions: PARTITIONS });
+function newState(store: FileObjectStore, writerId: string, commitSliceMs?: number): JobState {
+  return testJobState(store, JOB, writerId, { layout: LAYOUT, partitions: PARTITIONS, commitSliceMs });
 }
 
 /** Feeds every partition from the state's next offsets, chunk by chunk, committing every `commitEvery` chunks. */
@@ -62,12 +62,16 @@ async function feed(
   return true;
 }
 
-/** As `feed`, but the way the runner commits: a commit's I/O runs while the next chunks are processed. */
+/**
+ * As `feed`, but the way the runner commits: a commit's I/O runs while the next chunks are processed.
+ * `sliced`: the state takes each commit's contents in slices (commitSliceMs 0).
+ */
 async function feedOverlapping(
   state: JobState,
   records: readonly SourceRecord[],
   chunk: number,
   stopAfterChunks = Infinity,
+  sliced = false,
 ): Promise<boolean> {
   let chunks = 0;
   for (const tracker of state.owned) {
@@ -84,8 +88,11 @@ async function feedOverlapping(
       state.process(tracker, mine.slice(start, start + chunk), 0);
       if (chunks % 3 === 0) {
         expect((await state.settle())?.kind ?? 'committed').toBe('committed');
-        state.startCommit(); // not awaited: the next chunks are processed while it is written
-        expect(state.committing).toBe(true);
+        const started = state.startCommit();
+        // Taken in slices, the contents are not in flight before the last one: nothing is processed meanwhile.
+        if (sliced) expect(state.committing).toBe(false);
+        await started;
+        expect(state.committing).toBe(true); // its I/O runs on while the next chunks are processed
       }
     }
   }
@@ -123,26 +130,33 @@ describe('JobState (the run loop without Kafka)', () => {
     expect(archive).toEqual(expectedArchive(records, expected)); // each validated record once
   });
 
-  it('publishes the oracle views when commits overlap the processing of later records, across crashes', async () => {
-    const records = jobRecords();
-    const partitions = partitionsOf(records);
-    const store = new FileObjectStore(tempDir('runner-overlap-'));
-    for (const [crash, stopAfter] of [8, 20].entries()) {
-      const state = newState(store, `o${crash}`);
-      await state.reconcile(partitions, () => 0);
-      expect(await feedOverlapping(state, records, 29, stopAfter)).toBe(false);
-    }
-    const last = newState(store, 'overlap_final');
-    await last.reconcile(partitions, () => 0);
-    expect(await feedOverlapping(last, records, 29)).toBe(true);
-    expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
-    expect((await last.commit()).kind).toBe('committed');
-    expect(last.committing).toBe(false);
+  it.each([
+    ['at once', undefined],
+    ['in slices with turns between', 0],
+  ])(
+    'publishes the oracle views when commits overlap later records, across crashes (contents taken %s)',
+    async (_, sliceMs) => {
+      const records = jobRecords();
+      const partitions = partitionsOf(records);
+      const store = new FileObjectStore(tempDir('runner-overlap-'));
+      const sliced = sliceMs === 0;
+      for (const [crash, stopAfter] of [8, 20].entries()) {
+        const state = newState(store, `o${crash}`, sliceMs);
+        await state.reconcile(partitions, () => 0);
+        expect(await feedOverlapping(state, records, 29, stopAfter, sliced)).toBe(false);
+      }
+      const last = newState(store, 'overlap_final', sliceMs);
+      await last.reconcile(partitions, () => 0);
+      expect(await feedOverlapping(last, records, 29, Infinity, sliced)).toBe(true);
+      expect(last.applyIdle(LATER_MS)).toBe(partitions.length);
+      expect((await last.commit()).kind).toBe('committed');
+      expect(last.committing).toBe(false);
 
-    const expected = await oracleResult(records);
-    expect(differences(await readerResult({ store, layout: LAYOUT }), expected, 10)).toEqual([]);
-    expect(await duckdbArchive(store, LAYOUT)).toEqual(expectedArchive(records, expected));
-  });
+      const expected = await oracleResult(records);
+      expect(differences(await readerResult({ store, layout: LAYOUT }), expected, 10)).toEqual([]);
+      expect(await duckdbArchive(store, LAYOUT)).toEqual(expectedArchive(records, expected));
+    },
+  );
 
   it('allows one commit in flight and no change of ownership under it', async () => {
     const records = jobRecords().filter((r) => r.partition === 0);
@@ -150,7 +164,7 @@ describe('JobState (the run loop without Kafka)', () => {
     const state = newState(new FileObjectStore(tempDir('runner-one-')), 'one');
     await state.reconcile(partitions, () => 0);
     state.process(state.tracker('lms.auth', 0)!, records.slice(0, 40), 0);
-    state.startCommit();
+    await state.startCommit();
     expect(() => state.startCommit()).toThrow(/already in flight/);
     await expect(state.reconcile([], () => 0)).rejects.toThrow(/settle the commit in flight first/);
     const outcome = await state.settle();

@@ -15,6 +15,7 @@ import { PartitionClock } from './partition-clock.ts';
 import { partitionState, PartitionTable, type PartitionState } from './partition-table.ts';
 import type { JobSnapshot, PartitionSnapshot } from './snapshot.ts';
 import { approxBytes } from './state-size.ts';
+import type { Steps } from './steps.ts';
 import { inputTypesOf, type AnyView } from './view-definition.ts';
 import { createViewState } from './view-state.ts';
 
@@ -228,6 +229,15 @@ export class JobEngine {
   /** One partition's state encoded from the live state, whole or `incremental`; see JobSnapshots. */
   encodePartition(topic: string, partition: number, incremental: boolean): EncodedPartition | undefined {
     return this.snapshots.encodePartition(topic, partition, incremental);
+  }
+
+  /** encodePartition in steps, for a caller that lets other work run between them; process nothing until the end. */
+  encodePartitionSteps(
+    topic: string,
+    partition: number,
+    incremental: boolean,
+  ): Steps<EncodedPartition | undefined> {
+    return this.snapshots.encodePartitionSteps(topic, partition, incremental);
   }
 
   /** True when the next snapshot of the partition may hold only the ids since the last committed one. */

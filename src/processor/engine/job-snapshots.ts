@@ -6,12 +6,13 @@
  * never snapshots (replay) pays nothing for it.
  */
 import { MAX_FUTURE_MS, type JobName } from '../../events/topics.ts';
-import { encodeSnapshot } from './codec/snapshot-codec.ts';
+import { encodeSnapshotSteps } from './codec/snapshot-codec.ts';
 import type { JournalMark } from './id-journal.ts';
 import type { EngineOptions } from './job-engine.ts';
 import { PartitionClock } from './partition-clock.ts';
 import { partitionState, type PartitionState, type PartitionTable } from './partition-table.ts';
 import { SNAPSHOT_VERSION, type JobSnapshot, type PartitionSnapshot } from './snapshot.ts';
+import { runSteps, type Steps } from './steps.ts';
 import { isViewDelta, type PlainViewDelta } from './view-delta.ts';
 import type { AnyView } from './view-definition.ts';
 import { createViewState, viewStateToPlain, type PlainViewState, type ViewState } from './view-state.ts';
@@ -50,6 +51,15 @@ export class JobSnapshots {
    * returned mark to `partitionCommitted` once the bytes are durably committed.
    */
   encodePartition(topic: string, partition: number, incremental: boolean): EncodedPartition | undefined {
+    return runSteps(this.encodePartitionSteps(topic, partition, incremental));
+  }
+
+  /** encodePartition in steps (encodeSnapshotSteps): no record may be processed until the last one. */
+  *encodePartitionSteps(
+    topic: string,
+    partition: number,
+    incremental: boolean,
+  ): Steps<EncodedPartition | undefined> {
     const state = this.partitions.get(topic, partition);
     if (state === undefined) return undefined;
     const { clock, journal, deltas } = state;
@@ -62,7 +72,7 @@ export class JobSnapshots {
     const clockState = incremental ? { ...live, seen: journal.entries(live.seen) } : live;
     const piece = this.piece(state, clockState, (store) => (incremental ? store.asDelta() : store.asPlain()));
     piece.incremental = incremental;
-    const bytes = encodeSnapshot(piece);
+    const bytes = yield* encodeSnapshotSteps(piece);
     if (!incremental) for (const store of state.stores) store.trackDelta(); // changes from this state on
     deltas.sequence++;
     deltas.committed = false;

@@ -6,6 +6,7 @@
  */
 import type { ViewRow } from '../../events/view-dump.ts';
 import type { SnapshotMark } from '../engine/job-snapshots.ts';
+import { runSteps, type Steps } from '../engine/steps.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
@@ -45,27 +46,45 @@ export function takeCommitContents(
   layout: StorageLayout,
 ): CommitContents {
   const startedMs = performance.now();
+  const contents = runSteps(commitContentsSteps(ownership, pending, views, layout));
+  return { ...contents, prepareMs: performance.now() - startedMs };
+}
+
+/**
+ * takeCommitContents in steps (engine/steps.ts): a whole partition's state yields between its parts.
+ * Nothing may be processed until the last step; `prepareMs` is left for the caller to fill in.
+ */
+export function* commitContentsSteps(
+  ownership: PartitionOwnership,
+  pending: PendingOutput,
+  views: readonly AnyView[],
+  layout: StorageLayout,
+): Steps<CommitContents> {
   const rowsByView = ownership.engine.drainFinal();
+  const { rejections, archive, gaps, latencies } = pending.take();
   const changed = ownership.owned.filter((tracker) => tracker.dirty);
   const renewing = changed.find(({ topic, partition }) =>
     ownership.chains.due(partitionKey(topic, partition)),
   );
-  const encoded = changed.map((tracker) => encodeState(ownership, tracker, tracker === renewing));
-  const { rejections, archive, gaps, latencies } = pending.take();
+  const encoded: EncodedState[] = [];
+  for (const tracker of changed) encoded.push(yield* encodeState(ownership, tracker, tracker === renewing));
   const files = commitOutputFiles(views, rowsByView, { rejections, archive, gaps }, layout);
-  const prepareMs = performance.now() - startedMs;
   for (const tracker of changed) tracker.dirty = false;
   const snapshots = encoded.map(({ snapshot }) => snapshot);
-  return { encoded, snapshots, files, rowsByView, latencies, prepareMs };
+  return { encoded, snapshots, files, rowsByView, latencies, prepareMs: 0 };
 }
 
 /** A changed partition's checkpoint state: incremental when its chain allows it, else full. */
-function encodeState(ownership: PartitionOwnership, tracker: PartitionTracker, renew: boolean): EncodedState {
+function* encodeState(
+  ownership: PartitionOwnership,
+  tracker: PartitionTracker,
+  renew: boolean,
+): Steps<EncodedState> {
   const { topic, partition } = tracker;
   const { engine, chains } = ownership;
   let link = chains.nextLink(partitionKey(topic, partition), renew);
   if (link !== null && !engine.canSnapshotIncrementally(topic, partition)) link = null;
-  const encodedEngine = engine.encodePartition(topic, partition, link !== null);
+  const encodedEngine = yield* engine.encodePartitionSteps(topic, partition, link !== null);
   if (encodedEngine === undefined) link = null;
   const snapshot: CheckpointPartition = {
     topic,

@@ -51,7 +51,7 @@ export class CommitPipeline {
 
   /** Starts a commit: `prepare` (the synchronous part) now, its storage part in the background. */
   start(prepare: () => PreparedWrite): void {
-    if (this.inflight !== undefined) throw new Error(`${this.job}: a commit is already in flight`);
+    this.assertIdle();
     this.startedAtMs = this.nowMs();
     const write = prepare();
     // The outcome (or error) is kept for settle(): a rejection nobody awaits yet must not go unhandled.
@@ -84,6 +84,11 @@ export class CommitPipeline {
   /** True when the commit in flight has finished and `settle()` would not wait. */
   get done(): boolean {
     return this.inflightDone;
+  }
+
+  /** Throws while a commit is in flight: one at a time. */
+  assertIdle(): void {
+    if (this.inflight !== undefined) throw new Error(`${this.job}: a commit is already in flight`);
   }
 
   /** Ownership changes only between commits: a commit in flight holds its partitions' bookkeeping. */

@@ -111,7 +111,7 @@ export class CommitSchedule {
   async commit(wait = false): Promise<void> {
     if (!(await this.settle())) return;
     if (!this.job.dirty) return;
-    this.job.startCommit();
+    await this.job.startCommit();
     if (wait) await this.settle();
   }
 

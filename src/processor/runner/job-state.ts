@@ -15,7 +15,7 @@ import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { PACKAGE_VERSION } from '../../shared/version.ts';
-import { notePartitionsCommitted, takeCommitContents } from './commit-contents.ts';
+import { commitContentsSteps, notePartitionsCommitted, type CommitContents } from './commit-contents.ts';
 import { CommitPipeline, type CommitOutcome, type Committed, type PreparedWrite } from './commit-pipeline.ts';
 import { Completer, type CompletionOutcome } from './completer.ts';
 import { CompletionLoop } from './completion-loop.ts';
@@ -25,6 +25,7 @@ import { PartitionOwnership, type LogStart, type SeekTarget } from './partition-
 import type { PartitionTracker } from './partition-tracker.ts';
 import { PendingOutput } from './pending-output.ts';
 import type { HeadDistance } from './provisional-publisher.ts';
+import { runSliced, type SlicedResult } from './sliced-steps.ts';
 
 export type { CommitOutcome } from './commit-pipeline.ts';
 export type { SeekTarget } from './partition-ownership.ts';
@@ -49,6 +50,8 @@ export interface JobStateOptions {
   metrics: Metrics;
   logger: Logger;
   nowMs?: () => number;
+  /** How long a commit's contents are taken before the loop gets a turn (sliced-steps.ts); tests use 0. */
+  commitSliceMs?: number;
 }
 
 export class JobState {
@@ -60,6 +63,8 @@ export class JobState {
   private readonly completion: CompletionLoop;
   private readonly metrics: JobMetrics;
   private readonly nowMs: () => number;
+  /** A commit's contents are being taken in slices (startCommit). */
+  private preparing = false;
 
   constructor(private readonly options: JobStateOptions) {
     const { job, views, watermarkDelayMs, sessionGapMs, logger } = options;
@@ -199,15 +204,27 @@ export class JobState {
 
   /**
    * Starts a commit of what is waiting; its storage I/O runs in the background (commit-pipeline.ts).
-   * Throws while one is in flight: `settle()` it first.
+   * Throws while one is in flight: `settle()` it first. Taking the contents is synchronous unless it is
+   * long (a busy partition's whole state): then it runs in slices, the process's other jobs run between
+   * them, and this job processes nothing until the returned promise resolves.
    */
-  startCommit(): void {
-    this.commits.start(() => this.prepareCommit());
+  startCommit(): Promise<void> {
+    this.commits.assertIdle();
+    if (this.preparing) throw new Error(`${this.options.job}: a commit is being prepared`);
+    const { views, layout } = this.options;
+    const steps = commitContentsSteps(this.ownership, this.pending, views, layout);
+    const taken = runSliced(steps, this.options.commitSliceMs);
+    const start = ({ value, busyMs }: SlicedResult<CommitContents>): void =>
+      this.commits.start(() => this.prepareCommit({ ...value, prepareMs: busyMs }));
+    if (!(taken instanceof Promise)) {
+      start(taken);
+      return Promise.resolve();
+    }
+    this.preparing = true;
+    return taken.then(start).finally(() => (this.preparing = false));
   }
 
-  private prepareCommit(): PreparedWrite {
-    const { views, layout } = this.options;
-    const contents = takeCommitContents(this.ownership, this.pending, views, layout);
+  private prepareCommit(contents: CommitContents): PreparedWrite {
     let rows = 0;
     for (const viewRows of contents.rowsByView.values()) rows += viewRows.length;
     // Bookkeeping once the checkpoint is durable and the files are published.
@@ -215,7 +232,10 @@ export class JobState {
       notePartitionsCommitted(this.ownership, contents.encoded, result);
       this.completer.ownRows(result.commit, contents.rowsByView, result.published);
       this.metrics.committed({ result, visibleMs, latencies: contents.latencies }, this.latency);
-      this.metrics.filesPublished('partials', publishedIn(contents.files, layout.partialsPrefix));
+      this.metrics.filesPublished(
+        'partials',
+        publishedIn(contents.files, this.options.layout.partialsPrefix),
+      );
       // Then the rows the commit made complete, if any, beside the next commits.
       this.completion.request();
       return { kind: 'committed', result, rows, prepareMs: contents.prepareMs };
@@ -285,7 +305,7 @@ export class JobState {
   async commit(): Promise<CommitOutcome> {
     const previous = await this.settle();
     if (previous?.kind === 'fenced') return previous;
-    this.startCommit();
+    await this.startCommit();
     const outcome = (await this.settle())!;
     await this.completionIdle();
     return outcome;

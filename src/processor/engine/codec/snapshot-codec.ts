@@ -9,6 +9,7 @@ import type { PlainViewState } from '../view-state.ts';
 import { ByteReader, ByteWriter } from './byte-buffer.ts';
 import { readIdMemory, writeIdMemory } from './id-memory-codec.ts';
 import { PlainDecoder, PlainEncoder } from './plain-codec.ts';
+import { runSteps, type Steps } from '../steps.ts';
 
 const MAGIC = Buffer.from('SLES', 'latin1');
 const FLAG_INCREMENTAL = 1;
@@ -22,6 +23,15 @@ function sizeOf(ids: PartitionClockState['seen']): number {
 }
 
 export function encodeSnapshot(snapshot: PartitionSnapshot): Buffer {
+  return runSteps(encodeSnapshotSteps(snapshot));
+}
+
+/**
+ * encodeSnapshot in steps: it yields after the id memory and after each view, so that a caller may let
+ * other work run between them (a whole partition of a busy job is hundreds of ms). The snapshot must not
+ * change until the last step.
+ */
+export function* encodeSnapshotSteps(snapshot: PartitionSnapshot): Steps<Buffer> {
   const writer = new ByteWriter();
   writer.raw(MAGIC);
   writer.u8(SNAPSHOT_VERSION);
@@ -34,12 +44,14 @@ export function encodeSnapshot(snapshot: PartitionSnapshot): Buffer {
   writer.f64(clock.idleWatermarkMs);
   writer.u8(clock.ended ? 1 : 0);
   writeIdMemory(writer, clock.seen, sizeOf(clock.seen));
+  yield;
   const names = Object.keys(snapshot.views);
   writer.varuint(names.length);
   const encoder = new PlainEncoder(writer);
   for (const name of names) {
     writer.string(name);
     encoder.value(snapshot.views[name]);
+    yield;
   }
   return writer.finish();
 }
