@@ -45,7 +45,13 @@ export interface FreshnessBreakdown {
   /** Stage → [p50, p99] over every message. */
   quantilesMs: Record<Stage, [number, number]>;
   /** The messages whose total is at or above the total's p99: their median per stage. */
-  tail: { messages: number; medianMs: Record<Stage, number>; lateReadShare: number };
+  tail: {
+    messages: number;
+    medianMs: Record<Stage, number>;
+    lateReadShare: number;
+    /** When the tail's records were written: [second since the first message's record, messages], busiest first (5 at most). */
+    busiestSeconds: [number, number][];
+  };
   /** Job → messages, total p50 / p99. */
   byJob: Record<string, { messages: number; p50: number; p99: number }>;
 }
@@ -64,7 +70,8 @@ export function freshnessBreakdown(messages: readonly MessageTimes[]): Freshness
   const rows = messages.map(stagesOf);
   const totals = sortedBy(rows, 'total');
   const p99 = quantileOf(totals, 0.99);
-  const tail = rows.filter((row) => row.total >= p99);
+  const tailIndexes = rows.flatMap((row, index) => (row.total >= p99 ? [index] : []));
+  const tail = tailIndexes.map((index) => rows[index]!);
   const per = <T>(make: (stage: Stage) => T) =>
     Object.fromEntries(STAGES.map((stage) => [stage, make(stage)])) as Record<Stage, T>;
   const byJob: FreshnessBreakdown['byJob'] = {};
@@ -85,7 +92,25 @@ export function freshnessBreakdown(messages: readonly MessageTimes[]): Freshness
       messages: tail.length,
       medianMs: per((stage) => quantileOf(sortedBy(tail, stage), 0.5)),
       lateReadShare: tail.filter((row) => row.recordToTake > row.roundGap).length / tail.length,
+      busiestSeconds: busiestSeconds(
+        tailIndexes.map((index) => messages[index]!.recordMs),
+        firstRecordMs(messages),
+      ),
     },
     byJob,
   };
+}
+
+function firstRecordMs(messages: readonly MessageTimes[]): number {
+  return messages.reduce((first, m) => Math.min(first, m.recordMs), Infinity);
+}
+
+/** Whether the tail is a few stalls or spread out: its records per second since `startMs`, busiest first. */
+function busiestSeconds(recordMs: readonly number[], startMs: number): [number, number][] {
+  const counts = new Map<number, number>();
+  for (const ms of recordMs) {
+    const second = Math.floor((ms - startMs) / 1000);
+    counts.set(second, (counts.get(second) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 5);
 }

@@ -77,6 +77,10 @@ export function printFreshness(freshness: FreshnessMs | null): void {
     ['job', 'messages', 'p50', 'p99'],
     Object.entries(breakdown.byJob).map(([job, { messages, p50, p99 }]) => [job, messages, p50, p99]),
   );
+  const seconds = breakdown.tail.busiestSeconds.map(([second, messages]) => `${second} s: ${messages}`);
+  console.log(
+    `provisional freshness tail, messages by second of their records since the first: ${seconds.join(', ')}\n`,
+  );
 }
 
 export async function reportSustained(params: LoadParams, m: SustainedMeasures): Promise<ScenarioResult> {

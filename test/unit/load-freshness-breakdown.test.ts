@@ -44,6 +44,19 @@ describe('freshness breakdown of provisional messages', () => {
     expect(breakdown.byJob.auth!.messages).toBe(99);
   });
 
+  it('says when the tail records were written, busiest second first', () => {
+    const fast = Array.from({ length: 300 }, (_, i) => message('auth', i * 100, 250));
+    const stall = [40_100, 40_200, 40_900].map((ms) => message('video', ms, 250, 3_000));
+    const lone = message('course', 12_500, 250, 2_500);
+
+    const breakdown = freshnessBreakdown([...fast, ...stall, lone])!;
+
+    expect(breakdown.tail.busiestSeconds).toEqual([
+      [40, 3],
+      [12, 1],
+    ]);
+  });
+
   it('is null without messages', () => {
     expect(freshnessBreakdown([])).toBeNull();
   });
