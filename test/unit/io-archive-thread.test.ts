@@ -42,6 +42,22 @@ describe('the archive worker thread', () => {
     expect(there.map((file) => Buffer.from(file.body))).toEqual(here.map((file) => Buffer.from(file.body)));
   });
 
+  it('takes whole pending bodies over without a copy, beside single lines, and writes the same files', async () => {
+    const lines = pendingLines('lms.video', 3_000);
+    const here = convertArchive('raw/lms.video', 'lms.video', lines, {});
+    const half = Math.floor(lines.length / 2);
+    // A body the way a store answers it: memory of its own, whole lines ending in a newline.
+    const owned = new Uint8Array(packLines(lines.slice(0, half)));
+    const pooled = Buffer.from(packLines(lines.slice(half, half + 1))); // a small Buffer shares the pool
+    const items = [owned, pooled, ...lines.slice(half + 1)];
+
+    const there = await thread.convert('raw/lms.video', 'lms.video', items);
+
+    expect(owned.byteLength).toBe(0); // transferred: detached here
+    expect(pooled.byteLength).toBeGreaterThan(0); // copied: the pool's other Buffers stay intact
+    expect(await readBack(there)).toEqual(await readBack(here));
+  });
+
   it('serves conversions sent together, each its own answer', async () => {
     const [auth, course] = [pendingLines('lms.auth', 3_000), pendingLines('lms.course', 3_000)];
 
