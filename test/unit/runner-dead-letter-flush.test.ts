@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCommittedDeadLetters } from '../../src/processor/io/dead-letter-reader.ts';
 import { readDeadLetters, type DeadLetter } from '../../src/processor/io/dead-letter.ts';
 import { ndjsonLines, ndjsonParts } from '../../src/processor/io/ndjson-parts.ts';
+import { RECORDS_FLUSH_MS } from '../../src/processor/runner/completer.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { DEFAULT_LAYOUT, pendingDeadLetterPrefix } from '../../src/storage/layout.ts';
 import type { CopyResult } from '../../src/storage/object-store.ts';
@@ -75,6 +76,35 @@ describe('the flush policy of the dead-letter tree', () => {
     expect(positions(await readDeadLetters(store, DEFAULT_LAYOUT.deadLetterPrefix))).toEqual(
       positions([rejection(0, 1), rejection(0, 2), rejection(1, 7), rejection(2, 9)]),
     );
+  });
+
+  it('gathers waiting records after RECORDS_FLUSH_MS without rows due, and moves no completion time', async () => {
+    const { store, remove } = await tempStore();
+    cleanups.push(remove);
+    let nowMs = at('09:00');
+    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5), {
+      flushIntervalMs: FLUSH_MS,
+      nowMs: () => nowMs,
+    });
+    await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 1)] }); // first completion: due at once
+    const { completion, completedThroughMs } = a.completer.latest;
+    nowMs += 1_000;
+    await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 2)] });
+
+    nowMs += RECORDS_FLUSH_MS - 2_000;
+    expect(await a.completer.round()).toBeUndefined();
+    expect(await store.list(PENDING)).toHaveLength(1);
+
+    nowMs += 1_000;
+    const outcome = await a.completer.round();
+
+    expect(outcome?.recordFiles).toEqual([
+      { tree: 'dead_letter', dataset: 'lms.auth', bytes: expect.any(Number) },
+    ]);
+    expect(outcome?.rows).toBe(0);
+    expect(a.completer.latest.completion).toBe(completion + 1);
+    expect(a.completer.latest.completedThroughMs).toBe(completedThroughMs);
+    expect(await store.list(PENDING)).toEqual([]);
   });
 
   it('gathers each dead letter once when two instances complete at the same moment', async () => {
