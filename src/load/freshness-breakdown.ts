@@ -54,6 +54,11 @@ export interface FreshnessBreakdown {
   };
   /** Job → messages, total p50 / p99. */
   byJob: Record<string, { messages: number; p50: number; p99: number }>;
+  /**
+   * The messages whose records came in the second half of the span of records (as the scenario's steady
+   * rate and lag are measured): total p50 / p99 without the start's warm-up.
+   */
+  secondHalf: { messages: number; p50: number; p99: number };
 }
 
 export function quantileOf(sorted: readonly number[], q: number): number {
@@ -82,6 +87,12 @@ export function freshnessBreakdown(messages: readonly MessageTimes[]): Freshness
     );
     byJob[job] = { messages: own.length, p50: quantileOf(own, 0.5), p99: quantileOf(own, 0.99) };
   }
+  const firstMs = firstRecordMs(messages);
+  const lastMs = messages.reduce((last, m) => Math.max(last, m.recordMs), -Infinity);
+  const late = sortedBy(
+    rows.filter((_, i) => messages[i]!.recordMs >= firstMs + (lastMs - firstMs) / 2),
+    'total',
+  );
   return {
     messages: rows.length,
     quantilesMs: per((stage) => {
@@ -94,10 +105,11 @@ export function freshnessBreakdown(messages: readonly MessageTimes[]): Freshness
       lateReadShare: tail.filter((row) => row.recordToTake > row.roundGap).length / tail.length,
       busiestSeconds: busiestSeconds(
         tailIndexes.map((index) => messages[index]!.recordMs),
-        firstRecordMs(messages),
+        firstMs,
       ),
     },
     byJob,
+    secondHalf: { messages: late.length, p50: quantileOf(late, 0.5), p99: quantileOf(late, 0.99) },
   };
 }
 

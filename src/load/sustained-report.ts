@@ -79,7 +79,11 @@ export function printFreshness(freshness: FreshnessMs | null): void {
   );
   const seconds = breakdown.tail.busiestSeconds.map(([second, messages]) => `${second} s: ${messages}`);
   console.log(
-    `provisional freshness tail, messages by second of their records since the first: ${seconds.join(', ')}\n`,
+    `provisional freshness tail, messages by second of their records since the first: ${seconds.join(', ')}`,
+  );
+  const { secondHalf } = breakdown;
+  console.log(
+    `provisional freshness, records of the second half: p50 ${secondHalf.p50} / p99 ${secondHalf.p99} ms (${secondHalf.messages} messages)\n`,
   );
 }
 

@@ -57,6 +57,16 @@ describe('freshness breakdown of provisional messages', () => {
     ]);
   });
 
+  it('gives the freshness of the second half of the records apart, without the start', () => {
+    const start = Array.from({ length: 10 }, (_, i) => message('auth', i * 1000, 250, 4_000));
+    const steady = Array.from({ length: 90 }, (_, i) => message('auth', 10_000 + i * 1000, 250));
+
+    const breakdown = freshnessBreakdown([...start, ...steady])!;
+
+    expect(breakdown.quantilesMs.total[1]).toBe(4_131);
+    expect(breakdown.secondHalf).toEqual({ messages: 50, p50: 131, p99: 131 });
+  });
+
   it('is null without messages', () => {
     expect(freshnessBreakdown([])).toBeNull();
   });
