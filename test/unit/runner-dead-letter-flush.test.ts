@@ -41,28 +41,34 @@ class FlakyCopyStore extends FileObjectStore {
   }
 }
 
+/** One instance of auth owning every partition, on a clock the test moves; flush interval FLUSH_MS. */
+async function instanceOnClock() {
+  const { store, remove } = await tempStore();
+  cleanups.push(remove);
+  const clock = { ms: at('09:00') };
+  const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5), {
+    flushIntervalMs: FLUSH_MS,
+    nowMs: () => clock.ms,
+  });
+  return { store, a, clock };
+}
+
 describe('the flush policy of the dead-letter tree', () => {
-  it('gathers the dead letters of several commits into one file per topic and date per flush interval', async () => {
-    const { store, remove } = await tempStore();
-    cleanups.push(remove);
-    let nowMs = at('09:00');
-    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5), {
-      flushIntervalMs: FLUSH_MS,
-      nowMs: () => nowMs,
-    });
+  it('gathers the dead letters of several commits into one file per topic and date per records flush', async () => {
+    const { store, a, clock } = await instanceOnClock();
     await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 1)] }); // first completion: due at once
-    nowMs += 1_000;
+    clock.ms += 1_000;
     await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 2), rejection(1, 7)] });
-    nowMs += 1_000;
+    clock.ms += 1_000;
     await a.commit(at('08:00'), {}, { deadLetters: [rejection(2, 9)] });
 
     expect(await store.list(DEFAULT_LAYOUT.deadLetterPrefix)).toHaveLength(1);
-    expect(await store.list(PENDING)).toHaveLength(2); // waiting for the flush interval
+    expect(await store.list(PENDING)).toHaveLength(2); // waiting for the records flush
     expect(positions(await readCommittedDeadLetters(store, DEFAULT_LAYOUT))).toEqual(
       positions([rejection(0, 1), rejection(0, 2), rejection(1, 7), rejection(2, 9)]),
     );
 
-    nowMs += FLUSH_MS;
+    clock.ms += FLUSH_MS;
     const outcome = await a.completer.round();
 
     expect(outcome?.recordFiles).toEqual([
@@ -79,23 +85,17 @@ describe('the flush policy of the dead-letter tree', () => {
   });
 
   it('gathers waiting records after RECORDS_FLUSH_MS without rows due, and moves no completion time', async () => {
-    const { store, remove } = await tempStore();
-    cleanups.push(remove);
-    let nowMs = at('09:00');
-    const a = new FakeInstance(store, 'auth', 'a', refs('lms.auth', 0, 1, 2, 3, 4, 5), {
-      flushIntervalMs: FLUSH_MS,
-      nowMs: () => nowMs,
-    });
+    const { store, a, clock } = await instanceOnClock();
     await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 1)] }); // first completion: due at once
     const { completion, completedThroughMs } = a.completer.latest;
-    nowMs += 1_000;
+    clock.ms += 1_000;
     await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 2)] });
 
-    nowMs += RECORDS_FLUSH_MS - 2_000;
+    clock.ms += RECORDS_FLUSH_MS - 2_000;
     expect(await a.completer.round()).toBeUndefined();
     expect(await store.list(PENDING)).toHaveLength(1);
 
-    nowMs += 1_000;
+    clock.ms += 1_000;
     const outcome = await a.completer.round();
 
     expect(outcome?.recordFiles).toEqual([
