@@ -4,14 +4,10 @@
  * connecting; on stdin takes `measure`, `pause` and `stop`; writes `{result}` and exits after `stop`.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
+import { parentCommands, sayToParent } from './line-child.ts';
 import { jobsRun, runSettings } from './load-fixture.ts';
 import { round } from './resource-meter.ts';
-import { startServeSideHere, type ServeSideJob, type ServeSideLine } from './serve-side.ts';
-
-function say(line: ServeSideLine): void {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
+import { startServeSideHere, type ServeSideJob, type ServeSideResult } from './serve-side.ts';
 
 async function main(job: ServeSideJob): Promise<void> {
   const { id, topicPrefix, run: name, rawArchive, provisional } = job.run;
@@ -19,18 +15,17 @@ async function main(job: ServeSideJob): Promise<void> {
   const settings = runSettings(run, { idleTimeout: job.idleTimeout });
   const side = await startServeSideHere(job.endpoints, run, settings, job.subscribers);
   const loop = monitorEventLoopDelay({ resolution: 20 });
-  say({ ready: true });
-  for await (const command of createInterface({ input: process.stdin })) {
+  sayToParent<ServeSideResult>({ ready: true });
+  for await (const command of parentCommands()) {
     if (command === 'measure') {
       side.measure(true);
       loop.enable();
     } else if (command === 'pause') side.measure(false);
-    else if (command === 'stop') break;
   }
   loop.disable();
   const result = await side.stop();
   const loopDelayMs = { p99: round(loop.percentile(99) / 1e6), max: round(loop.max / 1e6) };
-  say({ result: { ...result, loopDelayMs } });
+  sayToParent<ServeSideResult>({ result: { ...result, loopDelayMs } });
   process.exit(0); // the store's and Kafka's sockets would keep a closed serve alive a while
 }
 

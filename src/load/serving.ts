@@ -19,7 +19,8 @@ import type { Check, LoadContext, ScenarioResult } from './load-context.ts';
 import { printTable, writeResults } from './report.ts';
 import { ResourceMeter, round } from './resource-meter.ts';
 import { ServingData } from './serving-data.ts';
-import { quantile, streamPath } from './sse-probe.ts';
+import { streamPath } from './serve-probe.ts';
+import { quantile } from './sse-clients.ts';
 import { SseSubscriber } from './sse-subscriber.ts';
 
 interface AutocannonResult {

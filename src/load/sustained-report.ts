@@ -7,7 +7,7 @@ import { printTable, writeResults, type Cell } from './report.ts';
 import { round, type ResourceUsage } from './resource-meter.ts';
 import type { StoreOperation } from './counting-store.ts';
 import type { RecordTreeFiles, ViewFiles } from './file-stats.ts';
-import type { SseResult } from './sse-probe.ts';
+import type { SseResult } from './sse-clients.ts';
 import type { FreshnessMs } from './provisional-probe.ts';
 import { STAGES } from './freshness-breakdown.ts';
 

@@ -3,7 +3,6 @@
  * check comes first: without a token only a loopback address may be bound, unless the caller says
  * that an open API is meant. `close()` answers the requests in flight, then stops.
  */
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AlertRules } from '../alerts/alert-rules.ts';
 import { AlertService } from '../alerts/alert-service.ts';
@@ -13,7 +12,7 @@ import type { StorageLayout } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { refusedBind } from './bearer-token.ts';
 import { MergedRows } from './merged-rows.ts';
-import { ProvisionalFeed } from './provisional-feed.ts';
+import { ProvisionalFeed, type ProvisionalFeedOptions } from './provisional-feed.ts';
 import { createServeMetrics } from './serve-metrics.ts';
 import { buildServeServer } from './serve-server.ts';
 
@@ -32,7 +31,7 @@ export interface ServeOptions {
   /** Alert rules (serve --alerts FILE), evaluated in this process (docs/alerts.md). */
   alerts?: AlertRules;
   /** Kafka and the provisional topic: answers and streams then hold provisional rows (docs/serving.md). */
-  provisional?: { kafka: Kafka; topic: string; lookbackMs: number };
+  provisional?: Pick<ProvisionalFeedOptions, 'kafka' | 'topic' | 'lookbackMs' | 'onApplied'>;
   logger: Logger;
 }
 

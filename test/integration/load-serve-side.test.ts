@@ -8,7 +8,7 @@ const endpoints = inject('stack');
 
 describe('load --serve-apart', () => {
   it(
-    'runs serve, its subscribers and the freshness probe in a child process and hands back their figures',
+    'runs serve and its freshness probe in a child process, the subscribers in one more, and hands back their figures',
     async () => {
       const topics = await createLoadTopics(endpoints);
       const run = jobsRun(endpoints, topics, 'serve-side');
