@@ -59,13 +59,10 @@ export function loadCommand(): Command {
     .option('--no-provisional', 'run the jobs without provisional rows (to measure what they cost)')
     .option(
       '--sse <n>',
-      'sustained: also run serve beside the jobs with n SSE subscribers (default 0)',
+      'sustained: n SSE subscribers of serve, in a process of their own (default 0)',
       parsePositiveInt,
     )
-    .option(
-      '--serve-apart',
-      'sustained: run serve, its SSE subscribers and the freshness probe in a process apart from the jobs',
-    )
+    .option('--serve-apart', 'sustained: run serve and its freshness probe in a process apart from the jobs')
     .option(
       '--job-processes',
       'sustained: run the jobs as `run --processes` (a process per job; implies --serve-apart)',
