@@ -8,10 +8,20 @@ import type { ViewRow } from '../../events/view-dump.ts';
 import { mergeColumn } from './aggregate.ts';
 import type { AnyView } from './view-definition.ts';
 
+/** The values of `columns` as one string, each prefixed by its length so that no two lists collide. */
+function groupId(row: ViewRow, columns: readonly string[]): string {
+  let id = '';
+  for (const column of columns) {
+    const text = String(row[column]);
+    id += `${text.length}:${text}`;
+  }
+  return id;
+}
+
 function groupBy(rows: readonly ViewRow[], columns: readonly string[]): Map<string, ViewRow[]> {
   const groups = new Map<string, ViewRow[]>();
   for (const row of rows) {
-    const id = JSON.stringify(columns.map((column) => String(row[column])));
+    const id = groupId(row, columns);
     const group = groups.get(id);
     if (group === undefined) groups.set(id, [row]);
     else group.push(row);
@@ -19,11 +29,16 @@ function groupBy(rows: readonly ViewRow[], columns: readonly string[]): Map<stri
   return groups;
 }
 
+const mergeKindsOf = new WeakMap<AnyView, [string, AnyView['mergeKinds'][string]][]>();
+
 function mergeGroup(view: AnyView, group: readonly ViewRow[]): ViewRow {
   const merged: ViewRow = { ...group[0]! };
-  for (let i = 1; i < group.length; i++) {
-    for (const [column, kind] of Object.entries(view.mergeKinds)) {
-      merged[column] = mergeColumn(kind, merged[column]!, group[i]![column]!);
+  if (group.length > 1) {
+    let kinds = mergeKindsOf.get(view);
+    if (kinds === undefined) mergeKindsOf.set(view, (kinds = Object.entries(view.mergeKinds)));
+    for (let i = 1; i < group.length; i++) {
+      for (const [column, kind] of kinds)
+        merged[column] = mergeColumn(kind, merged[column]!, group[i]![column]!);
     }
   }
   return Object.assign(merged, view.derive(merged));
