@@ -12,11 +12,7 @@ import { generateRecords } from '../../src/generator/index.ts';
 import { convertArchive } from '../../src/processor/io/archive-conversion.ts';
 import { archiveLine } from '../../src/processor/io/archive-line.ts';
 import { ndjsonLines } from '../../src/processor/io/ndjson-parts.ts';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
+import { flag } from './bench-flags.ts';
 
 const linesPerTopic = Number(flag('lines')) || 100_000;
 const repeat = Number(flag('repeat')) || 3;

@@ -10,11 +10,7 @@ import { JOBS, type JobName } from '../../src/events/topics.ts';
 import type { SourceRecord } from '../../src/events/record.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { benchRecords } from './bench-records.ts';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
+import { flag } from './bench-flags.ts';
 
 const oldRoot = flag('old');
 if (oldRoot === undefined) {

@@ -18,11 +18,7 @@ import { generateRecords } from '../../src/generator/index.ts';
 import { encodeProvisional, provisionalMessage } from '../../src/processor/io/provisional-message.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { text } from '../fixtures/record-text.ts';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
+import { flag } from './bench-flags.ts';
 
 const recordsPerJob = Number(flag('records')) || 400_000;
 const jobs = flag('job') === undefined ? JOBS : [flag('job') as JobName];

@@ -10,11 +10,7 @@ import { encodeChanges } from '../../src/processor/io/provisional-message.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { ProvisionalTable } from '../../src/processor/query/provisional-table.ts';
 import { benchRecords } from './bench-records.ts';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
+import { flag } from './bench-flags.ts';
 
 const chunk = Number(flag('chunk')) || 1000;
 const recordsPerJob = Number(flag('records')) || 80_000;

@@ -14,11 +14,7 @@ import {
 } from '../../src/processor/io/provisional-message.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { benchRecords } from './bench-records.ts';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
+import { flag } from './bench-flags.ts';
 
 const chunk = Number(flag('chunk')) || 1000;
 const recordsPerJob = Number(flag('records')) || 80_000;

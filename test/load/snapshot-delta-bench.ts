@@ -12,11 +12,7 @@ import { JOB_TOPICS, JOBS, type JobName } from '../../src/events/topics.ts';
 import { generateRecords } from '../../src/generator/index.ts';
 import { createJobEngine } from '../../src/processor/jobs.ts';
 import { text } from '../fixtures/record-text.ts';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
+import { flag } from './bench-flags.ts';
 
 const users = Number(flag('users')) || 222_222;
 const recordsPerJob = Number(flag('records')) || 300_000;
