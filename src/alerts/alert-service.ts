@@ -127,15 +127,18 @@ export class AlertService {
         rule.kind === 'threshold' && rule.on === 'provisional' ? [rule.view] : [],
       ),
     );
-    this.unsubscribe = this.options.provisional?.onChange((change) => {
-      // Changes come with every commit of a job: one look per view queued at a time is enough.
-      if (!watched.has(change.view) || this.peeksQueued.has(change.view)) return;
-      this.peeksQueued.add(change.view);
-      void this.enqueue(() => {
-        this.peeksQueued.delete(change.view);
-        return this.peekAll(change.view);
-      });
-    });
+    this.unsubscribe = this.options.provisional?.onChange(
+      (change) => {
+        // Changes come with every commit of a job: one look per view queued at a time is enough.
+        if (this.peeksQueued.has(change.view)) return;
+        this.peeksQueued.add(change.view);
+        void this.enqueue(() => {
+          this.peeksQueued.delete(change.view);
+          return this.peekAll(change.view);
+        });
+      },
+      (view) => watched.has(view),
+    );
   }
 
   /** One round over every rule (queued behind a running one; a second queued round is the same round). */

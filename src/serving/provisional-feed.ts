@@ -13,7 +13,8 @@ import { VIEW_NAMES, viewSpec } from '../events/view-catalog.ts';
 import type { ViewRow } from '../events/view-dump.ts';
 import { ProvisionalTable } from '../processor/query/provisional-table.ts';
 import type { TimeRange } from './batch-source.ts';
-import type { ProvisionalChange, ProvisionalRows } from './provisional-rows.ts';
+import { ChangeListeners, type ChangeListener, type WantsView } from './change-listeners.ts';
+import type { ProvisionalRows } from './provisional-rows.ts';
 import { completionTailMs } from './view-windows.ts';
 
 export interface ProvisionalFeedOptions {
@@ -63,7 +64,7 @@ const TOPIC_WAIT_MS = 2000;
 
 export class ProvisionalFeed implements ProvisionalRows {
   private readonly table = new ProvisionalTable();
-  private readonly listeners = new Set<(change: ProvisionalChange) => void>();
+  private readonly listeners = new ChangeListeners();
   private readonly completeMs = new Map<string, number>();
   private consumer: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -95,9 +96,8 @@ export class ProvisionalFeed implements ProvisionalRows {
     return this.table.asOfMs(viewSpec(view).job);
   }
 
-  onChange(listener: (change: ProvisionalChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onChange(listener: ChangeListener, wants?: WantsView): () => void {
+    return this.listeners.add(listener, wants);
   }
 
   /** Cells held (a gauge). */
@@ -169,11 +169,11 @@ export class ProvisionalFeed implements ProvisionalRows {
       const asOfMs = this.table.asOfMs(name.slice(0, name.indexOf('/')));
       this.options.onApplied(newestMs, { key: name, producedMs: Number(timestamp), receivedMs, asOfMs });
     }
-    if (this.listeners.size === 0) return;
     for (const { view, cells } of changes) {
-      const rows = this.table.rows(view, ALL, this.completeMs.get(view) ?? -Infinity, cells);
-      const change = { view, rows, asOfMs: this.table.asOfMs(viewSpec(view).job) ?? Date.now() };
-      for (const listener of this.listeners) listener(change);
+      const asOfMs = this.table.asOfMs(viewSpec(view).job) ?? Date.now();
+      this.listeners.notify(view, asOfMs, () =>
+        this.table.rows(view, ALL, this.completeMs.get(view) ?? -Infinity, cells),
+      );
     }
   }
 

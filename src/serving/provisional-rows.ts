@@ -23,6 +23,9 @@ export interface ProvisionalRows {
   rowsOf(view: string, range: TimeRange, completeMs?: number): ViewRow[];
   /** When the newest provisional value of the view's job was processed; null before the first. */
   asOfMs(view: string): number | null;
-  /** Calls `listener` after each update with the rows that changed; returns the unsubscribe. */
-  onChange(listener: (change: ProvisionalChange) => void): () => void;
+  /**
+   * Calls `listener` after each update with the rows that changed, of the views `wants` (checked at each
+   * update; default every view); returns the unsubscribe.
+   */
+  onChange(listener: (change: ProvisionalChange) => void, wants?: (view: string) => boolean): () => void;
 }

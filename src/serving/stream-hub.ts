@@ -62,6 +62,8 @@ export class StreamHub {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private readonly stopProvisional: () => void;
+  /** View → watches of it by connected subscribers (the provisional source merges only these views). */
+  private readonly watchedViews = new Map<string, number>();
 
   constructor(
     private readonly rows: MergedRows,
@@ -71,7 +73,11 @@ export class StreamHub {
     private readonly onError: (error: unknown) => void,
   ) {
     this.finals = new FinalRows(rows);
-    this.stopProvisional = provisional?.onChange((change) => this.provisionalChanged(change)) ?? (() => {});
+    this.stopProvisional =
+      provisional?.onChange(
+        (change) => this.provisionalChanged(change),
+        (view) => this.watchedViews.has(view),
+      ) ?? (() => {});
   }
 
   get full(): boolean {
@@ -85,6 +91,8 @@ export class StreamHub {
     this.metrics.streamSubscribers.inc();
     client.onClose(() => {
       this.subscribers.delete(subscriber);
+      this.countWatches(subscriber.watches, -1);
+      subscriber.watches = [];
       this.metrics.streamSubscribers.dec();
     });
     this.schedulePoll();
@@ -105,8 +113,10 @@ export class StreamHub {
         live: false,
       });
     }
+    if (!this.subscribers.has(subscriber)) return; // the client left while the stream was set up
     // Watched (by the poller) only from here on, so nothing comes before this first event.
     subscriber.watches = states;
+    this.countWatches(states, 1);
     // Without a resume point: one final event with no rows says where the stream starts (its id).
     for (const watch of states)
       if (watch.resumeFromMs === undefined && Number.isFinite(watch.sentThroughMs))
@@ -121,6 +131,14 @@ export class StreamHub {
     this.timer = undefined;
     this.stopProvisional();
     for (const { client } of [...this.subscribers]) client.end();
+  }
+
+  private countWatches(watches: readonly Watch[], delta: number): void {
+    for (const { view } of watches) {
+      const count = (this.watchedViews.get(view) ?? 0) + delta;
+      if (count > 0) this.watchedViews.set(view, count);
+      else this.watchedViews.delete(view);
+    }
   }
 
   private async completeThrough(job: JobName): Promise<number> {

@@ -17,7 +17,7 @@ import { FakeInstance, refs, tempStore } from './query-fixture.ts';
 /** Provisional rows set by the test; `emit` updates them and tells the listeners. */
 export class HandProvisional implements ProvisionalRows {
   private readonly byView = new Map<string, ViewRow[]>();
-  private readonly listeners = new Set<(change: ProvisionalChange) => void>();
+  private readonly listeners = new Map<(change: ProvisionalChange) => void, (view: string) => boolean>();
   private asOf: number | null = null;
 
   rowsOf(view: string, range: TimeRange): ViewRow[] {
@@ -31,15 +31,20 @@ export class HandProvisional implements ProvisionalRows {
     return this.asOf;
   }
 
-  onChange(listener: (change: ProvisionalChange) => void): () => void {
-    this.listeners.add(listener);
+  onChange(listener: (change: ProvisionalChange) => void, wants?: (view: string) => boolean): () => void {
+    this.listeners.set(listener, wants ?? (() => true));
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a listener wants the changes of `view` now. */
+  wanted(view: string): boolean {
+    return [...this.listeners.values()].some((wants) => wants(view));
   }
 
   emit(change: ProvisionalChange): void {
     this.asOf = change.asOfMs;
     this.byView.set(change.view, change.rows);
-    for (const listener of this.listeners) listener(change);
+    for (const [listener, wants] of this.listeners) if (wants(change.view)) listener(change);
   }
 }
 

@@ -5,7 +5,7 @@
  * requests, a client that never reads (dropped, counted, nobody else hurt) and shutdown.
  */
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VIEW_NAMES } from '../../src/events/view-catalog.ts';
 import { at, failedRow, loginRow } from './query-fixture.ts';
 import { HandProvisional, metricValue, streamServer } from './serve-stream-fixture.ts';
@@ -152,6 +152,18 @@ describe('provisional events', () => {
     ]);
     expect(after.data).toMatchObject({ view: LOGIN, as_of: iso('08:11') });
     expect(windows(after)).toEqual([iso('08:09')]); // the final 08:08 is not taken back
+  });
+
+  it('asks the provisional source only for the views somebody watches', async () => {
+    const provisional = new HandProvisional();
+    const { url } = await streamServer({ provisional });
+    expect(provisional.wanted(LOGIN)).toBe(false);
+    const stream = await openStream(`${url}/v1/views/${LOGIN}/stream`);
+    await stream.next((event) => event.event === 'provisional');
+    expect(provisional.wanted(LOGIN)).toBe(true);
+    expect(provisional.wanted(FAILED)).toBe(false);
+    stream.close();
+    await vi.waitFor(() => expect(provisional.wanted(LOGIN)).toBe(false), { timeout: 30_000 });
   });
 });
 
