@@ -25,8 +25,10 @@ export interface ProvisionalPublisherOptions {
   logger: Logger;
 }
 
-/** The part of a job's time provisional publishing may take. */
+/** The part of a job's time provisional publishing may take, while that spaces rounds up to MAX_SPACING_MS. */
 const SHARE = 0.05;
+/** The trigger's bound (docs/serving.md): an open cell's value is at most this much older than its records. */
+export const MAX_SPACING_MS = 1_000;
 /** A job further than both of these from the head is catching up, not following it. */
 export const MAX_LAG = 20_000;
 export const MAX_BEHIND_MS = 10_000;
@@ -55,6 +57,16 @@ function roundCostMs(startedMs: number, startedCpu: NodeJS.CpuUsage | undefined)
   if (startedCpu === undefined) return wallMs;
   const { user, system } = process.cpuUsage(startedCpu);
   return Math.min(wallMs, (user + system) / 1000);
+}
+
+/**
+ * How long after a round that cost `costMs` the next one may start: the interval, or longer so that rounds
+ * take at most SHARE of the loop, but never past MAX_SPACING_MS. Past it the rounds take what they cost:
+ * a round holds the changes of one spacing, so a costly round spaced out further would only be costlier.
+ */
+export function roundSpacingMs(costMs: number, intervalMs: number): number {
+  const shareMs = (costMs * (1 - SHARE)) / SHARE;
+  return Math.max(intervalMs, Math.min(shareMs, MAX_SPACING_MS));
 }
 
 export class ProvisionalPublisher {
@@ -93,9 +105,9 @@ export class ProvisionalPublisher {
       const parts = encodeChanges(this.options.job, change, nowMs, MESSAGE_BYTES);
       return parts.map((value) => ({ key, value }));
     });
-    const spacingMs = (roundCostMs(startedMs, startedCpu) * (1 - SHARE)) / SHARE;
+    const spacingMs = roundSpacingMs(roundCostMs(startedMs, startedCpu), this.options.intervalMs);
     this.sampleCpu = spacingMs > this.options.intervalMs;
-    this.nextMs = nowMs + Math.max(this.options.intervalMs, spacingMs);
+    this.nextMs = nowMs + spacingMs;
     if (messages.length === 0) return;
     this.inFlight = true;
     this.sendInBatches(producer, messages)
