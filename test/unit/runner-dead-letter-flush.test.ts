@@ -6,7 +6,7 @@ import { RECORDS_FLUSH_MS } from '../../src/processor/runner/completer.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import { DEFAULT_LAYOUT, pendingDeadLetterPrefix } from '../../src/storage/layout.ts';
 import type { CopyResult } from '../../src/storage/object-store.ts';
-import { FakeInstance, at, refs, tempStore } from './query-fixture.ts';
+import { FakeInstance, at, loginRow, refs, tempStore } from './query-fixture.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -105,6 +105,37 @@ describe('the flush policy of the dead-letter tree', () => {
     expect(a.completer.latest.completion).toBe(completion + 1);
     expect(a.completer.latest.completedThroughMs).toBe(completedThroughMs);
     expect(await store.list(PENDING)).toEqual([]);
+  });
+
+  it('still counts the rows that wait for the flush interval after gathering records alone', async () => {
+    const { a, clock } = await instanceOnClock();
+    await a.commit(at('08:00'), {}, { deadLetters: [rejection(0, 1)] }); // first completion: due at once
+    const { completion } = a.completer.latest;
+    clock.ms += 1_000;
+    // A session complete at 08:10 waits for the flush interval: a later window is still open.
+    const session = {
+      session_start: at('08:00'),
+      session_end: at('08:10'),
+      user_id: 'u-1',
+      events: 1,
+      logins: 1,
+      duration_seconds: 0,
+      ended_by_logout: false,
+    };
+    await a.commit(
+      at('08:15'),
+      { auth_realtime_session_activity: [session], auth_realtime_login_rate: [loginRow('08:20', 1, 0)] },
+      { deadLetters: [rejection(0, 2)] },
+    );
+    expect(a.completer.waiting).toBe(1);
+
+    clock.ms += RECORDS_FLUSH_MS;
+    const outcome = await a.completer.round();
+
+    expect(outcome?.recordFiles).toHaveLength(1);
+    expect(outcome?.rows).toBe(0);
+    expect(a.completer.latest.completion).toBe(completion + 1);
+    expect(a.completer.waiting).toBe(1); // the job is not settled while the session waits
   });
 
   it('gathers each dead letter once when two instances complete at the same moment', async () => {

@@ -346,8 +346,7 @@ export class Completer {
     }
     const visibleMs = await this.publisher.finish(record, staged);
     await this.publisher.writeCompleteness(record, this.partitionWatermarks(covered));
-    this.pool.drop(watermarkMs);
-    this.waitingRows = 0;
+    this.pool.drop(watermarkMs); // `waitingRows` stays as the round set it: rows not due still wait
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS, nowMs());
     await this.deleteConsumed(record.pendingFromCommit);
