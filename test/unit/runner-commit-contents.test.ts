@@ -4,11 +4,13 @@ import { JobEngine } from '../../src/processor/engine/job-engine.ts';
 import { JobCommitter, type PartitionRef } from '../../src/processor/io/commit.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import type { StorageLayout } from '../../src/storage/layout.ts';
-import { notePartitionsCommitted, takeCommitContents } from '../../src/processor/runner/commit-contents.ts';
+import { commitContentsSteps, notePartitionsCommitted } from '../../src/processor/runner/commit-contents.ts';
 import { PartitionOwnership } from '../../src/processor/runner/partition-ownership.ts';
 import { decodePartitionBlob } from '../../src/processor/io/partition-state-blob.ts';
 import type { PartitionTracker } from '../../src/processor/runner/partition-tracker.ts';
 import { PendingOutput } from '../../src/processor/runner/pending-output.ts';
+import { runSteps } from '../../src/processor/engine/steps.ts';
+import type { AnyView } from '../../src/processor/engine/view-definition.ts';
 import { createLogger } from '../../src/processor/runtime/logger.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -36,6 +38,16 @@ async function ownedJob() {
   });
   await ownership.adopt([P0, P1], () => 0);
   return { committer, ownership, pending: new PendingOutput() };
+}
+
+/** A commit's contents taken in one go (the runner takes them in slices when they are long). */
+function takeCommitContents(
+  ownership: PartitionOwnership,
+  pending: PendingOutput,
+  views: readonly AnyView[],
+  layout: StorageLayout,
+) {
+  return runSteps(commitContentsSteps(ownership, pending, views, layout));
 }
 
 /** What the idle rule does to a partition: the engine's clock moves, the tracker records it. */

@@ -6,7 +6,7 @@
  */
 import type { ViewRow } from '../../events/view-dump.ts';
 import type { SnapshotMark } from '../engine/job-snapshots.ts';
-import { runSteps, type Steps } from '../engine/steps.ts';
+import type { Steps } from '../engine/steps.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
@@ -38,21 +38,10 @@ export interface CommitContents {
   prepareMs: number;
 }
 
-/** Drains, encodes and builds the files now; the changed partitions are clean afterwards. */
-export function takeCommitContents(
-  ownership: PartitionOwnership,
-  pending: PendingOutput,
-  views: readonly AnyView[],
-  layout: StorageLayout,
-): CommitContents {
-  const startedMs = performance.now();
-  const contents = runSteps(commitContentsSteps(ownership, pending, views, layout));
-  return { ...contents, prepareMs: performance.now() - startedMs };
-}
-
 /**
- * takeCommitContents in steps (engine/steps.ts): a whole partition's state yields between its parts.
- * Nothing may be processed until the last step; `prepareMs` is left for the caller to fill in.
+ * Drains, encodes and builds the files of the next commit, in steps (engine/steps.ts): a whole
+ * partition's state yields between its parts. The changed partitions are clean after the last step, and
+ * nothing may be processed before it; `prepareMs` is left for the caller to fill in.
  */
 export function* commitContentsSteps(
   ownership: PartitionOwnership,
