@@ -4,6 +4,7 @@
  * Reported: provisional events and how long after the job took their values they reached a subscriber,
  * final events (in order per view), and subscribers the server dropped.
  */
+import { quantileOf } from './freshness-breakdown.ts';
 import { startLineChild, type LineChild } from './line-child.ts';
 import { SseSubscriber } from './sse-subscriber.ts';
 
@@ -19,8 +20,9 @@ export interface SseResult {
   dropped: number;
 }
 
+/** quantileOf, or null without any value. */
 export function quantile(sorted: readonly number[], q: number): number | null {
-  return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return sorted.length === 0 ? null : quantileOf(sorted, q);
 }
 
 /** One subscriber per URL, in this process. */

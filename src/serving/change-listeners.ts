@@ -3,7 +3,6 @@
  * Merging a view's changed cells into rows is most of what a change costs `serve`, so it happens only
  * when some listener wants that view, and once for all of them.
  */
-import type { ViewRow } from '../events/view-dump.ts';
 import type { ProvisionalChange } from './provisional-rows.ts';
 
 export type ChangeListener = (change: ProvisionalChange) => void;
@@ -19,12 +18,12 @@ export class ChangeListeners {
     return () => this.listeners.delete(listener);
   }
 
-  /** Calls the listeners that want `view`; `rows` runs once if any does, never otherwise. */
-  notify(view: string, asOfMs: number, rows: () => ViewRow[]): void {
+  /** Calls the listeners that want `view`; `changeOf` runs once if any does, never otherwise. */
+  notify(view: string, changeOf: () => ProvisionalChange): void {
     let change: ProvisionalChange | undefined;
     for (const [listener, wants] of this.listeners) {
       if (wants !== undefined && !wants(view)) continue;
-      change ??= { view, rows: rows(), asOfMs };
+      change ??= changeOf();
       listener(change);
     }
   }

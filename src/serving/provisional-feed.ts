@@ -170,10 +170,11 @@ export class ProvisionalFeed implements ProvisionalRows {
       this.options.onApplied(newestMs, { key: name, producedMs: Number(timestamp), receivedMs, asOfMs });
     }
     for (const { view, cells } of changes) {
-      const asOfMs = this.table.asOfMs(viewSpec(view).job) ?? Date.now();
-      this.listeners.notify(view, asOfMs, () =>
-        this.table.rows(view, ALL, this.completeMs.get(view) ?? -Infinity, cells),
-      );
+      this.listeners.notify(view, () => ({
+        view,
+        rows: this.table.rows(view, ALL, this.completeMs.get(view) ?? -Infinity, cells),
+        asOfMs: this.table.asOfMs(viewSpec(view).job) ?? Date.now(),
+      }));
     }
   }
 

@@ -24,10 +24,10 @@ describe('listeners of provisional changes', () => {
       (view) => view === 'a',
     );
 
-    listeners.notify('a', 1, rows);
+    listeners.notify('a', () => ({ view: 'a', rows: rows(), asOfMs: 1 }));
     expect(merged).toBe(1);
     stop();
-    listeners.notify('b', 2, rows);
+    listeners.notify('b', () => ({ view: 'b', rows: rows(), asOfMs: 2 }));
     expect(merged).toBe(1); // nobody wants b any more
     expect(got).toEqual(['a:a', 'all:a:1', 'a2:a']);
   });
