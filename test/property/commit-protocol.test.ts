@@ -103,8 +103,9 @@ class Group {
     }
   }
 
-  /** Commits; a fenced writer starts again from the log, as the runner does. */
+  /** Commits what changed; a fenced writer starts again from the log, as the runner does. */
   async commit(state: JobState): Promise<void> {
+    if (!state.dirty) return;
     const outcome = await state.commit();
     if (outcome.kind !== 'fenced') return;
     this.fences++;
@@ -202,6 +203,18 @@ const ZOMBIE_FENCED: Step[] = [
   { kind: 'resume', owners: [1, 0, 1, 0, 1, 0] },
 ];
 
+/**
+ * A paused writer with nothing new to commit rejoins and is given more partitions: adopting them, it
+ * finds that another writer committed the ones it kept, and takes all of them from the log again.
+ */
+const REJOIN_STALE: Step[] = [
+  { kind: 'join', owners: [0, 0, 0, 1, 1, 1] },
+  { kind: 'pause', writer: 0, owners: PARTITIONS.map(() => 0) }, // w1 takes all; w0 keeps p0-p2
+  { kind: 'process', writer: 0, count: 40 },
+  { kind: 'commit', writer: 0 },
+  { kind: 'resume', owners: PARTITIONS.map(() => 1) }, // all to w0
+];
+
 describe('the commit protocol, k writers of one job', () => {
   it('publishes every row, dead letter and archived record once, whatever the schedule', async () => {
     const expected = await oracleResult(records);
@@ -215,7 +228,7 @@ describe('the commit protocol, k writers of one job', () => {
         expect(found).toEqual([]);
         expect(await duckdbArchive(store, DEFAULT_LAYOUT)).toEqual(archive);
       }),
-      { numRuns: runs(20), examples: [[ZOMBIE_FENCED]] },
+      { numRuns: runs(20), examples: [[ZOMBIE_FENCED], [REJOIN_STALE]] },
     );
     expect(fenced).toBeGreaterThan(0); // the example's paused writer, at least
   });

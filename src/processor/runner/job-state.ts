@@ -15,6 +15,7 @@ import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { PACKAGE_VERSION } from '../../shared/version.ts';
+import { isStorageError } from '../../storage/storage-error.ts';
 import { commitContentsSteps, notePartitionsCommitted, type CommitContents } from './commit-contents.ts';
 import { CommitPipeline, type CommitOutcome, type Committed, type PreparedWrite } from './commit-pipeline.ts';
 import { Completer, type CompletionOutcome } from './completer.ts';
@@ -147,14 +148,25 @@ export class JobState {
 
   /**
    * Makes the owned set `target`: drops partitions no longer assigned (their uncommitted progress is
-   * redone by the next owner from the last commit), recovers new ones. Returns where to seek.
+   * redone by the next owner from the last commit), recovers new ones. Returns where to seek. If the
+   * log shows that another writer committed partitions this one kept (it was paused past its session
+   * and is back), everything held is stale: all of `target` comes again from the log.
    */
   async reconcile(target: readonly PartitionRef[], logStart: LogStart): Promise<SeekTarget[]> {
     this.commits.assertSettled();
     const released = this.ownership.keepOnly(target);
     if (released.size > 0) this.pending.dropPartitions(released);
     const gained = this.ownership.missing(target);
-    return gained.length === 0 ? [] : this.ownership.adopt(gained, logStart);
+    if (gained.length === 0) return [];
+    try {
+      return await this.ownership.adopt(gained, logStart);
+    } catch (error) {
+      if (!isStorageError(error, 'fenced')) throw error;
+      this.options.logger.warn({ code: 'fenced' }, (error as Error).message);
+      this.ownership.releaseAll();
+      this.pending.discard();
+      return this.ownership.adopt(target, logStart);
+    }
   }
 
   /** Throws everything uncommitted away and recovers the owned partitions from the commit log again. */
