@@ -20,7 +20,8 @@ import { runs } from './laws.ts';
  * lost), joins, and pauses past the session timeout (the paused writer's partitions move while it still
  * believes it owns them; resumed, it commits what it holds and rejoins). Whatever the schedule, the
  * views tree equals the oracle (so no row is published twice or lost), the dead letters and the raw
- * archive hold each record once, and every commit a fenced writer tried published nothing.
+ * archive hold each record once, and every commit a fenced writer tried published nothing — with one
+ * commit log for the job, and with one per partition group (three groups of two partitions).
  */
 const JOB = 'auth';
 /** Far after the generated event times: the idle rule then finalises every window (end of input). */
@@ -51,6 +52,8 @@ type Step =
   | { kind: 'pause'; writer: number; owners: number[] }
   | { kind: 'resume'; owners: number[] };
 
+/** One shared commit log, or one per partition group (io/commit-groups.ts). */
+const groups = fc.constantFrom(1, 3);
 const owners = fc.array(fc.nat(), { minLength: PARTITIONS.length, maxLength: PARTITIONS.length });
 const writer = fc.nat();
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -79,10 +82,16 @@ class Group {
   fences = 0;
   private writers = 0;
 
-  constructor(private readonly store: FileObjectStore) {}
+  constructor(
+    private readonly store: FileObjectStore,
+    private readonly commitGroups: number,
+  ) {}
 
   async join(): Promise<JobState> {
-    const state = testJobState(this.store, JOB, `w${this.writers++}`, { partitions: TEST_PARTITIONS });
+    const state = testJobState(this.store, JOB, `w${this.writers++}`, {
+      partitions: TEST_PARTITIONS,
+      commitGroups: this.commitGroups,
+    });
     this.members.set(state, []);
     return state;
   }
@@ -158,8 +167,8 @@ function process(state: JobState, count: number): void {
   }
 }
 
-async function play(store: FileObjectStore, steps: readonly Step[]): Promise<Group> {
-  const group = new Group(store);
+async function play(store: FileObjectStore, steps: readonly Step[], commitGroups: number): Promise<Group> {
+  const group = new Group(store, commitGroups);
   await group.rebalance(PARTITIONS.map(() => 0));
   for (const step of steps) {
     const chosen = 'writer' in step ? group.pick(step.writer) : undefined;
@@ -221,14 +230,26 @@ describe('the commit protocol, k writers of one job', () => {
     const archive = expectedArchive(records, expected);
     let fenced = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 30 }), async (steps) => {
-        const store = new FileObjectStore(tempDir('protocol-'));
-        fenced += (await play(store, steps)).fences;
-        const found = differences(await readerResult({ store, layout: DEFAULT_LAYOUT }), expected, 10);
-        expect(found).toEqual([]);
-        expect(await duckdbArchive(store, DEFAULT_LAYOUT)).toEqual(archive);
-      }),
-      { numRuns: runs(20), examples: [[ZOMBIE_FENCED], [REJOIN_STALE]] },
+      fc.asyncProperty(
+        fc.array(step, { minLength: 4, maxLength: 30 }),
+        groups,
+        async (steps, commitGroups) => {
+          const store = new FileObjectStore(tempDir('protocol-'));
+          fenced += (await play(store, steps, commitGroups)).fences;
+          const found = differences(await readerResult({ store, layout: DEFAULT_LAYOUT }), expected, 10);
+          expect(found).toEqual([]);
+          expect(await duckdbArchive(store, DEFAULT_LAYOUT)).toEqual(archive);
+        },
+      ),
+      {
+        numRuns: runs(20),
+        examples: [
+          [ZOMBIE_FENCED, 1],
+          [REJOIN_STALE, 1],
+          [ZOMBIE_FENCED, 3],
+          [REJOIN_STALE, 3],
+        ],
+      },
     );
     expect(fenced).toBeGreaterThan(0); // the example's paused writer, at least
   });

@@ -1,6 +1,6 @@
 /**
  * Writes what running jobs leave in storage, for query tests: an "instance" owns some partitions of a
- * job and commits through io's real JobCommitter, with the runner's partition blobs (an engine snapshot
+ * job and commits through io's real commit groups (CommitGroups), with the runner's partition blobs (an engine snapshot
  * whose clock gives wm(p), also in the checkpoint header) and the runner's partial Parquet files (catalog
  * + `_` merge columns); after each commit its real Completer publishes what became complete.
  */
@@ -14,7 +14,8 @@ import {
   type PartitionSnapshot as EngineSnapshot,
 } from '../../src/processor/engine/snapshot.ts';
 import type { CheckpointPartition } from '../../src/processor/io/checkpoint-codec.ts';
-import { JobCommitter, type PartitionRef } from '../../src/processor/io/commit.ts';
+import type { PartitionRef } from '../../src/processor/io/commit.ts';
+import { CommitGroups } from '../../src/processor/io/commit-groups.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
 import type { ObjectStore } from '../../src/storage/object-store.ts';
 import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
@@ -60,9 +61,13 @@ export function blobWithWatermark(
   return encodePartitionBlob({ version: 1, idle: null, engine });
 }
 
-/** One processor instance of a job owning `partitions`; each commit publishes rows and sets watermarks. */
+/**
+ * One processor instance of a job owning `partitions`; each commit publishes rows and sets watermarks.
+ * With `groups` commit groups (io/commit-groups.ts), its partitions must all be of one group.
+ */
 export class FakeInstance {
-  private readonly committer: JobCommitter;
+  private readonly committer: CommitGroups;
+  private readonly group: number;
   readonly completer: Completer;
   private recovered = false;
 
@@ -71,9 +76,16 @@ export class FakeInstance {
     private readonly job: JobName,
     writerId: string,
     private readonly partitions: readonly PartitionRef[],
-    { flushIntervalMs = 0, nowMs = Date.now }: { flushIntervalMs?: number; nowMs?: () => number } = {},
+    {
+      flushIntervalMs = 0,
+      nowMs = Date.now,
+      groups = 1,
+    }: { flushIntervalMs?: number; nowMs?: () => number; groups?: number } = {},
   ) {
-    this.committer = new JobCommitter(store, { job, writerId, minRetentionMs: 0 });
+    this.committer = new CommitGroups(store, { job, writerId, minRetentionMs: 0, groups });
+    const ofGroups = new Set(partitions.map(({ partition }) => this.committer.groupOf(partition)));
+    if (ofGroups.size > 1) throw new Error(`FakeInstance: partitions of groups ${[...ofGroups]}`);
+    this.group = [...ofGroups][0] ?? 0;
     this.completer = new Completer(store, this.committer, {
       job,
       views: JOB_VIEWS[job],
@@ -121,8 +133,9 @@ export class FakeInstance {
       { rejections: deadLetters, gaps: [], ...(archive && { archive: ndjsonBodies(archive) }) },
       DEFAULT_LAYOUT,
     );
-    const result = await this.committer.commit(snapshots, files);
-    this.completer.ownRows(result.commit, rows, result.published);
+    const [result] = await this.committer.commitVisible([{ group: this.group, snapshots, files }]);
+    await this.committer.tidied();
+    this.completer.ownRows(this.group, result!.commit, rows, result!.published);
     if (complete) await this.completer.round();
   }
 }

@@ -47,7 +47,9 @@ function takeCommitContents(
   views: readonly AnyView[],
   layout: StorageLayout,
 ) {
-  return runSteps(commitContentsSteps(ownership, pending, views, layout));
+  const { parts, ...rest } = runSteps(commitContentsSteps(ownership, pending, views, layout));
+  expect(parts).toHaveLength(1); // one commit group: always its one part
+  return { ...parts[0]!, ...rest };
 }
 
 /** What the idle rule does to a partition: the engine's clock moves, the tracker records it. */

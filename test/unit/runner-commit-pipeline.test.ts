@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { CommitResult } from '../../src/processor/io/commit.ts';
+import type { GroupResult, GroupWrite } from '../../src/processor/io/commit-groups.ts';
 import { StorageError } from '../../src/storage/storage-error.ts';
-import { CommitPipeline, type PreparedWrite } from '../../src/processor/runner/commit-pipeline.ts';
+import {
+  CommitPipeline,
+  summedResult,
+  type PreparedWrite,
+} from '../../src/processor/runner/commit-pipeline.ts';
 
 /** A committer whose storage part finishes when the test says so. */
 class ControlledCommitter {
-  writes: { snapshots: readonly unknown[]; files: readonly unknown[] }[] = [];
+  writes: (readonly GroupWrite[])[] = [];
   tidiedCalls = 0;
-  private finish: ((result: CommitResult) => void) | undefined;
+  private finish: ((results: GroupResult[]) => void) | undefined;
   private fail: ((error: unknown) => void) | undefined;
 
-  commitVisible(snapshots: readonly unknown[], files: readonly unknown[]): Promise<CommitResult> {
-    this.writes.push({ snapshots, files });
+  commitVisible(writes: readonly GroupWrite[]): Promise<GroupResult[]> {
+    this.writes.push(writes);
     return new Promise((resolve, reject) => {
       this.finish = resolve;
       this.fail = reject;
@@ -23,15 +28,18 @@ class ControlledCommitter {
   }
 
   visible(commit: number): void {
-    this.finish!({
-      commit,
-      published: [],
-      checkpointBytes: 100,
-      attempts: 1,
-      conflicts: 0,
-      restagedBytes: 0,
-      durationMs: 5,
-    });
+    this.finish!([
+      {
+        group: 0,
+        commit,
+        published: [],
+        checkpointBytes: 100,
+        attempts: 1,
+        conflicts: 0,
+        restagedBytes: 0,
+        durationMs: 5,
+      },
+    ]);
   }
 
   failWith(error: unknown): void {
@@ -43,11 +51,11 @@ function write(
   onVisible: (result: CommitResult, visibleMs: number) => void = () => undefined,
 ): PreparedWrite {
   return {
-    snapshots: [],
-    files: [],
-    visible: (result, visibleMs) => {
+    writes: [{ group: 0, snapshots: [], files: [] }],
+    visible: (results, visibleMs) => {
+      const result = summedResult(results);
       onVisible(result, visibleMs);
-      return { kind: 'committed', result, rows: 3, prepareMs: 1 };
+      return { kind: 'committed', result, results, rows: 3, prepareMs: 1 };
     },
   };
 }

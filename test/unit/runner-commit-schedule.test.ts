@@ -50,7 +50,7 @@ function committed(commit: number): CommitOutcome {
     restagedBytes: 0,
     durationMs: 12.4,
   };
-  return { kind: 'committed', result, rows: 5, prepareMs: 0.6 };
+  return { kind: 'committed', result, results: [{ group: 0, ...result }], rows: 5, prepareMs: 0.6 };
 }
 
 function newSchedule(logRatePerS?: number) {

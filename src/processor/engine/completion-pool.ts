@@ -2,8 +2,8 @@
  * The partial rows not yet published as complete rows, from every commit of the job (this instance's and
  * the other instances'), grouped per view and window. A window's rows are complete once W reaches its
  * completion time; they are merged then (engine/merge-rows.ts) into the logical rows the views tree holds.
- * Each window remembers the oldest commit that contributed to it, so a completion can record from which
- * commit on partial files may still matter (`pendingFromCommit`).
+ * Each window remembers the oldest commit of each commit group's log that contributed to it, so a
+ * completion can record from which commit on partial files may still matter (`pendingFromCommit`).
  */
 import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
@@ -13,7 +13,8 @@ import type { AnyView } from './view-definition.ts';
 
 interface PendingWindow {
   completeAtMs: number;
-  firstCommit: number;
+  /** Per commit group: the oldest commit contributing (Infinity: none). */
+  firstCommits: number[];
   rows: ViewRow[];
 }
 
@@ -29,7 +30,10 @@ export class CompletionPool {
   private readonly byView = new Map<string, Map<string, PendingWindow>>();
   private readonly timeColumns = new Map<string, [string, string]>();
 
-  constructor(private readonly views: readonly AnyView[]) {
+  constructor(
+    private readonly views: readonly AnyView[],
+    private readonly groups = 1,
+  ) {
     for (const view of views) {
       this.byView.set(view.name, new Map());
       const [start, end] = viewSpec(view.name).columns;
@@ -37,8 +41,12 @@ export class CompletionPool {
     }
   }
 
-  /** Adds one commit's partial rows; rows complete at or before `completedThroughMs` are already published. */
+  /**
+   * Adds the partial rows of one commit of `group`'s log; rows complete at or before `completedThroughMs`
+   * are already published.
+   */
   absorb(
+    group: number,
     commit: number,
     rowsByView: ReadonlyMap<string, readonly ViewRow[]>,
     completedThroughMs: number,
@@ -51,10 +59,13 @@ export class CompletionPool {
         if (at <= completedThroughMs) continue;
         const id = `${Number(row[start])}|${Number(row[end])}`;
         const window = windows.get(id);
-        if (window === undefined) windows.set(id, { completeAtMs: at, firstCommit: commit, rows: [row] });
-        else {
+        if (window === undefined) {
+          const firstCommits = new Array<number>(this.groups).fill(Infinity);
+          firstCommits[group] = commit;
+          windows.set(id, { completeAtMs: at, firstCommits, rows: [row] });
+        } else {
           window.rows.push(row);
-          window.firstCommit = Math.min(window.firstCommit, commit);
+          window.firstCommits[group] = Math.min(window.firstCommits[group]!, commit);
         }
       }
     }
@@ -99,12 +110,16 @@ export class CompletionPool {
     }
   }
 
-  /** The oldest commit contributing to a window not complete at `watermarkMs`; `nextCommit` when none. */
-  pendingFrom(watermarkMs: number, nextCommit: number): number {
-    let oldest = nextCommit;
+  /**
+   * Per group, the oldest commit contributing to a window not complete at `watermarkMs`; that group's
+   * `nextCommits` entry when none.
+   */
+  pendingFrom(watermarkMs: number, nextCommits: readonly number[]): number[] {
+    const oldest = [...nextCommits];
     for (const windows of this.byView.values()) {
       for (const window of windows.values()) {
-        if (window.completeAtMs > watermarkMs) oldest = Math.min(oldest, window.firstCommit);
+        if (window.completeAtMs <= watermarkMs) continue;
+        window.firstCommits.forEach((commit, group) => (oldest[group] = Math.min(oldest[group]!, commit)));
       }
     }
     return oldest;

@@ -134,9 +134,13 @@ export class JobEngine {
     return state;
   }
 
-  /** Rows (partial, with `_` columns) of every (window, key) that became final since the last drain. */
-  drainFinal(): Map<string, ViewRow[]> {
+  /**
+   * Rows (partial, with `_` columns) of every (window, key) that became final since the last drain, of
+   * the partitions `only` picks (all by default: a commit split by partition group drains group by group).
+   */
+  drainFinal(only?: (partition: number) => boolean): Map<string, ViewRow[]> {
     for (const partition of this.partitions) {
+      if (only !== undefined && !only(partition.partition)) continue;
       const watermarkMs = partition.clock.watermarkMs;
       if (watermarkMs <= partition.closedAtMs) continue;
       partition.closedAtMs = watermarkMs;

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeCheckpoint, type CheckpointPartition, type StagedFile } from './checkpoint-codec.ts';
 import { LogFreshness } from './log-freshness.ts';
-import { CommitLog, partitionKey, type CommitListener } from './checkpoint-store.ts';
+import { CommitLog, partitionKey, type CommitListener, type CommitSummary } from './checkpoint-store.ts';
 import {
   DEFAULT_LAYOUT,
   finalKey,
@@ -104,6 +104,8 @@ export class JobCommitter {
   private readonly observer: CommitObserver | undefined;
   private readonly backoff: (losses: number) => Promise<void>;
   private readonly owned = new Set<string>();
+  /** Owned partitions another writer committed, as read from the log: a fence for the next commit. */
+  private readonly lost = new Map<string, string>();
   /** False until recover() ran, and again after a commit failed half-way (publish must be redone). */
   private recovered = false;
   /** The last commit's tidy-up: resolves to its error, or undefined. */
@@ -129,6 +131,8 @@ export class JobCommitter {
     if (this.keepCommits < 1)
       throw new Error(`JobCommitter: keepCommits must be >= 1, got ${this.keepCommits}`);
     this.log = new CommitLog(store, this.layout, this.job, new LogFreshness(this.minRetentionMs / 2));
+    // Whoever reads a commit (a commit's own listing, or `refresh`), a partition it takes from us is lost.
+    this.log.onCommit((summary) => this.noteOthers(summary));
   }
 
   /**
@@ -137,6 +141,7 @@ export class JobCommitter {
    */
   async recover(partitions: readonly PartitionRef[]): Promise<Map<string, RestoredPartition>> {
     await this.tidied().catch(() => undefined); // no report needed: recovery settles staging itself
+    for (const { topic, partition } of partitions) this.lost.delete(partitionKey(topic, partition)); // read anew
     await this.syncOrFence();
     await settleStaging(this.store, stagingRoot(this.layout, this.job), this.log);
     const restored = new Map<string, RestoredPartition>();
@@ -192,6 +197,14 @@ export class JobCommitter {
     this.log.onCommit(listener);
   }
 
+  /**
+   * Reads the commits added to the log since the last look (completion reads other writers' commits
+   * between this writer's own). One that took a partition of ours fences the next commit.
+   */
+  async refresh(): Promise<void> {
+    await this.log.sync();
+  }
+
   /** The newest commit number seen in the log. */
   get latestCommit(): number {
     return this.log.latestCommit;
@@ -238,6 +251,7 @@ export class JobCommitter {
   ): Promise<CommitResult> {
     await this.tidied();
     const startedMs = performance.now();
+    this.throwIfFenced(); // a commit read since (by `refresh`) took partitions of ours
     if (!this.recovered) throw new Error(`JobCommitter(${this.job}): call recover() before commit()`);
     for (const { topic, partition } of snapshots) {
       if (!this.owned.has(partitionKey(topic, partition))) {
@@ -273,6 +287,9 @@ export class JobCommitter {
         restagedBytes += stagedBytes;
         continue;
       }
+      // A `refresh` may have read a commit taking our partitions since the listing: no await from here to
+      // the put, so any commit it read is either seen here or numbered at or after ours (our put fails).
+      this.throwIfFenced();
       const outcome = await this.log.append(checkpoint, bytes);
       this.observer?.attempted(outcome, stagedBytes);
       if (outcome === 'created') {
@@ -353,23 +370,26 @@ export class JobCommitter {
 
   /** Reads new commits; if another writer committed a partition we own, we are a zombie: fence. */
   private async syncOrFence(): Promise<void> {
-    const lost: string[] = [];
-    for (const checkpoint of await this.log.sync()) {
-      if (checkpoint.writerId === this.writerId) continue;
-      for (const { topic, partition } of checkpoint.partitions) {
-        const key = partitionKey(topic, partition);
-        if (this.owned.delete(key))
-          lost.push(`${key} (commit ${checkpoint.commit} by writer ${checkpoint.writerId})`);
-      }
-    }
-    if (lost.length > 0) {
-      this.recovered = false;
-      this.observer?.fenced();
-      throw new StorageError(
-        'fenced',
-        `job ${this.job}, writer ${this.writerId}: another writer committed partitions this writer held: ${lost.join(', ')}; ` +
-          `their state here is stale, recover() them again if they are still assigned`,
-      );
-    }
+    await this.log.sync();
+    this.throwIfFenced();
+  }
+
+  private noteOthers({ writerId, commit, partitions }: CommitSummary): void {
+    if (writerId === this.writerId) return;
+    for (const key of partitions)
+      if (this.owned.delete(key)) this.lost.set(key, `${key} (commit ${commit} by writer ${writerId})`);
+  }
+
+  private throwIfFenced(): void {
+    if (this.lost.size === 0) return;
+    const lost = [...this.lost.values()];
+    this.lost.clear();
+    this.recovered = false;
+    this.observer?.fenced();
+    throw new StorageError(
+      'fenced',
+      `job ${this.job}, writer ${this.writerId}: another writer committed partitions this writer held: ${lost.join(', ')}; ` +
+        `their state here is stale, recover() them again if they are still assigned`,
+    );
   }
 }

@@ -11,7 +11,8 @@ export interface CompletenessDocument {
   job: string;
   complete_through: string | null;
   completion: number;
-  covered_commit: number;
+  /** The newest commit read: one number, or one per commit group (io/commit-groups.ts). */
+  covered_commit: number | number[];
   watermarks: { topic: string; partition: number; watermark: string | null }[];
   updated_at: string;
   processor_version: string;

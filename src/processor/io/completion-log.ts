@@ -25,12 +25,15 @@ export interface CompletionRecord {
   createdAtMs: number;
   /** W when the completion was made: every row complete at or before it is published by now. */
   completedThroughMs: number;
-  /** The newest commit whose partial rows the completion had read. */
-  coveredCommit: number;
+  /**
+   * The newest commit whose partial rows the completion had read. A job with several commit groups
+   * (io/commit-groups.ts) has one number per group's log here and in the two fields below.
+   */
+  coveredCommit: GroupNumbers;
   /** Partial files of commits below this hold only rows complete by `completedThroughMs`. */
-  pendingFromCommit: number;
+  pendingFromCommit: GroupNumbers;
   /** Dead letters of commits up to this one are gathered in the dead-letter tree (io/pending-records.ts). */
-  recordsThroughCommit?: number;
+  recordsThroughCommit?: GroupNumbers;
   /** Complete-row files: staged copy → final key under the views tree (compactions' merged files too). */
   files: StagedFile[];
   /** Closed dates merged into one file each: the merged file is one of `files`, not a new row. */
@@ -70,9 +73,28 @@ export function mergedKeys(record: CompletionRecord): Set<string> {
   return new Set((record.compactions ?? []).map((plan) => plan.merged));
 }
 
-/** The last commit whose dead letters a completion has gathered (0 for records older than the field). */
-export function recordsThrough(record: CompletionRecord): number {
-  return record.recordsThroughCommit ?? 0;
+/** A commit number of the one log, or one per commit group's log. */
+export type GroupNumbers = number | number[];
+
+/** One number per group: a single number stands for every group (a job's first record is `initialCompletion`). */
+export function perGroup(value: GroupNumbers, groups: number): number[] {
+  if (!Array.isArray(value)) return new Array<number>(groups).fill(value);
+  if (value.length !== groups)
+    throw new StorageError(
+      'corrupt_checkpoint',
+      `a completion record holds ${value.length} commit groups' positions, the job has ${groups}`,
+    );
+  return value;
+}
+
+/** As stored: a plain number for one group (the original format), else the list. */
+export function stored(values: readonly number[]): GroupNumbers {
+  return values.length === 1 ? values[0]! : [...values];
+}
+
+/** The last commit of each group whose dead letters a completion has gathered (0 for records older than the field). */
+export function recordsThrough(record: CompletionRecord, groups: number): number[] {
+  return perGroup(record.recordsThroughCommit ?? 0, groups);
 }
 
 /** Before the first completion: nothing is complete, every commit's partial rows are pending. */

@@ -28,23 +28,32 @@ export async function readFileSource(
   return bytes ?? (staging === undefined ? undefined : await store.get(key));
 }
 
-/** Every partial file of the job's views under the partials tree, by the commit that wrote it. */
+/**
+ * Every partial file of the job's views under the partials tree, per commit group (io/commit-groups.ts),
+ * by the commit that wrote it.
+ */
 export async function listPartialFiles(
   store: ObjectStore,
   layout: StorageLayout,
   job: string,
   views: readonly string[],
-): Promise<Map<number, string[]>> {
-  const byCommit = new Map<number, string[]>();
+  groups = 1,
+): Promise<Map<number, string[]>[]> {
+  const byGroup = Array.from({ length: groups }, () => new Map<number, string[]>());
+  const stream = job.replaceAll('.', '\\.');
+  const name = new RegExp(
+    groups === 1 ? `^${stream}-()\\d+\\.parquet$` : `^${stream}\\.g(\\d+)-\\d+\\.parquet$`,
+  );
   for (const view of views) {
     for (const key of await store.list(`${layout.partialsPrefix}${view}/`)) {
-      const name = key.slice(key.lastIndexOf('/') + 1);
+      const match = name.exec(key.slice(key.lastIndexOf('/') + 1));
+      const byCommit = match === null ? undefined : byGroup[Number(match[1] || 0)];
       const commit = numberOfFinalKey(key);
-      if (!name.startsWith(`${job}-`) || !key.endsWith('.parquet') || commit === undefined) continue;
+      if (byCommit === undefined || commit === undefined) continue;
       byCommit.set(commit, [...(byCommit.get(commit) ?? []), key]);
     }
   }
-  return byCommit;
+  return byGroup;
 }
 
 /** The view a key of the partials or views tree belongs to. */

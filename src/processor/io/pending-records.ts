@@ -36,17 +36,31 @@ export interface GatheredFile extends OutputFile {
   dataset: string;
 }
 
+/** A commit of one partition group's log. */
+interface PendingCommit {
+  group: number;
+  commit: number;
+  files: FileSource[];
+}
+
 export class PendingRecords {
-  /** Pending files of the commits absorbed and not gathered yet, by commit. */
-  private readonly byCommit = new Map<number, FileSource[]>();
+  /** Pending files of the commits absorbed and not gathered yet, by `group:commit`. */
+  private readonly byCommit = new Map<string, PendingCommit>();
   private readonly ownName: RegExp;
 
+  /** `groups`: the job's commit groups (io/commit-groups.ts); cursors are one commit number per group. */
   constructor(
     private readonly store: ObjectStore,
     job: string,
     private readonly datasets: readonly RecordDataset[],
+    private readonly groups = 1,
   ) {
-    this.ownName = new RegExp(`^${job}-(\\d+)(?:\\.p\\d+)?\\.ndjson$`);
+    const stream = job.replaceAll('.', '\\.');
+    this.ownName = new RegExp(
+      groups === 1
+        ? `^${stream}-()(\\d+)(?:\\.p\\d+)?\\.ndjson$`
+        : `^${stream}\\.g(\\d+)-(\\d+)(?:\\.p\\d+)?\\.ndjson$`,
+    );
   }
 
   private datasetOf(key: string): RecordDataset | undefined {
@@ -54,15 +68,21 @@ export class PendingRecords {
   }
 
   /** A commit's files (final key, and its staged copy while unpublished): keeps the pending records. */
-  absorb(commit: number, files: readonly FileSource[]): void {
+  absorb(group: number, commit: number, files: readonly FileSource[]): void {
     const pending = files.filter(({ key }) => this.datasetOf(key) !== undefined);
-    if (pending.length > 0) this.byCommit.set(commit, pending);
+    if (pending.length > 0) this.byCommit.set(`${group}:${commit}`, { group, commit, files: pending });
   }
 
-  /** True when a commit in (after, through] has records waiting. */
-  waiting(after: number, through: number): boolean {
-    for (const commit of this.byCommit.keys()) if (commit > after && commit <= through) return true;
-    return false;
+  /** The commits in (after, through] of their group. */
+  private between(after: readonly number[], through: readonly number[]): PendingCommit[] {
+    return [...this.byCommit.values()].filter(
+      ({ group, commit }) => commit > after[group]! && commit <= through[group]!,
+    );
+  }
+
+  /** True when a commit in (after, through] of its group has records waiting. */
+  waiting(after: readonly number[], through: readonly number[]): boolean {
+    return this.between(after, through).length > 0;
   }
 
   /**
@@ -70,26 +90,26 @@ export class PendingRecords {
    * directory (named by the caller). A file gone from both places was gathered already by a completion
    * this instance has not read yet: the caller's put of its record then fails.
    */
-  async gather(after: number, through: number): Promise<GatheredFile[]> {
-    const commits = [...this.byCommit.keys()].filter((c) => c > after && c <= through).sort((a, b) => a - b);
-    const sources = commits.flatMap((commit) => this.byCommit.get(commit)!);
+  async gather(after: readonly number[], through: readonly number[]): Promise<GatheredFile[]> {
+    const commits = this.between(after, through).sort((a, b) => a.commit - b.commit || a.group - b.group);
+    const sources = commits.flatMap(({ files }) => files);
     const bodies = new Array<Uint8Array | undefined>(sources.length);
     await forEachLimit([...sources.keys()], IO_CONCURRENCY, async (index) => {
       bodies[index] = await readFileSource(this.store, sources[index]!);
     });
     // Bodies stay whole: a busy topic's minute is 100,000s of lines, and a view per line cost seconds.
-    const groups = new Map<string, { dataset: RecordDataset; dir: string; bodies: Uint8Array[] }>();
+    const byDir = new Map<string, { dataset: RecordDataset; dir: string; bodies: Uint8Array[] }>();
     sources.forEach(({ key }, index) => {
       const dataset = this.datasetOf(key)!;
       const dir = key.slice(dataset.pendingPrefix.length, key.lastIndexOf('/'));
       const id = `${dataset.tree}/${dir}`;
-      let group = groups.get(id);
-      if (group === undefined) groups.set(id, (group = { dataset, dir, bodies: [] }));
+      let entry = byDir.get(id);
+      if (entry === undefined) byDir.set(id, (entry = { dataset, dir, bodies: [] }));
       const body = bodies[index];
-      if (body !== undefined && body.byteLength > 0) group.bodies.push(wholeLines(body));
+      if (body !== undefined && body.byteLength > 0) entry.bodies.push(wholeLines(body));
     });
     const gathered: GatheredFile[] = [];
-    for (const { dataset, dir, bodies: inDir } of groups.values()) {
+    for (const { dataset, dir, bodies: inDir } of byDir.values()) {
       const topic = dir.split('/')[0]!;
       for (const file of await dataset.gathered(dir, inDir))
         gathered.push({ ...file, tree: dataset.tree, dataset: topic });
@@ -97,30 +117,37 @@ export class PendingRecords {
     return gathered;
   }
 
-  /** Deletes the pending files of commits up to `through` (gathered by a completion of ours). */
-  async deleteThrough(through: number): Promise<void> {
-    const keys = [...this.byCommit].filter(([commit]) => commit <= through).flatMap(([, files]) => files);
-    await this.store.deleteMany(keys.map(({ key }) => key));
+  /** Deletes the pending files of commits up to `through` of their group (gathered by a completion of ours). */
+  async deleteThrough(through: readonly number[]): Promise<void> {
+    const gathered = this.between(this.none, through);
+    await this.store.deleteMany(gathered.flatMap(({ files }) => files.map(({ key }) => key)));
     this.forgetThrough(through);
   }
 
-  /** Forgets the commits up to `through` (gathered by another writer, who deletes their files). */
-  forgetThrough(through: number): void {
-    for (const commit of this.byCommit.keys()) if (commit <= through) this.byCommit.delete(commit);
+  /** Forgets the commits up to `through` of their group (gathered by another writer, who deletes their files). */
+  forgetThrough(through: readonly number[]): void {
+    for (const { group, commit } of this.between(this.none, through))
+      this.byCommit.delete(`${group}:${commit}`);
   }
 
-  /** Every pending record file of the job, by the commit that wrote it. */
-  async list(): Promise<Map<number, string[]>> {
-    const byCommit = new Map<number, string[]>();
+  private get none(): number[] {
+    return new Array<number>(this.groups).fill(0);
+  }
+
+  /** Every pending record file of the job, per group, by the commit that wrote it. */
+  async list(): Promise<Map<number, string[]>[]> {
+    const byGroup = Array.from({ length: this.groups }, () => new Map<number, string[]>());
     for (const { pendingPrefix } of this.datasets) {
       for (const key of await this.store.list(pendingPrefix)) {
         const match = this.ownName.exec(key.slice(key.lastIndexOf('/') + 1));
         if (match === null) continue;
-        const commit = Number(match[1]);
+        const byCommit = byGroup[Number(match[1] || 0)];
+        if (byCommit === undefined) continue;
+        const commit = Number(match[2]);
         byCommit.set(commit, [...(byCommit.get(commit) ?? []), key]);
       }
     }
-    return byCommit;
+    return byGroup;
   }
 }
 

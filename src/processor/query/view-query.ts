@@ -12,7 +12,8 @@ import { viewSpec } from '../../events/view-catalog.ts';
 import { sortRows, type ViewRow } from '../../events/view-dump.ts';
 import { logicalRow, mergeRows } from '../engine/merge-rows.ts';
 import { CommitLog } from '../io/checkpoint-store.ts';
-import { mergedKeys } from '../io/completion-log.ts';
+import { groupStream, readCommitGroups } from '../io/commit-groups.ts';
+import { mergedKeys, perGroup } from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, type FileSource } from '../io/partial-files.ts';
 import { DEFAULT_LAYOUT, numberOfFinalKey, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
@@ -139,31 +140,34 @@ export class ViewQuery {
   private async incompleteRows(request: QueryRequest, completeness: JobCompleteness): Promise<ViewRow[]> {
     const view = viewDefinition(request.view);
     const { latest } = completeness;
-    const commits = new CommitLog(this.store, this.layout, completeness.job);
-    const checkpoints = await commits.sync();
-    const byCommit = new Map<number, FileSource[]>();
-    for (const [commit, keys] of await listPartialFiles(this.store, this.layout, completeness.job, [
-      view.name,
-    ]))
-      byCommit.set(
-        commit,
-        keys.map((key) => ({ key })),
-      );
-    for (const { commit, files } of checkpoints) {
-      const mine = files.filter((file) =>
-        file.final.startsWith(`${this.layout.partialsPrefix}${view.name}/`),
-      );
-      if (mine.length > 0)
+    const groups = await readCommitGroups(this.store, this.layout, completeness.job);
+    const pendingFrom = perGroup(latest.pendingFromCommit, groups);
+    const pool = new CompletionPool([view], groups);
+    for (let group = 0; group < groups; group++) {
+      const stream = groupStream(completeness.job, group, groups);
+      const checkpoints = await new CommitLog(this.store, this.layout, stream).sync();
+      const byCommit = new Map<number, FileSource[]>();
+      const [listed] = await listPartialFiles(this.store, this.layout, stream, [view.name]);
+      for (const [commit, keys] of listed!)
         byCommit.set(
           commit,
-          mine.map((file) => ({ key: file.final, staging: file.staging })),
+          keys.map((key) => ({ key })),
         );
-    }
-    const pool = new CompletionPool([view]);
-    for (const [commit, sources] of byCommit) {
-      if (commit < latest.pendingFromCommit) continue;
-      const rows = await readRowsByView(this.store, this.layout.partialsPrefix, sources);
-      pool.absorb(commit, rows, latest.completedThroughMs);
+      for (const { commit, files } of checkpoints) {
+        const mine = files.filter((file) =>
+          file.final.startsWith(`${this.layout.partialsPrefix}${view.name}/`),
+        );
+        if (mine.length > 0)
+          byCommit.set(
+            commit,
+            mine.map((file) => ({ key: file.final, staging: file.staging })),
+          );
+      }
+      for (const [commit, sources] of byCommit) {
+        if (commit < pendingFrom[group]!) continue;
+        const rows = await readRowsByView(this.store, this.layout.partialsPrefix, sources);
+        pool.absorb(group, commit, rows, latest.completedThroughMs);
+      }
     }
     const startColumn = viewSpec(view.name).columns[0]!.name;
     return mergeRows(view, pool.incomplete(latest.completedThroughMs).get(view.name) ?? [])

@@ -10,6 +10,7 @@ import type { Steps } from '../engine/steps.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
 import { partitionKey } from '../io/checkpoint-store.ts';
+import { groupOfPartition } from '../io/commit-groups.ts';
 import type { CommitResult } from '../io/commit.ts';
 import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
 import type { PendingLatencies } from './latency.ts';
@@ -29,38 +30,57 @@ export interface EncodedState {
   idleOffset: number;
 }
 
-export interface CommitContents {
+/** What one commit writes to one partition group's log (io/commit-groups.ts). */
+export interface GroupContents {
+  group: number;
   encoded: EncodedState[];
   snapshots: CheckpointPartition[];
   files: OutputFile[];
   rowsByView: Map<string, ViewRow[]>;
+}
+
+export interface CommitContents {
+  /** Per group with something to commit; with one group, always that group. */
+  parts: GroupContents[];
   latencies: PendingLatencies;
   prepareMs: number;
 }
 
 /**
- * Drains, encodes and builds the files of the next commit, in steps (engine/steps.ts): a whole
- * partition's state yields between its parts. The changed partitions are clean after the last step, and
- * nothing may be processed before it; `prepareMs` is left for the caller to fill in.
+ * Drains, encodes and builds the files of the next commit, group by group of partitions (p mod
+ * `groups`), in steps (engine/steps.ts): a whole partition's state yields between its parts. The changed
+ * partitions are clean after the last step, and nothing may be processed before it; `prepareMs` is left
+ * for the caller to fill in.
  */
 export function* commitContentsSteps(
   ownership: PartitionOwnership,
   pending: PendingOutput,
   views: readonly AnyView[],
   layout: StorageLayout,
+  groups = 1,
 ): Steps<CommitContents> {
-  const rowsByView = ownership.engine.drainFinal();
-  const { rejections, archive, gaps, latencies } = pending.take();
+  const parts: GroupContents[] = [];
+  const latencies = pending.sealLatencies();
   const changed = ownership.owned.filter((tracker) => tracker.dirty);
   const renewing = changed.find(({ topic, partition }) =>
     ownership.chains.due(partitionKey(topic, partition)),
   );
-  const encoded: EncodedState[] = [];
-  for (const tracker of changed) encoded.push(yield* encodeState(ownership, tracker, tracker === renewing));
-  const files = commitOutputFiles(views, rowsByView, { rejections, archive, gaps }, layout);
+  for (let group = 0; group < groups; group++) {
+    const mine = (partition: number): boolean => groupOfPartition(partition, groups) === group;
+    const rowsByView = ownership.engine.drainFinal(groups === 1 ? undefined : mine);
+    const records = pending.takePart(groups === 1 ? undefined : mine);
+    const trackers = changed.filter((tracker) => mine(tracker.partition));
+    const empty = trackers.length === 0 && records.rejections.length === 0 && records.archive.size === 0;
+    if (groups > 1 && empty && [...rowsByView.values()].every((rows) => rows.length === 0)) continue;
+    const encoded: EncodedState[] = [];
+    for (const tracker of trackers)
+      encoded.push(yield* encodeState(ownership, tracker, tracker === renewing));
+    const files = commitOutputFiles(views, rowsByView, records, layout);
+    const snapshots = encoded.map(({ snapshot }) => snapshot);
+    parts.push({ group, encoded, snapshots, files, rowsByView });
+  }
   for (const tracker of changed) tracker.dirty = false;
-  const snapshots = encoded.map(({ snapshot }) => snapshot);
-  return { encoded, snapshots, files, rowsByView, latencies, prepareMs: 0 };
+  return { parts, latencies, prepareMs: 0 };
 }
 
 /** A changed partition's checkpoint state: incremental when its chain allows it, else full. */
@@ -86,11 +106,11 @@ function* encodeState(
   return { tracker, snapshot, link, mark: encodedEngine?.mark, idleOffset: tracker.idle?.atOffset ?? -1 };
 }
 
-/** The commit is visible: partitions still owned note what it holds (released ones are gone already). */
+/** A group's part is visible: its partitions still owned note what it holds (released ones are gone already). */
 export function notePartitionsCommitted(
   ownership: PartitionOwnership,
   encoded: readonly EncodedState[],
-  result: CommitResult,
+  result: Pick<CommitResult, 'commit'>,
 ): void {
   for (const { tracker, snapshot, link, mark, idleOffset } of encoded) {
     if (!ownership.holds(tracker)) continue;

@@ -7,14 +7,16 @@
  * which is the backpressure when storage is slower than the commit interval, and so do changes of
  * ownership. What a commit holds is not decided here (commit-contents.ts).
  */
-import type { CheckpointPartition } from '../io/checkpoint-codec.ts';
-import type { CommitResult, JobCommitter } from '../io/commit.ts';
-import type { OutputFile } from '../../storage/layout.ts';
+import type { CommitResult } from '../io/commit.ts';
+import type { CommitGroups, GroupResult, GroupWrite } from '../io/commit-groups.ts';
 import { isStorageError } from '../../storage/storage-error.ts';
 
 export interface Committed {
   kind: 'committed';
+  /** The groups' results summed (commit: the highest number written; conflicts, bytes: totals). */
   result: CommitResult;
+  /** Per group written. */
+  results: GroupResult[];
   /** Rows published. */
   rows: number;
   /** The synchronous part. */
@@ -25,10 +27,9 @@ export type CommitOutcome = Committed | { kind: 'fenced'; message: string };
 
 /** A commit's synchronous part done: what to write, and the bookkeeping once it is visible. */
 export interface PreparedWrite {
-  snapshots: readonly CheckpointPartition[];
-  files: readonly OutputFile[];
+  writes: readonly GroupWrite[];
   /** Runs when the files are visible (before the tidy-up), at `visibleMs`; throwing fails the commit. */
-  visible(result: CommitResult, visibleMs: number): Committed;
+  visible(results: GroupResult[], visibleMs: number): Committed;
 }
 
 type Settled = { ok: true; outcome: CommitOutcome } | { ok: false; error: unknown };
@@ -43,7 +44,7 @@ export class CommitPipeline {
 
   constructor(
     private readonly job: string,
-    private readonly committer: Pick<JobCommitter, 'commitVisible' | 'tidied'>,
+    private readonly committer: Pick<CommitGroups, 'commitVisible' | 'tidied'>,
     private readonly nowMs: () => number,
   ) {
     this.startedAtMs = this.visibleAtMs = nowMs();
@@ -57,11 +58,11 @@ export class CommitPipeline {
     // The outcome (or error) is kept for settle(): a rejection nobody awaits yet must not go unhandled.
     this.inflightDone = false;
     // Visible first (the latencies count to then), and the tidy-up of storage is part of being in flight.
-    this.inflight = this.committer.commitVisible(write.snapshots, write.files).then(
-      async (result): Promise<Settled> => {
+    this.inflight = this.committer.commitVisible(write.writes).then(
+      async (results): Promise<Settled> => {
         try {
           this.visibleAtMs = this.nowMs();
-          const outcome = write.visible(result, this.visibleAtMs);
+          const outcome = write.visible(results, this.visibleAtMs);
           await this.committer.tidied();
           return { ok: true, outcome };
         } catch (error) {
@@ -106,4 +107,21 @@ export class CommitPipeline {
     if (!settled.ok) throw settled.error;
     return settled.outcome;
   }
+}
+
+/** The groups' results as one: the highest commit number, the longest duration, everything else summed. */
+export function summedResult(results: readonly GroupResult[]): CommitResult {
+  return {
+    commit: Math.max(0, ...results.map((r) => r.commit)),
+    published: results.flatMap((r) => r.published),
+    checkpointBytes: sum(results, (r) => r.checkpointBytes),
+    attempts: sum(results, (r) => r.attempts),
+    conflicts: sum(results, (r) => r.conflicts),
+    restagedBytes: sum(results, (r) => r.restagedBytes),
+    durationMs: Math.max(0, ...results.map((r) => r.durationMs)),
+  };
+}
+
+function sum(results: readonly GroupResult[], of: (result: GroupResult) => number): number {
+  return results.reduce((total, result) => total + of(result), 0);
 }

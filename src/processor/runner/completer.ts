@@ -17,12 +17,13 @@ import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import { finalityLatenciesS } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
-import type { StagedFile } from '../io/checkpoint-codec.ts';
-import { partitionKey, type CommitListener } from '../io/checkpoint-store.ts';
+import type { GroupCommitListener } from '../io/commit-groups.ts';
 import {
   CompletionLog,
   KEEP_COMPLETIONS,
+  perGroup,
   recordsThrough,
+  stored,
   type CompletionRecord,
 } from '../io/completion-log.ts';
 import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
@@ -36,13 +37,17 @@ import { CompletionPublisher, type PartitionWatermark } from './completion-publi
 import { completionStagingRoot, finalKey, stagingDir, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { CompletionPool } from '../engine/completion-pool.ts';
+import { CommitCursor } from './commit-cursor.ts';
 import type { PublishedFile } from './job-metrics.ts';
 
-/** What the completer needs of the job's committer (io/commit.ts). */
+/** What the completer needs of the job's commit logs (io/commit-groups.ts): one per commit group. */
 export interface CommitSource {
-  onCommit(listener: CommitListener): void;
-  readonly latestCommit: number;
-  watermarkOf(partition: string, throughCommit?: number): number | undefined;
+  readonly groups: number;
+  onCommit(listener: GroupCommitListener): void;
+  readonly latestCommits: number[];
+  /** Reads the logs for commits of other writers (a commit of this one reads only its groups' logs). */
+  refresh(): Promise<void>;
+  watermarkOf(topic: string, partition: number, through?: readonly number[]): number | undefined;
 }
 
 export interface CompleterOptions {
@@ -84,17 +89,11 @@ export class Completer {
   private readonly pool: CompletionPool;
   private readonly publisher: CompletionPublisher;
   private readonly records: PendingRecords;
-  /** Commits seen in the log and not absorbed yet: their files. */
-  private readonly seen = new Map<number, readonly StagedFile[]>();
-  /** This instance's own commits: their partial rows, straight from memory. */
-  private readonly own = new Map<number, ReadonlyMap<string, ViewRow[]>>();
-  /** Partial files of absorbed commits, deleted once a completion of ours no longer needs them. */
-  private readonly partialKeys = new Map<number, string[]>();
-  /** Commits below this hold nothing pending; every commit up to absorbedThrough is in the pool. */
-  private floor = 1;
-  private absorbedThrough = 0;
+  /** Per commit group: what this instance knows of its log. */
+  private readonly cursors: CommitCursor[];
+  private readonly groups: number;
   private initialized = false;
-  private listed: Map<number, string[]> | undefined;
+  private listed: Map<number, string[]>[] | undefined;
   private waitingRows = 0;
   /** When completedThrough last moved, as far as this instance has seen (records-only completions keep it). */
   private advanced: { throughMs: number; atMs: number } | undefined;
@@ -107,27 +106,37 @@ export class Completer {
     private readonly source: CommitSource,
     private readonly options: CompleterOptions,
   ) {
+    this.groups = source.groups;
+    this.cursors = Array.from({ length: this.groups }, () => new CommitCursor());
     this.log = new CompletionLog(store, options.layout, options.job);
-    this.pool = new CompletionPool(options.views);
+    this.pool = new CompletionPool(options.views, this.groups);
     this.publisher = new CompletionPublisher(store, options.layout, options);
     this.compactor = new ClosedDateCompactor(store, this.log, this.publisher, {
       ...options,
       views: options.views.map((view) => view.name),
     });
-    this.records = new PendingRecords(store, options.job, [
-      deadLetterDataset(options.layout),
-      rawDataset(options.layout),
-    ]);
+    this.records = new PendingRecords(
+      store,
+      options.job,
+      [deadLetterDataset(options.layout), rawDataset(options.layout)],
+      this.groups,
+    );
     this.partitions = options.partitions;
-    source.onCommit(({ commit, files }) => {
-      if (commit > this.absorbedThrough) this.seen.set(commit, files);
+    source.onCommit((group, { commit, files }) => {
+      const cursor = this.cursors[group]!;
+      if (commit > cursor.absorbedThrough) cursor.seen.set(commit, files);
     });
   }
 
-  /** Partial rows this instance committed in `commit` (saves reading its own files back). */
-  ownRows(commit: number, rowsByView: ReadonlyMap<string, ViewRow[]>, published: readonly string[]): void {
-    this.own.set(commit, rowsByView);
-    this.partialKeys.set(commit, this.partialsOf(published));
+  /** Partial rows this instance committed in `commit` of `group`'s log (saves reading its own files back). */
+  ownRows(
+    group: number,
+    commit: number,
+    rowsByView: ReadonlyMap<string, ViewRow[]>,
+    published: readonly string[],
+  ): void {
+    this.cursors[group]!.own.set(commit, rowsByView);
+    this.cursors[group]!.partialKeys.set(commit, this.partialsOf(published));
   }
 
   /** Complete rows not yet published (they wait for the flush interval). */
@@ -141,22 +150,23 @@ export class Completer {
   }
 
   /**
-   * wm(p) of every partition of the job, from the newest commit up to `throughCommit` holding it (−∞: none
-   * yet). A round bounds it by the commits it has read: newer ones may arrive while it runs.
+   * wm(p) of every partition of the job, from the newest commit of its group's log up to `through[group]`
+   * holding it (−∞: none yet). A round bounds it by the commits it has read: newer ones may arrive while it
+   * runs.
    */
-  partitionWatermarks(throughCommit = this.source.latestCommit): PartitionWatermark[] {
+  partitionWatermarks(through: readonly number[] = this.source.latestCommits): PartitionWatermark[] {
     return JOB_TOPICS[this.options.job].flatMap((topic) =>
       Array.from({ length: this.partitions }, (_, partition) => ({
         topic,
         partition,
-        watermarkMs: this.source.watermarkOf(partitionKey(topic, partition), throughCommit) ?? -Infinity,
+        watermarkMs: this.source.watermarkOf(topic, partition, through) ?? -Infinity,
       })),
     );
   }
 
   /** W: the minimum of partitionWatermarks(). */
-  watermark(throughCommit?: number): number {
-    return this.partitionWatermarks(throughCommit).reduce(
+  watermark(through?: readonly number[]): number {
+    return this.partitionWatermarks(through).reduce(
       (min, { watermarkMs }) => Math.min(min, watermarkMs),
       Infinity,
     );
@@ -165,13 +175,14 @@ export class Completer {
   /** One completion round; `force` publishes what is complete now, whatever the flush policy says. */
   async round(force = false): Promise<CompletionOutcome | undefined> {
     if (!this.initialized) await this.init();
-    const covered = this.source.latestCommit;
+    await this.source.refresh();
+    const covered = [...this.source.latestCommits];
     await this.absorbThrough(covered);
     const watermarkMs = this.watermark(covered);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const latest = this.log.latest;
       const advanced = watermarkMs > latest.completedThroughMs;
-      const records = this.records.waiting(recordsThrough(latest), covered);
+      const records = this.records.waiting(recordsThrough(latest, this.groups), covered);
       if (!advanced && !records) {
         this.waitingRows = 0;
         return undefined;
@@ -208,12 +219,16 @@ export class Completer {
   private async init(): Promise<void> {
     await this.caughtUpWithOthers();
     // Partial files every published completion has consumed are deleted (a crash may have left some).
-    this.listed = await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames);
-    const consumed = [...this.listed].filter(([commit]) => commit < this.floor).flatMap(([, keys]) => keys);
+    this.listed = await this.listPartials();
+    const consumed = this.listed.flatMap((byCommit, group) =>
+      [...byCommit].filter(([commit]) => commit < this.cursors[group]!.floor).flatMap(([, keys]) => keys),
+    );
     await this.store.deleteMany(consumed);
-    const gathered = recordsThrough(this.log.latest);
-    const pending = [...(await this.records.list())].filter(([commit]) => commit <= gathered);
-    await this.store.deleteMany(pending.flatMap(([, keys]) => keys));
+    const gathered = recordsThrough(this.log.latest, this.groups);
+    const pending = (await this.records.list()).flatMap((byCommit, group) =>
+      [...byCommit].filter(([commit]) => commit <= gathered[group]!).flatMap(([, keys]) => keys),
+    );
+    await this.store.deleteMany(pending);
     this.initialized = true;
   }
 
@@ -225,58 +240,61 @@ export class Completer {
     // compactions; both are idempotent.
     await this.publisher.finish(latest, latest.files);
     this.pool.drop(latest.completedThroughMs);
-    this.records.forgetThrough(recordsThrough(latest));
-    this.advanceFloor(latest.pendingFromCommit);
+    this.records.forgetThrough(recordsThrough(latest, this.groups));
+    this.advanceFloors(perGroup(latest.pendingFromCommit, this.groups));
   }
 
-  private advanceFloor(floor: number): void {
-    if (floor <= this.floor) return;
-    this.floor = floor;
-    this.absorbedThrough = Math.max(this.absorbedThrough, floor - 1);
-    for (const commit of [...this.seen.keys(), ...this.own.keys(), ...this.partialKeys.keys()]) {
-      if (commit >= floor) continue;
-      this.seen.delete(commit);
-      this.own.delete(commit);
-      this.partialKeys.delete(commit);
-    }
+  private advanceFloors(floors: readonly number[]): void {
+    this.cursors.forEach((cursor, group) => cursor.advanceFloor(floors[group]!));
   }
 
-  /** Puts every commit up to `covered` into the pool: own rows from memory, the others' from their files. */
-  private async absorbThrough(covered: number): Promise<void> {
+  private listPartials(): Promise<Map<number, string[]>[]> {
+    const { layout, job } = this.options;
+    return listPartialFiles(this.store, layout, job, this.viewNames, this.groups);
+  }
+
+  /**
+   * Puts every commit up to `covered` (per group) into the pool: own rows from memory, the others' from
+   * their files.
+   */
+  private async absorbThrough(covered: readonly number[]): Promise<void> {
     const completedThroughMs = this.log.latest.completedThroughMs;
-    const missing: number[] = [];
-    for (let commit = this.absorbedThrough + 1; commit <= covered; commit++) {
-      const own = this.own.get(commit);
-      const files = this.seen.get(commit);
-      if (files !== undefined)
-        this.records.absorb(
-          commit,
-          files.map(({ final, staging }) => ({ key: final, staging })),
-        );
-      if (own !== undefined) this.pool.absorb(commit, own, completedThroughMs);
-      else if (files !== undefined) {
-        const partials = files.filter((file) => this.holdsPartialRows(file.final));
-        this.partialKeys.set(commit, this.partialsOf(partials.map((file) => file.final)));
-        const sources = partials.map((file): FileSource => ({ key: file.final, staging: file.staging }));
-        await this.absorbFiles(commit, sources, completedThroughMs);
-      } else missing.push(commit);
-      this.own.delete(commit);
-      this.seen.delete(commit);
+    const missing: { group: number; commit: number }[] = [];
+    for (const [group, cursor] of this.cursors.entries()) {
+      for (let commit = cursor.absorbedThrough + 1; commit <= covered[group]!; commit++) {
+        const own = cursor.own.get(commit);
+        const files = cursor.seen.get(commit);
+        if (files !== undefined)
+          this.records.absorb(
+            group,
+            commit,
+            files.map(({ final, staging }) => ({ key: final, staging })),
+          );
+        if (own !== undefined) this.pool.absorb(group, commit, own, completedThroughMs);
+        else if (files !== undefined) {
+          const partials = files.filter((file) => this.holdsPartialRows(file.final));
+          cursor.partialKeys.set(commit, this.partialsOf(partials.map((file) => file.final)));
+          const sources = partials.map((file): FileSource => ({ key: file.final, staging: file.staging }));
+          await this.absorbFiles(group, commit, sources, completedThroughMs);
+        } else missing.push({ group, commit });
+        cursor.own.delete(commit);
+        cursor.seen.delete(commit);
+      }
     }
     if (missing.length > 0) {
       // Pruned from the commit log before this instance read them: their files are in the partials tree.
-      const listed =
-        this.listed ??
-        (await listPartialFiles(this.store, this.options.layout, this.options.job, this.viewNames));
+      const listed = this.listed ?? (await this.listPartials());
       const records = await this.records.list();
-      for (const commit of missing) {
+      for (const { group, commit } of missing) {
         this.records.absorb(
+          group,
           commit,
-          (records.get(commit) ?? []).map((key) => ({ key })),
+          (records[group]!.get(commit) ?? []).map((key) => ({ key })),
         );
-        const keys = listed.get(commit) ?? [];
-        this.partialKeys.set(commit, keys);
+        const keys = listed[group]!.get(commit) ?? [];
+        this.cursors[group]!.partialKeys.set(commit, keys);
         await this.absorbFiles(
+          group,
           commit,
           keys.map((key) => ({ key })),
           completedThroughMs,
@@ -284,17 +302,20 @@ export class Completer {
       }
     }
     this.listed = undefined;
-    this.absorbedThrough = Math.max(this.absorbedThrough, covered);
+    this.cursors.forEach(
+      (cursor, group) => (cursor.absorbedThrough = Math.max(cursor.absorbedThrough, covered[group]!)),
+    );
   }
 
   private async absorbFiles(
+    group: number,
     commit: number,
     sources: readonly FileSource[],
     completedThroughMs: number,
   ): Promise<void> {
     if (sources.length === 0) return;
     const rows = await readRowsByView(this.store, this.options.layout.partialsPrefix, sources);
-    this.pool.absorb(commit, rows, completedThroughMs);
+    this.pool.absorb(group, commit, rows, completedThroughMs);
   }
 
   /** Completion M = latest + 1 through `watermarkMs`; undefined when another writer took M first. */
@@ -304,7 +325,7 @@ export class Completer {
    */
   private async tryComplete(
     watermarkMs: number,
-    covered: number,
+    covered: readonly number[],
     { compact }: { compact: boolean },
   ): Promise<CompletionOutcome | undefined> {
     const { job, layout, writerId, views, nowMs } = this.options;
@@ -321,7 +342,7 @@ export class Completer {
         return { staging: `${dir}${final}`, final, body: file.body, rows: file.rows };
       });
     });
-    const gatheredFrom = recordsThrough(latest);
+    const gatheredFrom = recordsThrough(latest, this.groups);
     const recordFiles = (await this.records.gather(gatheredFrom, covered)).map((file) => {
       const final = finalKey(file, job, completion);
       const { body, rows, tree, dataset } = file;
@@ -335,9 +356,14 @@ export class Completer {
       writerId,
       createdAtMs: nowMs(),
       completedThroughMs: watermarkMs,
-      coveredCommit: covered,
-      pendingFromCommit: this.pool.pendingFrom(watermarkMs, covered + 1),
-      recordsThroughCommit: Math.max(gatheredFrom, covered),
+      coveredCommit: stored(covered),
+      pendingFromCommit: stored(
+        this.pool.pendingFrom(
+          watermarkMs,
+          covered.map((commit) => commit + 1),
+        ),
+      ),
+      recordsThroughCommit: stored(covered.map((commit, group) => Math.max(gatheredFrom[group]!, commit))),
       files: staged.map(({ staging, final }) => ({ staging, final })),
     };
     if ((await this.log.append(record)) !== 'created') {
@@ -349,8 +375,8 @@ export class Completer {
     this.pool.drop(watermarkMs); // `waitingRows` stays as the round set it: rows not due still wait
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS, nowMs());
-    await this.deleteConsumed(record.pendingFromCommit);
-    await this.records.deleteThrough(record.recordsThroughCommit!);
+    await this.deleteConsumed(perGroup(record.pendingFromCommit, this.groups));
+    await this.records.deleteThrough(perGroup(record.recordsThroughCommit!, this.groups));
     if (compact) await this.compactor.run();
     return {
       completion,
@@ -365,12 +391,12 @@ export class Completer {
     };
   }
 
-  /** Partial files of commits below the new floor hold nothing pending any more. */
-  private async deleteConsumed(floor: number): Promise<void> {
-    const keys: string[] = [];
-    for (const [commit, partials] of this.partialKeys) if (commit < floor) keys.push(...partials);
-    await this.store.deleteMany(keys);
-    this.advanceFloor(floor);
+  /** Partial files of commits below the new floors hold nothing pending any more. */
+  private async deleteConsumed(floors: readonly number[]): Promise<void> {
+    await this.store.deleteMany(
+      this.cursors.flatMap((cursor, group) => cursor.partialsBelow(floors[group]!)),
+    );
+    this.advanceFloors(floors);
   }
 
   private partialsOf(keys: readonly string[]): string[] {

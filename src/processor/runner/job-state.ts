@@ -10,14 +10,21 @@ import type { SourceRecord } from '../../events/record.ts';
 import type { JobName } from '../../events/topics.ts';
 import { JobEngine } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
-import { JobCommitter, type CommitResult, type PartitionRef } from '../io/commit.ts';
+import type { PartitionRef } from '../io/commit.ts';
+import { CommitGroups, type GroupResult } from '../io/commit-groups.ts';
 import type { OutputFile, StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { PACKAGE_VERSION } from '../../shared/version.ts';
 import { isStorageError } from '../../storage/storage-error.ts';
 import { commitContentsSteps, notePartitionsCommitted, type CommitContents } from './commit-contents.ts';
-import { CommitPipeline, type CommitOutcome, type Committed, type PreparedWrite } from './commit-pipeline.ts';
+import {
+  CommitPipeline,
+  summedResult,
+  type CommitOutcome,
+  type Committed,
+  type PreparedWrite,
+} from './commit-pipeline.ts';
 import { Completer, type CompletionOutcome } from './completer.ts';
 import { CompletionLoop } from './completion-loop.ts';
 import { JobMetrics, type PublishedFile } from './job-metrics.ts';
@@ -42,6 +49,8 @@ export interface JobStateOptions {
   /** 0 turns the idle rule off. */
   idleTimeoutMs: number;
   keepCheckpoints: number;
+  /** Partition groups with a commit log each (io/commit-groups.ts); default 1, the one shared log. */
+  commitGroups?: number;
   /** Partitions per topic: completeness waits for every one of them. */
   partitions: number;
   /** How long complete session rows may wait to share a file (windowed rows go at once). */
@@ -56,7 +65,7 @@ export interface JobStateOptions {
 }
 
 export class JobState {
-  readonly committer: JobCommitter;
+  readonly committer: CommitGroups;
   readonly completer: Completer;
   private readonly ownership: PartitionOwnership;
   private readonly pending: PendingOutput;
@@ -72,8 +81,9 @@ export class JobState {
     this.nowMs = options.nowMs ?? Date.now;
     this.pending = new PendingOutput({ archive: options.rawArchive ?? true });
     this.metrics = new JobMetrics(options.metrics, job);
-    this.committer = new JobCommitter(options.store, {
+    this.committer = new CommitGroups(options.store, {
       job,
+      groups: options.commitGroups ?? 1,
       layout: options.layout,
       keepCommits: options.keepCheckpoints,
       nowMs: this.nowMs,
@@ -224,7 +234,8 @@ export class JobState {
     this.commits.assertIdle();
     if (this.preparing) throw new Error(`${this.options.job}: a commit is being prepared`);
     const { views, layout } = this.options;
-    const steps = commitContentsSteps(this.ownership, this.pending, views, layout);
+    const groups = this.committer.groups;
+    const steps = commitContentsSteps(this.ownership, this.pending, views, layout, groups);
     const taken = runSliced(steps, this.options.commitSliceMs);
     const start = ({ value, busyMs }: SlicedResult<CommitContents>): void =>
       this.commits.start(() => this.prepareCommit({ ...value, prepareMs: busyMs }));
@@ -236,23 +247,25 @@ export class JobState {
     return taken.then(start).finally(() => (this.preparing = false));
   }
 
-  private prepareCommit(contents: CommitContents): PreparedWrite {
+  private prepareCommit({ parts, latencies, prepareMs }: CommitContents): PreparedWrite {
     let rows = 0;
-    for (const viewRows of contents.rowsByView.values()) rows += viewRows.length;
-    // Bookkeeping once the checkpoint is durable and the files are published.
-    const visible = (result: CommitResult, visibleMs: number): Committed => {
-      notePartitionsCommitted(this.ownership, contents.encoded, result);
-      this.completer.ownRows(result.commit, contents.rowsByView, result.published);
-      this.metrics.committed({ result, visibleMs, latencies: contents.latencies }, this.latency);
-      this.metrics.filesPublished(
-        'partials',
-        publishedIn(contents.files, this.options.layout.partialsPrefix),
-      );
+    for (const part of parts) for (const viewRows of part.rowsByView.values()) rows += viewRows.length;
+    // Bookkeeping once the checkpoints are durable and the files are published.
+    const visible = (results: GroupResult[], visibleMs: number): Committed => {
+      parts.forEach((part, index) => {
+        const result = results[index]!;
+        notePartitionsCommitted(this.ownership, part.encoded, result);
+        this.completer.ownRows(part.group, result.commit, part.rowsByView, result.published);
+      });
+      const result = summedResult(results);
+      this.metrics.committed({ result, visibleMs, latencies }, this.latency);
+      const files = parts.flatMap((part) => part.files);
+      this.metrics.filesPublished('partials', publishedIn(files, this.options.layout.partialsPrefix));
       // Then the rows the commit made complete, if any, beside the next commits.
       this.completion.request();
-      return { kind: 'committed', result, rows, prepareMs: contents.prepareMs };
+      return { kind: 'committed', result, results, rows, prepareMs };
     };
-    return { snapshots: contents.snapshots, files: contents.files, visible };
+    return { writes: parts, visible };
   }
 
   private completed(outcome: CompletionOutcome | undefined): void {

@@ -28,7 +28,7 @@ export class PendingOutput {
   readonly latency = new LatencyRecorder();
   private rejections: DeadLetter[] = [];
   /** Pending archive lines by partition key (a released partition's go with it), as bytes already. */
-  private archive = new Map<string, { topic: string; lines: LineBytes }>();
+  private archive = new Map<string, { topic: string; partition: number; lines: LineBytes }>();
   private gaps: OffsetGap[] = [];
 
   constructor(private readonly options: { archive: boolean } = { archive: true }) {}
@@ -54,7 +54,7 @@ export class PendingOutput {
       if (record.partition !== partition || record.topic !== topic) {
         ({ topic, partition } = record);
         const key = partitionKey(topic, partition);
-        const entry = this.archive.get(key) ?? { topic, lines: new LineBytes() };
+        const entry = this.archive.get(key) ?? { topic, partition, lines: new LineBytes() };
         this.archive.set(key, entry);
         lines = entry.lines;
       }
@@ -92,15 +92,32 @@ export class PendingOutput {
 
   /** The output of the commit being started; what comes later waits for the next one. */
   take(): TakenOutput {
+    return { ...this.takePart(), latencies: this.latency.seal() };
+  }
+
+  /**
+   * The records, rejections and gaps of the partitions `only` picks (all by default) for the commit being
+   * started; the rest wait. The latencies stay for `take` or `sealLatencies`.
+   */
+  takePart(only?: (partition: number) => boolean): Omit<TakenOutput, 'latencies'> {
+    const picked = (partition: number): boolean => only === undefined || only(partition);
     const parts = new Map<string, Buffer[]>();
-    for (const { topic, lines } of this.archive.values())
+    for (const [key, { topic, partition, lines }] of this.archive) {
+      if (!picked(partition)) continue;
       parts.set(topic, [...(parts.get(topic) ?? []), ...lines.parts()]);
+      this.archive.delete(key);
+    }
     const archive = new Map([...parts].map(([topic, bytes]) => [topic, Buffer.concat(bytes)] as const));
-    const taken = { rejections: this.rejections, archive, gaps: this.gaps, latencies: this.latency.seal() };
-    this.rejections = [];
-    this.archive = new Map();
-    this.gaps = [];
-    return taken;
+    const rejections = this.rejections.filter((r) => picked(r.partition));
+    const gaps = this.gaps.filter((g) => picked(g.partition));
+    this.rejections = only === undefined ? [] : this.rejections.filter((r) => !picked(r.partition));
+    this.gaps = only === undefined ? [] : this.gaps.filter((g) => !picked(g.partition));
+    return { rejections, archive, gaps };
+  }
+
+  /** The record timestamps whose latency the commit being started observes. */
+  sealLatencies(): PendingLatencies {
+    return this.latency.seal();
   }
 }
 

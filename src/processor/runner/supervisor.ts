@@ -103,6 +103,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         sessionGapMs: settings.sessionGap,
         idleTimeoutMs: settings.idleTimeout,
         keepCheckpoints: settings.keepCheckpoints,
+        commitGroups: settings.commitGroups,
         partitions: settings.partitions,
         flushIntervalMs: settings.flushInterval,
         rawArchive: settings.rawArchive,

@@ -130,6 +130,12 @@ export const SETTING_DEFS = {
   sessionGap: def('duration', 600_000, 'SESSION_GAP', 'session window gap'),
   idleTimeout: def('duration', 30_000, 'IDLE_TIMEOUT', 'quiet time before a caught-up partition is idle'),
   keepCheckpoints: def('int', 5, 'KEEP_CHECKPOINTS', 'committed checkpoints kept per job'),
+  commitGroups: def(
+    'count',
+    1,
+    'COMMIT_GROUPS',
+    'partition groups with a commit log each (p mod N): instances race less; fixed per job',
+  ),
   httpHost: def('string', '127.0.0.1', 'HTTP_HOST', 'address of /healthz, /readyz, /metrics'),
   httpPort: def('int', 9464, 'HTTP_PORT', 'port of /healthz, /readyz, /metrics (0: any free port)'),
   logLevel: def('string', 'info', 'LOG_LEVEL', 'trace | debug | info | warn | error'),
