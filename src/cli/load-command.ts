@@ -67,6 +67,12 @@ export function loadCommand(): Command {
       '--job-processes',
       'sustained: run the jobs as `run --processes` (a process per job; implies --serve-apart)',
     )
+    .option(
+      '--commit-groups <n>',
+      'scale-out: commit groups of the job (one log per partition group; default 1, one shared log)',
+      parsePositiveInt,
+    )
+    .option('--protocol-only', 'scale-out: measure the commit protocol alone, without `run` processes')
     .action(async (flags: LoadFlags) => {
       const { runLoad } = await import('../load/run-load.ts');
       const passed = await runLoad(resolveLoadParams(flags));

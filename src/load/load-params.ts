@@ -34,6 +34,10 @@ export interface LoadParams {
   serveApart: boolean;
   /** sustained: the jobs as `run --processes`, serve apart (sustained-processes.ts). */
   jobProcesses: boolean;
+  /** scale-out: the job's commit groups (io/commit-groups.ts; 1: one shared log). */
+  commitGroups: number;
+  /** scale-out: the protocol alone, without the `run` processes. */
+  protocolOnly: boolean;
 }
 
 export const FULL_DEFAULTS = {
@@ -62,6 +66,8 @@ export interface LoadFlags {
   sse?: number;
   serveApart?: boolean;
   jobProcesses?: boolean;
+  commitGroups?: number;
+  protocolOnly?: boolean;
 }
 
 export function resolveLoadParams(flags: LoadFlags): LoadParams {
@@ -84,5 +90,7 @@ export function resolveLoadParams(flags: LoadFlags): LoadParams {
     sseSubscribers: flags.sse ?? 0,
     serveApart: flags.serveApart === true || flags.jobProcesses === true,
     jobProcesses: flags.jobProcesses === true,
+    commitGroups: flags.commitGroups ?? 1,
+    protocolOnly: flags.protocolOnly === true,
   };
 }

@@ -1,11 +1,13 @@
 /**
- * The commit protocol alone, without Kafka, engines or completion: k JobCommitters in this process, each
+ * The commit protocol alone, without Kafka, engines or completion: k writers in this process, each
  * owning its share of the partitions and committing every commit interval (a checkpoint with one state
- * blob per owned partition, and a few output files) to one shared log, as k `run` instances would. On the
- * file store it isolates the protocol from S3 latency; on S3 it shows what the protocol alone costs there.
+ * blob per owned partition, and a few output files) to the job's log — or, with commit groups, to the log
+ * of each group it holds partitions of (io/commit-groups.ts) — as k `run` instances would. On the file
+ * store it isolates the protocol from S3 latency; on S3 it shows what the protocol alone costs there.
  */
 import { randomBytes } from 'node:crypto';
-import { JobCommitter } from '../processor/io/commit.ts';
+import { CommitGroups, type GroupWrite } from '../processor/io/commit-groups.ts';
+import type { CheckpointPartition } from '../processor/io/checkpoint-codec.ts';
 import type { OutputFile, StorageLayout } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { CountingStore, type StoreOperation } from './counting-store.ts';
@@ -13,12 +15,14 @@ import { CountingStore, type StoreOperation } from './counting-store.ts';
 export interface ProtocolPhase {
   k: number;
   partitions: number;
+  /** Commit groups (1: the one shared log). */
+  groups: number;
   intervalMs: number;
   warmUpMs: number;
   measureMs: number;
   /** State bytes per partition in each checkpoint (random: incompressible, like event ids). */
   stateBytes: number;
-  /** Output files per commit, and bytes of each. */
+  /** Output files per commit and group written, and bytes of each. */
   files: number;
   fileBytes: number;
 }
@@ -26,6 +30,8 @@ export interface ProtocolPhase {
 /** One commit as its writer saw it. */
 export interface CommitSample {
   atMs: number;
+  /** The commit group whose log took it. */
+  group: number;
   commit: number;
   durationMs: number;
   attempts: number;
@@ -71,7 +77,12 @@ export async function measureProtocol(
       const owned = Array.from({ length: phase.partitions }, (_, p) => p)
         .filter((p) => p % phase.k === index)
         .map((partition) => ({ topic: TOPIC, partition }));
-      const committer = new JobCommitter(store, { job: JOB, layout, writerId: `p${phase.k}w${index}` });
+      const committer = new CommitGroups(store, {
+        job: JOB,
+        layout,
+        writerId: `p${phase.k}w${index}`,
+        groups: phase.groups,
+      });
       await committer.recover(owned);
       return { index, owned, committer };
     }),
@@ -90,12 +101,18 @@ export async function measureProtocol(
     while (performance.now() < endMs) {
       const startedMs = performance.now();
       nextOffset += 10;
-      const snapshots = owned.map((ref) => ({ ...ref, nextOffset, state: randomBytes(phase.stateBytes) }));
+      const writes = new Map<number, GroupWrite & { snapshots: CheckpointPartition[] }>();
+      for (const ref of owned) {
+        const group = committer.groupOf(ref.partition);
+        const write = writes.get(group) ?? { group, snapshots: [], files: outputFiles(index, phase) };
+        write.snapshots.push({ ...ref, nextOffset, state: randomBytes(phase.stateBytes) });
+        writes.set(group, write);
+      }
       try {
-        const result = await committer.commitVisible(snapshots, outputFiles(index, phase));
+        const results = await committer.commitVisible([...writes.values()]);
         const atMs = performance.now();
         await committer.tidied();
-        if (startedMs >= measureFromMs) commits.push({ atMs, ...result });
+        if (startedMs >= measureFromMs) for (const result of results) commits.push({ atMs, ...result });
       } catch (error) {
         failures.push(`writer ${index}: ${(error as Error).message}`);
         await committer.recover(owned);

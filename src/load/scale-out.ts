@@ -47,6 +47,11 @@ const PROTOCOL_PAYLOAD = { stateBytes: 2048, files: 6, fileBytes: 2048 };
 const MiB = 1024 ** 2;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A row's setup, with the job's commit groups when there are several (one log per group). */
+function setupName(setup: string, commitGroups: number): string {
+  return commitGroups === 1 ? setup : `${setup}, ${commitGroups} groups`;
+}
+
 /** Waits for `condition`; false (and a note in `problems`) when it did not hold within `timeoutMs`. */
 async function waitFor(what: string, condition: () => boolean, timeoutMs: number, problems: string[]) {
   const startedMs = Date.now();
@@ -148,7 +153,12 @@ async function processLadder(
   const args = [
     'run',
     'auth',
-    ...runArgs(run, { logLevel: 'info', partitions: String(PARTITIONS), commitInterval: '1s' }),
+    ...runArgs(run, {
+      logLevel: 'info',
+      partitions: String(PARTITIONS),
+      commitInterval: '1s',
+      commitGroups: String(context.params.commitGroups),
+    }),
   ];
   const env = { ...process.env, ...envOfEndpoints(context.endpoints) };
   const instances: Instance[] = [];
@@ -193,7 +203,13 @@ async function processLadder(
       const leaveMs = settled ? rebalanceEndMs(instances, leftAtMs) - leftAtMs : null;
       const { code } = await extra.exited;
       if (code !== 0) window.problems.push(`${extra.name} (leaving) exited with ${code}`);
-      rows.push({ setup: 's3 processes', k, ...window, joinMs, leaveMs });
+      rows.push({
+        setup: setupName('s3 processes', context.params.commitGroups),
+        k,
+        ...window,
+        joinMs,
+        leaveMs,
+      });
       left.push(extra);
     }
     bar.update(ks.length, 'done');
@@ -235,6 +251,7 @@ async function protocolLadder(
         const phase: ProtocolPhase = {
           k,
           partitions: PARTITIONS,
+          groups: context.params.commitGroups,
           intervalMs: 1000,
           warmUpMs: plan.warmUpMs,
           measureMs: plan.protocolMeasureMs,
@@ -242,7 +259,7 @@ async function protocolLadder(
         };
         const measured = await measureProtocol(store, run.layout, phase);
         rows.push({
-          setup,
+          setup: setupName(setup, context.params.commitGroups),
           k,
           ...commitColumns(measured.commits, measured.elapsedMs),
           requestsPerS: requestsPerSecond(measured.requests, measured.elapsedMs),
@@ -274,7 +291,8 @@ export async function scaleOutScenario(context: LoadContext): Promise<ScenarioRe
   const failures: string[] = [];
   const rows: KRow[] = [];
   try {
-    await processLadder(context, run, plan.ks, plan, generator.pid, rows, params.resultsDir);
+    if (!params.protocolOnly)
+      await processLadder(context, run, plan.ks, plan, generator.pid, rows, params.resultsDir);
   } catch (error) {
     failures.push(`processes: ${(error as Error).message}`);
   } finally {
@@ -286,6 +304,7 @@ export async function scaleOutScenario(context: LoadContext): Promise<ScenarioRe
     partitions: PARTITIONS,
     inputRatePerS: INPUT_RATE_PER_S,
     commitInterval: '1s',
+    commitGroups: params.commitGroups,
     plan,
     protocolPayload: PROTOCOL_PAYLOAD,
     rawArchive: params.rawArchive,

@@ -57,6 +57,7 @@ describe('the protocol-only writers', () => {
     const measured = await measureProtocol(store, DEFAULT_LAYOUT, {
       k: 3,
       partitions: 6,
+      groups: 1,
       intervalMs: 200,
       warmUpMs: 0,
       measureMs: 1000,
@@ -73,5 +74,26 @@ describe('the protocol-only writers', () => {
     expect(measured.commits.length).toBeLessThanOrEqual(3 * (1000 / 200 + 1));
     expect(measured.requests.get('putIfAbsent')).toBeGreaterThan(0);
     for (const c of measured.commits) expect(c.conflicts).toBe(c.attempts - 1);
+  });
+
+  it('commit to the logs of their own groups without a conflict when each holds one group', async () => {
+    const store = new FileObjectStore(tempDir('scale-out-protocol-'));
+    const measured = await measureProtocol(store, DEFAULT_LAYOUT, {
+      k: 3,
+      partitions: 6,
+      groups: 3, // writer i holds partitions i and i + 3: group i
+      intervalMs: 200,
+      warmUpMs: 0,
+      measureMs: 1000,
+      stateBytes: 64,
+      files: 2,
+      fileBytes: 128,
+    });
+
+    expect(measured.failures).toEqual([]);
+    expect(new Set(measured.commits.map((c) => c.group))).toEqual(new Set([0, 1, 2]));
+    const ids = measured.commits.map((c) => `${c.group}:${c.commit}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(measured.commits.every((c) => c.conflicts === 0 && c.attempts === 1)).toBe(true);
   });
 });
