@@ -102,7 +102,11 @@ export async function reportScaleOut(
   failures: readonly string[],
 ): Promise<ScenarioResult> {
   printTable(
-    'Scale-out: one job (auth), k instances sharing one commit log, commit interval 1 s',
+    `Scale-out: one job (auth), k instances, ${
+      params.commitGroups === 1
+        ? 'one shared commit log'
+        : `a commit log per partition group (${params.commitGroups}; a commit: one group's checkpoint)`
+    }, commit interval 1 s`,
     [
       'setup',
       'k',
