@@ -29,7 +29,13 @@ export function padCommit(commit: number): string {
   return String(commit).padStart(COMMIT_DIGITS, '0');
 }
 
+/**
+ * A job's checkpoints folder; for the stream of one commit group (`<job>.g<g>`, io/commit-groups.ts), its
+ * folder inside the job's: `<job>_stream/g<g>/`.
+ */
 export function jobPrefix(layout: StorageLayout, job: string): string {
+  const group = /^(.+)\.g(\d+)$/.exec(job);
+  if (group !== null) return `${layout.checkpointsPrefix}${group[1]}_stream/g${group[2]}/`;
   return `${layout.checkpointsPrefix}${job}_stream/`;
 }
 

@@ -62,7 +62,7 @@ describe('commit groups: one commit log per fixed partition group', () => {
     expect(keys.filter((key) => key.includes('/commits/')).sort()).toEqual(
       [0, 1, 2, 3].flatMap((g) =>
         [1, 2, 3].map(
-          (n) => `checkpoints/speed/auth.g${g}_stream/commits/${String(n).padStart(12, '0')}.ckpt`,
+          (n) => `checkpoints/speed/auth_stream/g${g}/commits/${String(n).padStart(12, '0')}.ckpt`,
         ),
       ),
     );

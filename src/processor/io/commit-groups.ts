@@ -3,7 +3,7 @@
  * job alike), each with the protocol of io/commit.ts. Writers race only on the logs of the groups whose
  * partitions they hold, so k instances no longer serialise on one sequence (docs/storage.md "Commit
  * groups"). G = 1 is the original layout: one log, `<job>_stream/commits/`. G > 1 gives group g the log of
- * the stream `<job>.g<g>` (`<job>.g<g>_stream/commits/`, files `<dir>/<job>.g<g>-<N>.<ext>`).
+ * the stream `<job>.g<g>`: `<job>_stream/g<g>/commits/` (and its staging), files `<dir>/<job>.g<g>-<N>.<ext>`.
  *
  * G is fixed for the job's life: its partitions' states live in their group's log. The first start
  * records it (`<job>_stream/commit-groups.json`); a start with another G is refused, naming both.
