@@ -51,20 +51,25 @@ describe('the scale-out figures', () => {
   });
 });
 
+/** Three writers over six partitions for a second, on a file store. */
+function threeWriters(groups: number) {
+  const store = new FileObjectStore(tempDir('scale-out-protocol-'));
+  return measureProtocol(store, DEFAULT_LAYOUT, {
+    k: 3,
+    partitions: 6,
+    groups,
+    intervalMs: 200,
+    warmUpMs: 0,
+    measureMs: 1000,
+    stateBytes: 64,
+    files: 2,
+    fileBytes: 128,
+  });
+}
+
 describe('the protocol-only writers', () => {
   it('commit at most once per interval each, every commit counted once, on one shared log', async () => {
-    const store = new FileObjectStore(tempDir('scale-out-protocol-'));
-    const measured = await measureProtocol(store, DEFAULT_LAYOUT, {
-      k: 3,
-      partitions: 6,
-      groups: 1,
-      intervalMs: 200,
-      warmUpMs: 0,
-      measureMs: 1000,
-      stateBytes: 64,
-      files: 2,
-      fileBytes: 128,
-    });
+    const measured = await threeWriters(1);
 
     expect(measured.failures).toEqual([]);
     // Every writer starts a first commit within the window (it starts at most one interval in).
@@ -77,18 +82,7 @@ describe('the protocol-only writers', () => {
   });
 
   it('commit to the logs of their own groups without a conflict when each holds one group', async () => {
-    const store = new FileObjectStore(tempDir('scale-out-protocol-'));
-    const measured = await measureProtocol(store, DEFAULT_LAYOUT, {
-      k: 3,
-      partitions: 6,
-      groups: 3, // writer i holds partitions i and i + 3: group i
-      intervalMs: 200,
-      warmUpMs: 0,
-      measureMs: 1000,
-      stateBytes: 64,
-      files: 2,
-      fileBytes: 128,
-    });
+    const measured = await threeWriters(3); // writer i holds partitions i and i + 3: group i
 
     expect(measured.failures).toEqual([]);
     expect(new Set(measured.commits.map((c) => c.group))).toEqual(new Set([0, 1, 2]));
