@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckpointPartition } from '../../src/processor/io/checkpoint-codec.ts';
+import { encodeCheckpoint, type CheckpointPartition } from '../../src/processor/io/checkpoint-codec.ts';
+import { CommitLog } from '../../src/processor/io/checkpoint-store.ts';
 import {
   CommitGroups,
   commitGroupsKey,
@@ -8,6 +9,7 @@ import {
 } from '../../src/processor/io/commit-groups.ts';
 import { JobCommitter } from '../../src/processor/io/commit.ts';
 import { FileObjectStore } from '../../src/storage/file-object-store.ts';
+import type { ObjectStore } from '../../src/storage/object-store.ts';
 import { DEFAULT_LAYOUT } from '../../src/storage/layout.ts';
 import { isStorageError } from '../../src/storage/storage-error.ts';
 import { tempDir } from './temp-dir.ts';
@@ -112,5 +114,34 @@ describe('commit groups: one commit log per fixed partition group', () => {
     );
     await groups(old, 'same', 1).recover([ref(0)]); // one group is that layout: accepted, and recorded
     expect(await readCommitGroups(old, DEFAULT_LAYOUT, 'auth')).toBe(1);
+  });
+
+  it('keeps a commit appended while another read of the log (a completion round) was listing it', async () => {
+    const inner = new FileObjectStore(tempDir('groups-'));
+    let listed: () => void = () => undefined;
+    const listing = new Promise<void>((resolve) => (listed = resolve));
+    let held = false;
+    // The first listing answers only once the append below has landed (as a slow LIST would).
+    const store = Object.assign(Object.create(inner) as ObjectStore, {
+      async list(prefix: string) {
+        const keys = await inner.list(prefix);
+        if (!held) {
+          held = true;
+          await listing;
+        }
+        return keys;
+      },
+    });
+    const log = new CommitLog(store, DEFAULT_LAYOUT, 'auth');
+    const reading = log.sync();
+    const checkpoint = { job: 'auth', commit: 1, writerId: 'w', createdAtMs: 0, files: [] };
+    const partitions = write(0, [0], 1).snapshots as CheckpointPartition[];
+    expect(
+      await log.append({ ...checkpoint, partitions }, await encodeCheckpoint({ ...checkpoint, partitions })),
+    ).toBe('created');
+    listed();
+    await reading;
+    expect(log.newestHolding('lms.auth:0')).toBe(1);
+    expect(log.filesOf(1)).toEqual([]);
   });
 });

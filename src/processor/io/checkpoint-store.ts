@@ -97,7 +97,11 @@ export class CommitLog implements CommittedFiles {
         .filter((commit): commit is number => commit !== undefined)
         .sort((a, b) => a - b);
       const present = new Set(listed);
-      for (const commit of this.summaries.keys()) if (!present.has(commit)) this.summaries.delete(commit);
+      // Gone: pruned. A commit above the listing's newest was appended (or read by another sync of this
+      // log, e.g. completion's) after this listing: it stays.
+      const newestListed = listed.at(-1) ?? 0;
+      for (const commit of this.summaries.keys())
+        if (commit <= newestListed && !present.has(commit)) this.summaries.delete(commit);
       // Read in parallel: with k writers, k − 1 commits arrive per interval, and reading them one by one
       // widens the window between this listing and the conditional put (more conflicts as k grows).
       const unread = listed.filter((commit) => commit > this.latestCommit || !this.summaries.has(commit));
