@@ -1,7 +1,8 @@
 /**
  * Scale-out as users do it: one job (`video`, the busiest) on 12-partition topics, instances added and
  * removed while a live producer feeds records — 1 → 3 instances, then one of the three SIGKILLed (2 left).
- * Each partition's state moves through the checkpoints, and what plain readers get equals the oracle.
+ * Each partition's state moves through the checkpoints (one log per partition group), and what plain
+ * readers get equals the oracle.
  * Prints the pause per rebalance and the memory of instances owning 12, 4 and 6 partitions
  * (docs/deployment.md "Sizing" quotes them); asserts no time bound: a busy machine fails any.
  */
@@ -51,7 +52,12 @@ const EVENTS_END_AGO_MS = 30 * 60_000;
  * of its records late, which the oracle (end of input = +∞) does not. Completeness moves every 5 s rather
  * than every minute, so the end of the test need not wait for the default flush interval.
  */
-const FLAGS = { idleTimeout: '20s', flushInterval: '5s' };
+/**
+ * Three commit groups (a log per partition group, docs/storage.md "Commit groups"): with round-robin
+ * assignment each of the three instances holds one group's four partitions, and the moves of the 1 → 3 → 2
+ * steps go through the groups' logs. The other multi-instance tests run the one shared log.
+ */
+const FLAGS = { idleTimeout: '20s', flushInterval: '5s', commitGroups: '3' };
 
 interface Instance {
   name: string;

@@ -183,3 +183,27 @@ describe('the commit pipeline', () => {
     expect(outcome).toBeUndefined();
   });
 });
+
+describe('a commit over several commit groups, as one result', () => {
+  it('keeps the highest number, the most tries of one group and the longest duration; sums the rest', () => {
+    const part = (group: number, commit: number, attempts: number, durationMs: number): GroupResult => ({
+      group,
+      commit,
+      published: [`file-${group}`],
+      checkpointBytes: 100,
+      attempts,
+      conflicts: attempts - 1,
+      restagedBytes: 10 * (attempts - 1),
+      durationMs,
+    });
+    expect(summedResult([part(0, 7, 1, 40), part(1, 3, 3, 25)])).toEqual({
+      commit: 7,
+      published: ['file-0', 'file-1'],
+      checkpointBytes: 200,
+      attempts: 3,
+      conflicts: 2,
+      restagedBytes: 20,
+      durationMs: 40,
+    });
+  });
+});

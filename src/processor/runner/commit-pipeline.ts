@@ -13,7 +13,7 @@ import { isStorageError } from '../../storage/storage-error.ts';
 
 export interface Committed {
   kind: 'committed';
-  /** The groups' results summed (commit: the highest number written; conflicts, bytes: totals). */
+  /** The groups' results as one (summedResult). */
   result: CommitResult;
   /** Per group written. */
   results: GroupResult[];
@@ -109,13 +109,16 @@ export class CommitPipeline {
   }
 }
 
-/** The groups' results as one: the highest commit number, the longest duration, everything else summed. */
+/**
+ * The groups' results as one: the highest commit number, the most tries of any group (a commit retried
+ * in one log), the longest duration; conflicts and bytes summed.
+ */
 export function summedResult(results: readonly GroupResult[]): CommitResult {
   return {
     commit: Math.max(0, ...results.map((r) => r.commit)),
     published: results.flatMap((r) => r.published),
     checkpointBytes: sum(results, (r) => r.checkpointBytes),
-    attempts: sum(results, (r) => r.attempts),
+    attempts: Math.max(1, ...results.map((r) => r.attempts)),
     conflicts: sum(results, (r) => r.conflicts),
     restagedBytes: sum(results, (r) => r.restagedBytes),
     durationMs: Math.max(0, ...results.map((r) => r.durationMs)),
