@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { partitionKey, type CommitSummary } from './checkpoint-store.ts';
-import type { CheckpointPartition } from './checkpoint-codec.ts';
+import type { CheckpointPartition, StagedFile } from './checkpoint-codec.ts';
 import {
   JobCommitter,
   type CommitResult,
@@ -153,6 +153,10 @@ export class CommitGroups {
 
   onCommit(listener: GroupCommitListener): void {
     this.committers.forEach((committer, group) => committer.onCommit((summary) => listener(group, summary)));
+  }
+
+  filesOf(group: number, commit: number): readonly StagedFile[] | undefined {
+    return this.committers[group]!.filesOf(commit);
   }
 
   /** The newest commit number seen in each group's log. */

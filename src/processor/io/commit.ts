@@ -205,6 +205,11 @@ export class JobCommitter {
     await this.log.sync();
   }
 
+  /** The staged → final files of a commit in the log as last read (undefined: pruned, or not read yet). */
+  filesOf(commit: number): readonly StagedFile[] | undefined {
+    return this.log.filesOf(commit);
+  }
+
   /** The newest commit number seen in the log. */
   get latestCommit(): number {
     return this.log.latestCommit;

@@ -17,6 +17,7 @@ import { viewSpec } from '../../events/view-catalog.ts';
 import type { ViewRow } from '../../events/view-dump.ts';
 import { finalityLatenciesS } from '../engine/complete-at.ts';
 import type { AnyView } from '../engine/view-definition.ts';
+import type { StagedFile } from '../io/checkpoint-codec.ts';
 import type { GroupCommitListener } from '../io/commit-groups.ts';
 import {
   CompletionLog,
@@ -47,6 +48,8 @@ export interface CommitSource {
   readonly latestCommits: number[];
   /** Reads the logs for commits of other writers (a commit of this one reads only its groups' logs). */
   refresh(): Promise<void>;
+  /** A commit's files as its log was last read (undefined: pruned, or not read yet). */
+  filesOf(group: number, commit: number): readonly StagedFile[] | undefined;
   watermarkOf(topic: string, partition: number, through?: readonly number[]): number | undefined;
 }
 
@@ -100,6 +103,11 @@ export class Completer {
   private readonly compactor: ClosedDateCompactor;
   /** Partitions per topic; the runner sets it from the broker once it has checked the topics. */
   partitions: number;
+  /**
+   * Whether this instance completes (JobState: with commit groups, only the owner of one fixed partition
+   * does). Inactive, it keeps nothing per commit; active again, it reads what it needs from the logs.
+   */
+  active = true;
 
   constructor(
     private readonly store: ObjectStore,
@@ -124,7 +132,7 @@ export class Completer {
     this.partitions = options.partitions;
     source.onCommit((group, { commit, files }) => {
       const cursor = this.cursors[group]!;
-      if (commit > cursor.absorbedThrough) cursor.seen.set(commit, files);
+      if (this.active && commit > cursor.absorbedThrough) cursor.seen.set(commit, files);
     });
   }
 
@@ -135,6 +143,7 @@ export class Completer {
     rowsByView: ReadonlyMap<string, ViewRow[]>,
     published: readonly string[],
   ): void {
+    if (!this.active) return;
     this.cursors[group]!.own.set(commit, rowsByView);
     this.cursors[group]!.partialKeys.set(commit, this.partialsOf(published));
   }
@@ -263,7 +272,7 @@ export class Completer {
     for (const [group, cursor] of this.cursors.entries()) {
       for (let commit = cursor.absorbedThrough + 1; commit <= covered[group]!; commit++) {
         const own = cursor.own.get(commit);
-        const files = cursor.seen.get(commit);
+        const files = cursor.seen.get(commit) ?? this.source.filesOf(group, commit);
         if (files !== undefined)
           this.records.absorb(
             group,

@@ -316,6 +316,7 @@ export class JobRunner {
         this.state.applyIdle(nowMs);
         this.options.provisional?.maybePublish(this.state.engineView, nowMs, this.state.headDistance(nowMs));
         await this.commits.onTick(nowMs);
+        this.state.requestCompletion();
         this.metrics.stateGauges(nowMs, this.state.engineView, this.state.owned, (t) =>
           this.names.physical(t),
         );

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { SourceRecord } from '../../events/record.ts';
-import type { JobName } from '../../events/topics.ts';
+import { JOB_TOPICS, type JobName } from '../../events/topics.ts';
 import { JobEngine } from '../engine/job-engine.ts';
 import type { AnyView } from '../engine/view-definition.ts';
 import type { PartitionRef } from '../io/commit.ts';
@@ -252,6 +252,8 @@ export class JobState {
     for (const part of parts) for (const viewRows of part.rowsByView.values()) rows += viewRows.length;
     // Bookkeeping once the checkpoints are durable and the files are published.
     const visible = (results: GroupResult[], visibleMs: number): Committed => {
+      const completes = this.completes;
+      this.completer.active = completes;
       parts.forEach((part, index) => {
         const result = results[index]!;
         notePartitionsCommitted(this.ownership, part.encoded, result);
@@ -262,7 +264,7 @@ export class JobState {
       const files = parts.flatMap((part) => part.files);
       this.metrics.filesPublished('partials', publishedIn(files, this.options.layout.partialsPrefix));
       // Then the rows the commit made complete, if any, beside the next commits.
-      this.completion.request();
+      if (completes) this.completion.request();
       return { kind: 'committed', result, results, rows, prepareMs };
     };
     return { writes: parts, visible };
@@ -281,8 +283,28 @@ export class JobState {
     );
   }
 
+  /**
+   * Whether this instance publishes complete rows. With one log, every instance does (each reads every
+   * commit anyway). With commit groups only the owner of the job's first partition does: it alone lists
+   * every group's log and reads the others' commits, once per job instead of once per instance. Two at once
+   * (a rebalance) are safe, the completion log's conditional put decides; none for a moment only delays.
+   */
+  get completes(): boolean {
+    if (this.committer.groups === 1) return true;
+    return this.ownership.tracker(JOB_TOPICS[this.options.job][0]!, 0) !== undefined;
+  }
+
+  /** With commit groups, the completing instance runs a round on the timer too: others' commits move W. */
+  requestCompletion(): void {
+    if (this.committer.groups === 1 || !this.completes) return;
+    this.completer.active = true;
+    this.completion.request();
+  }
+
   /** Publishes what is complete now, whatever the flush policy (stop): settle the commit in flight first. */
   async completeNow(): Promise<void> {
+    if (!this.completes) return;
+    this.completer.active = true;
     this.commits.assertSettled();
     await this.completionIdle();
     this.completed(await this.completer.round(true));
