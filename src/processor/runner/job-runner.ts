@@ -45,6 +45,8 @@ export interface JobRunnerOptions extends JobStateOptions {
 }
 
 const TICK_MS = 200;
+/** How often the completing instance of a job with commit groups runs a round on the timer. */
+const COMPLETION_TICK_MS = 1_000;
 /** How long a stop waits for the final completion round after its commit. */
 const STOP_COMPLETION_BUDGET_MS = 5000;
 
@@ -64,6 +66,8 @@ export class JobRunner {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When the timer last asked for a completion round (commit groups: the completing instance). */
+  private completionTickMs = 0;
   /** The assignment of the last GROUP_JOIN (contract topic names); reconciled under the mutex. */
   private assignment: PartitionRef[] | undefined;
   private stopping = false;
@@ -316,7 +320,10 @@ export class JobRunner {
         this.state.applyIdle(nowMs);
         this.options.provisional?.maybePublish(this.state.engineView, nowMs, this.state.headDistance(nowMs));
         await this.commits.onTick(nowMs);
-        this.state.requestCompletion();
+        if (nowMs - this.completionTickMs >= COMPLETION_TICK_MS) {
+          this.completionTickMs = nowMs;
+          this.state.requestCompletion();
+        }
         this.metrics.stateGauges(nowMs, this.state.engineView, this.state.owned, (t) =>
           this.names.physical(t),
         );
