@@ -27,7 +27,7 @@ import {
   stored,
   type CompletionRecord,
 } from '../io/completion-log.ts';
-import { listPartialFiles, readRowsByView, viewOfKey, type FileSource } from '../io/partial-files.ts';
+import { viewOfKey } from '../io/partial-files.ts';
 import { PendingRecords } from '../io/pending-records.ts';
 import { deadLetterDataset, rawDataset } from '../io/record-datasets.ts';
 import { IO_CONCURRENCY, forEachLimit, settleStaging } from '../io/publish.ts';
@@ -38,7 +38,7 @@ import { CompletionPublisher, type PartitionWatermark } from './completion-publi
 import { completionStagingRoot, finalKey, stagingDir, type StorageLayout } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { CompletionPool } from '../engine/completion-pool.ts';
-import { CommitCursor } from './commit-cursor.ts';
+import { CommitAbsorber } from './commit-absorber.ts';
 import type { PublishedFile } from './job-metrics.ts';
 
 /** What the completer needs of the job's commit logs (io/commit-groups.ts): one per commit group. */
@@ -92,11 +92,10 @@ export class Completer {
   private readonly pool: CompletionPool;
   private readonly publisher: CompletionPublisher;
   private readonly records: PendingRecords;
-  /** Per commit group: what this instance knows of its log. */
-  private readonly cursors: CommitCursor[];
+  /** Every group's commits into the pool. */
+  private readonly absorber: CommitAbsorber;
   private readonly groups: number;
   private initialized = false;
-  private listed: Map<number, string[]>[] | undefined;
   private waitingRows = 0;
   /** When completedThrough last moved, as far as this instance has seen (records-only completions keep it). */
   private advanced: { throughMs: number; atMs: number } | undefined;
@@ -115,7 +114,6 @@ export class Completer {
     private readonly options: CompleterOptions,
   ) {
     this.groups = source.groups;
-    this.cursors = Array.from({ length: this.groups }, () => new CommitCursor());
     this.log = new CompletionLog(store, options.layout, options.job);
     this.pool = new CompletionPool(options.views, this.groups);
     this.publisher = new CompletionPublisher(store, options.layout, options);
@@ -129,10 +127,15 @@ export class Completer {
       [deadLetterDataset(options.layout), rawDataset(options.layout)],
       this.groups,
     );
+    this.absorber = new CommitAbsorber(store, this.pool, this.records, {
+      ...options,
+      views: this.viewNames,
+      groups: this.groups,
+      filesOf: (group, commit) => source.filesOf(group, commit),
+    });
     this.partitions = options.partitions;
     source.onCommit((group, { commit, files }) => {
-      const cursor = this.cursors[group]!;
-      if (this.active && commit > cursor.absorbedThrough) cursor.seen.set(commit, files);
+      if (this.active) this.absorber.seen(group, commit, files);
     });
   }
 
@@ -143,9 +146,7 @@ export class Completer {
     rowsByView: ReadonlyMap<string, ViewRow[]>,
     published: readonly string[],
   ): void {
-    if (!this.active) return;
-    this.cursors[group]!.own.set(commit, rowsByView);
-    this.cursors[group]!.partialKeys.set(commit, this.partialsOf(published));
+    if (this.active) this.absorber.ownRows(group, commit, rowsByView, published);
   }
 
   /** Complete rows not yet published (they wait for the flush interval). */
@@ -186,7 +187,7 @@ export class Completer {
     if (!this.initialized) await this.init();
     await this.source.refresh();
     const covered = [...this.source.latestCommits];
-    await this.absorbThrough(covered);
+    await this.absorber.absorbThrough(covered, this.log.latest.completedThroughMs);
     const watermarkMs = this.watermark(covered);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const latest = this.log.latest;
@@ -227,12 +228,7 @@ export class Completer {
 
   private async init(): Promise<void> {
     await this.caughtUpWithOthers();
-    // Partial files every published completion has consumed are deleted (a crash may have left some).
-    this.listed = await this.listPartials();
-    const consumed = this.listed.flatMap((byCommit, group) =>
-      [...byCommit].filter(([commit]) => commit < this.cursors[group]!.floor).flatMap(([, keys]) => keys),
-    );
-    await this.store.deleteMany(consumed);
+    await this.absorber.deleteConsumedListed();
     const gathered = recordsThrough(this.log.latest, this.groups);
     const pending = (await this.records.list()).flatMap((byCommit, group) =>
       [...byCommit].filter(([commit]) => commit <= gathered[group]!).flatMap(([, keys]) => keys),
@@ -250,81 +246,7 @@ export class Completer {
     await this.publisher.finish(latest, latest.files);
     this.pool.drop(latest.completedThroughMs);
     this.records.forgetThrough(recordsThrough(latest, this.groups));
-    this.advanceFloors(perGroup(latest.pendingFromCommit, this.groups));
-  }
-
-  private advanceFloors(floors: readonly number[]): void {
-    this.cursors.forEach((cursor, group) => cursor.advanceFloor(floors[group]!));
-  }
-
-  private listPartials(): Promise<Map<number, string[]>[]> {
-    const { layout, job } = this.options;
-    return listPartialFiles(this.store, layout, job, this.viewNames, this.groups);
-  }
-
-  /**
-   * Puts every commit up to `covered` (per group) into the pool: own rows from memory, the others' from
-   * their files.
-   */
-  private async absorbThrough(covered: readonly number[]): Promise<void> {
-    const completedThroughMs = this.log.latest.completedThroughMs;
-    const missing: { group: number; commit: number }[] = [];
-    for (const [group, cursor] of this.cursors.entries()) {
-      for (let commit = cursor.absorbedThrough + 1; commit <= covered[group]!; commit++) {
-        const own = cursor.own.get(commit);
-        const files = cursor.seen.get(commit) ?? this.source.filesOf(group, commit);
-        if (files !== undefined)
-          this.records.absorb(
-            group,
-            commit,
-            files.map(({ final, staging }) => ({ key: final, staging })),
-          );
-        if (own !== undefined) this.pool.absorb(group, commit, own, completedThroughMs);
-        else if (files !== undefined) {
-          const partials = files.filter((file) => this.holdsPartialRows(file.final));
-          cursor.partialKeys.set(commit, this.partialsOf(partials.map((file) => file.final)));
-          const sources = partials.map((file): FileSource => ({ key: file.final, staging: file.staging }));
-          await this.absorbFiles(group, commit, sources, completedThroughMs);
-        } else missing.push({ group, commit });
-        cursor.own.delete(commit);
-        cursor.seen.delete(commit);
-      }
-    }
-    if (missing.length > 0) {
-      // Pruned from the commit log before this instance read them: their files are in the partials tree.
-      const listed = this.listed ?? (await this.listPartials());
-      const records = await this.records.list();
-      for (const { group, commit } of missing) {
-        this.records.absorb(
-          group,
-          commit,
-          (records[group]!.get(commit) ?? []).map((key) => ({ key })),
-        );
-        const keys = listed[group]!.get(commit) ?? [];
-        this.cursors[group]!.partialKeys.set(commit, keys);
-        await this.absorbFiles(
-          group,
-          commit,
-          keys.map((key) => ({ key })),
-          completedThroughMs,
-        );
-      }
-    }
-    this.listed = undefined;
-    this.cursors.forEach(
-      (cursor, group) => (cursor.absorbedThrough = Math.max(cursor.absorbedThrough, covered[group]!)),
-    );
-  }
-
-  private async absorbFiles(
-    group: number,
-    commit: number,
-    sources: readonly FileSource[],
-    completedThroughMs: number,
-  ): Promise<void> {
-    if (sources.length === 0) return;
-    const rows = await readRowsByView(this.store, this.options.layout.partialsPrefix, sources);
-    this.pool.absorb(group, commit, rows, completedThroughMs);
+    this.absorber.advanceFloors(perGroup(latest.pendingFromCommit, this.groups));
   }
 
   /** Completion M = latest + 1 through `watermarkMs`; undefined when another writer took M first. */
@@ -384,7 +306,7 @@ export class Completer {
     this.pool.drop(watermarkMs); // `waitingRows` stays as the round set it: rows not due still wait
     await this.store.deleteMany(record.files.map((file) => file.staging));
     await this.log.prune(KEEP_COMPLETIONS, nowMs());
-    await this.deleteConsumed(perGroup(record.pendingFromCommit, this.groups));
+    await this.absorber.deleteConsumed(perGroup(record.pendingFromCommit, this.groups));
     await this.records.deleteThrough(perGroup(record.recordsThroughCommit!, this.groups));
     if (compact) await this.compactor.run();
     return {
@@ -398,23 +320,6 @@ export class Completer {
       recordFiles: recordFiles.map(({ tree, dataset, body }) => ({ tree, dataset, bytes: body.byteLength })),
       finalityS: finalityLatenciesS(views, rowsByView, this.options.watermarkDelayMs, visibleMs),
     };
-  }
-
-  /** Partial files of commits below the new floors hold nothing pending any more. */
-  private async deleteConsumed(floors: readonly number[]): Promise<void> {
-    await this.store.deleteMany(
-      this.cursors.flatMap((cursor, group) => cursor.partialsBelow(floors[group]!)),
-    );
-    this.advanceFloors(floors);
-  }
-
-  private partialsOf(keys: readonly string[]): string[] {
-    return keys.filter((key) => this.holdsPartialRows(key));
-  }
-
-  /** A view's partial-row file (the partials tree also holds the pending dead letters). */
-  private holdsPartialRows(key: string): boolean {
-    return key.startsWith(this.options.layout.partialsPrefix) && key.endsWith('.parquet');
   }
 
   private get viewNames(): string[] {
